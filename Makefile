@@ -1,0 +1,143 @@
+# SPDX-License-Identifier: GPL-2.0
+# dmapool-bench: benchmark and trace the kernel's atomic DMA pools.
+#
+#   make deps    install the Debian packages we need (idempotent)
+#   make         build the module for the guest kernel and the host tests
+#   make test    host unit tests, then guest suites through tools/dmapool-vm
+#   make help    targets and variables
+#
+# Quiet by default; V=1 shows every command.
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.SUFFIXES:
+MAKEFLAGS += --no-builtin-rules
+
+V ?= 0
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-7s %s\n' '$(1)' '$(2)'
+MAKEFLAGS += --no-print-directory
+endif
+
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+VM := $(TOP)/tools/dmapool-vm
+
+# The guest kernel to build for and boot (default: newest installed with
+# headers). Resolved lazily so `make deps` and `make help` need no kernel.
+KVER ?= $(shell $(VM) --print-kernel 2>/dev/null)
+KDIR ?= /usr/src/linux-headers-$(KVER)
+# Every kernel `make test` runs the guest suites on.
+TEST_KVERS ?= $(shell $(VM) --list-kernels 2>/dev/null)
+
+MODULE_SRCS := $(wildcard bench-module/*.c bench-module/*.h) \
+	bench-module/Kbuild include/uapi/dmapool_bench.h
+
+CC ?= cc
+HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-Ibench-module -Iinclude/uapi
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+
+all: module unit
+
+# --- the module, one build directory per kernel --------------------------
+module: $(BUILD)/$(KVER)/dmapool_bench.ko
+
+modules-all:
+	$(Q)for k in $(TEST_KVERS); do $(MAKE) module KVER=$$k || exit; done
+
+$(BUILD)/%/vmlinux.btf: tools/vmlinux-btf
+	$(call msg,BTF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/vmlinux-btf $* $@
+
+# Kbuild builds in a directory of symlinks so that several kernels' objects
+# can coexist; module BTF is added with pahole when Kbuild could not (Debian's
+# 6.1 headers ship no vmlinux), against the BTF of the kernel we boot.
+$(BUILD)/%/dmapool_bench.ko: $(MODULE_SRCS) $(BUILD)/%/vmlinux.btf
+	$(call msg,KBUILD,$@)
+	$(Q)test -d /usr/src/linux-headers-$* || \
+		{ echo "make: no headers for kernel $*: run 'make deps'" >&2; exit 1; }
+	$(Q)mkdir -p $(BUILD)/$*/module
+	$(Q)for f in $(MODULE_SRCS); do ln -sf $(TOP)/$$f $(BUILD)/$*/module/; done
+	$(Q)$(MAKE) -C /usr/src/linux-headers-$* M=$(BUILD)/$*/module \
+		DMAPOOL_UAPI=$(TOP)/include/uapi $(if $(filter 1,$(V)),V=1) modules \
+		$(if $(filter 1,$(V)),,>$(BUILD)/$*/kbuild.log 2>&1) || \
+		{ cat $(BUILD)/$*/kbuild.log >&2; exit 1; }
+	$(Q)cp $(BUILD)/$*/module/dmapool_bench.ko $@.tmp
+	$(Q)readelf -S $@.tmp | grep -q '\.BTF' || \
+		LLVM_OBJCOPY=objcopy pahole -J --btf_gen_floats -j --lang_exclude=rust \
+			--btf_base $(BUILD)/$*/vmlinux.btf $@.tmp
+	$(Q)mv $@.tmp $@
+
+# --- host unit tests -----------------------------------------------------
+unit: $(UNIT_TESTS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h bench-module/pool_logic.h include/uapi/dmapool_bench.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) $< -o $@
+
+# --- tests, lint ------------------------------------------------------------
+test: unit modules-all checkpatch
+	$(Q)TEST_KVERS="$(TEST_KVERS)" tests/run
+
+CHECKPATCH_DIR := $(BUILD)/checkpatch
+CHECKPATCH := $(CHECKPATCH_DIR)/scripts/checkpatch.pl
+KERNEL_SRC_TAR := $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
+
+checkpatch: $(CHECKPATCH)
+
+$(CHECKPATCH):
+	$(call msg,EXTRACT,checkpatch.pl from $(KERNEL_SRC_TAR))
+	$(Q)test -n "$(KERNEL_SRC_TAR)" || \
+		{ echo "make: no /usr/src/linux-source-*.tar.xz: run 'make deps'" >&2; exit 1; }
+	$(Q)mkdir -p $(CHECKPATCH_DIR)
+	$(Q)tar -xJf $(KERNEL_SRC_TAR) -C $(CHECKPATCH_DIR) --strip-components=1 --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'
+	$(Q)touch $@
+
+LINT_FILES = $(wildcard bench-module/*.c bench-module/*.h include/uapi/*.h bpf/*.bpf.c bpf/*.h)
+
+lint: $(CHECKPATCH)
+	$(Q)$(CHECKPATCH) --no-tree --quiet --show-types --ignore SPDX_LICENSE_TAG -f $(LINT_FILES) && \
+		echo "checkpatch: $(words $(LINT_FILES)) files clean"
+
+# --- installation and the README's commands ---------------------------------
+deps:
+	$(Q)tools/install-deps
+
+run:
+	@echo "make run: the dmapool-bench CLI is not there yet (issue: BPF aggregation and run)."
+	@echo "Today: 'make test', or tools/dmapool-vm -- COMMAND to work in the guest."
+
+bench:
+	@echo "make bench: not yet (issue: tracing overhead and generator capacity)."
+
+clean:
+	$(call msg,CLEAN,build/)
+	$(Q)rm -rf $(BUILD)
+
+help:
+	@echo "targets:"
+	@echo "  deps        install the Debian packages needed (idempotent)"
+	@echo "  all         module for KVER and host unit tests (default)"
+	@echo "  module      build/KVER/dmapool_bench.ko with module BTF"
+	@echo "  modules-all the module for every kernel in TEST_KVERS"
+	@echo "  test        unit tests, checkpatch, guest suites on every TEST_KVERS"
+	@echo "  lint        checkpatch.pl --no-tree on kernel and BPF sources"
+	@echo "  run         run the default benchmark (not yet)"
+	@echo "  bench       overhead benchmarks (not yet)"
+	@echo "  clean       remove build/"
+	@echo "variables:"
+	@echo "  KVER=$(KVER)"
+	@echo "  TEST_KVERS=$(TEST_KVERS)"
+	@echo "  KDIR=$(KDIR)"
+	@echo "  V=1         show commands"
+
+.PHONY: all module modules-all unit test checkpatch lint deps run bench clean help

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tracepoints of the instrumented atomic DMA pool (system dmapool_bench).
+ *
+ * Every latency is measured in the module around the pool operation with
+ * local_clock(), so a consumer never has to pair an entry with an exit.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM dmapool_bench
+
+#if !defined(_DMAPOOL_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _DMAPOOL_TRACE_H
+
+#include <linux/tracepoint.h>
+#include "dmapool_bench.h"
+
+TRACE_DEFINE_ENUM(DMAPOOL_POOL_DMA);
+TRACE_DEFINE_ENUM(DMAPOOL_POOL_DMA32);
+TRACE_DEFINE_ENUM(DMAPOOL_POOL_KERNEL);
+TRACE_DEFINE_ENUM(DMAPOOL_POOL_NONE);
+TRACE_DEFINE_ENUM(DMAPOOL_CTX_HARDIRQ);
+TRACE_DEFINE_ENUM(DMAPOOL_CTX_SOFTIRQ);
+TRACE_DEFINE_ENUM(DMAPOOL_CTX_ATOMIC);
+TRACE_DEFINE_ENUM(DMAPOOL_CTX_PROCESS);
+TRACE_DEFINE_ENUM(DMAPOOL_RES_OK);
+TRACE_DEFINE_ENUM(DMAPOOL_RES_EXHAUSTED);
+TRACE_DEFINE_ENUM(DMAPOOL_RES_ADDR);
+TRACE_DEFINE_ENUM(DMAPOOL_RES_NO_POOL);
+TRACE_DEFINE_ENUM(DMAPOOL_FB_EXHAUSTED);
+TRACE_DEFINE_ENUM(DMAPOOL_FB_ADDR_REJECTED);
+
+#define show_dmapool_pool(p)						\
+	__print_symbolic(p,						\
+			 { DMAPOOL_POOL_DMA, "dma" },			\
+			 { DMAPOOL_POOL_DMA32, "dma32" },		\
+			 { DMAPOOL_POOL_KERNEL, "kernel" },		\
+			 { DMAPOOL_POOL_NONE, "none" })
+
+#define show_dmapool_ctx(c)						\
+	__print_symbolic(c,						\
+			 { DMAPOOL_CTX_HARDIRQ, "hardirq" },		\
+			 { DMAPOOL_CTX_SOFTIRQ, "softirq" },		\
+			 { DMAPOOL_CTX_ATOMIC, "atomic" },		\
+			 { DMAPOOL_CTX_PROCESS, "process" })
+
+#define show_dmapool_res(r)						\
+	__print_symbolic(r,						\
+			 { DMAPOOL_RES_OK, "ok" },			\
+			 { DMAPOOL_RES_EXHAUSTED, "exhausted" },	\
+			 { DMAPOOL_RES_ADDR, "addr_rejected" },		\
+			 { DMAPOOL_RES_NO_POOL, "no_pool" })
+
+#define show_dmapool_fb(r)						\
+	__print_symbolic(r,						\
+			 { DMAPOOL_FB_EXHAUSTED, "exhausted" },		\
+			 { DMAPOOL_FB_ADDR_REJECTED, "addr_rejected" })
+
+TRACE_EVENT(pool_alloc,
+	TP_PROTO(u8 pool, u64 size, u64 phys, u64 latency_ns, u64 avail_after,
+		 u8 ctx, u32 cpu, u8 result, u8 depth),
+	TP_ARGS(pool, size, phys, latency_ns, avail_after, ctx, cpu, result,
+		depth),
+	TP_STRUCT__entry(
+		__field(u64, size)		/* bytes */
+		__field(u64, phys)
+		__field(u64, latency_ns)	/* ns */
+		__field(u64, avail_after)	/* bytes left in the pool */
+		__field(u32, cpu)
+		__field(u8, pool)
+		__field(u8, ctx)
+		__field(u8, result)
+		__field(u8, depth)		/* pools tried */
+	),
+	TP_fast_assign(
+		__entry->size = size;
+		__entry->phys = phys;
+		__entry->latency_ns = latency_ns;
+		__entry->avail_after = avail_after;
+		__entry->cpu = cpu;
+		__entry->pool = pool;
+		__entry->ctx = ctx;
+		__entry->result = result;
+		__entry->depth = depth;
+	),
+	TP_printk("pool=%s size=%llu phys=0x%llx latency_ns=%llu avail_after=%llu ctx=%s cpu=%u result=%s depth=%u",
+		  show_dmapool_pool(__entry->pool), __entry->size,
+		  __entry->phys, __entry->latency_ns, __entry->avail_after,
+		  show_dmapool_ctx(__entry->ctx), __entry->cpu,
+		  show_dmapool_res(__entry->result), __entry->depth)
+);
+
+TRACE_EVENT(pool_free,
+	TP_PROTO(u8 pool, u64 size, u64 phys, u64 latency_ns, u8 ctx),
+	TP_ARGS(pool, size, phys, latency_ns, ctx),
+	TP_STRUCT__entry(
+		__field(u64, size)		/* bytes */
+		__field(u64, phys)
+		__field(u64, latency_ns)	/* ns */
+		__field(u8, pool)
+		__field(u8, ctx)
+	),
+	TP_fast_assign(
+		__entry->size = size;
+		__entry->phys = phys;
+		__entry->latency_ns = latency_ns;
+		__entry->pool = pool;
+		__entry->ctx = ctx;
+	),
+	TP_printk("pool=%s size=%llu phys=0x%llx latency_ns=%llu ctx=%s",
+		  show_dmapool_pool(__entry->pool), __entry->size,
+		  __entry->phys, __entry->latency_ns,
+		  show_dmapool_ctx(__entry->ctx))
+);
+
+TRACE_EVENT(pool_fallback,
+	TP_PROTO(u8 from, u8 to, u64 size, u8 reason),
+	TP_ARGS(from, to, size, reason),
+	TP_STRUCT__entry(
+		__field(u64, size)		/* bytes */
+		__field(u8, from)
+		__field(u8, to)
+		__field(u8, reason)
+	),
+	TP_fast_assign(
+		__entry->size = size;
+		__entry->from = from;
+		__entry->to = to;
+		__entry->reason = reason;
+	),
+	TP_printk("from=%s to=%s size=%llu reason=%s",
+		  show_dmapool_pool(__entry->from),
+		  show_dmapool_pool(__entry->to), __entry->size,
+		  show_dmapool_fb(__entry->reason))
+);
+
+TRACE_EVENT(pool_expand,
+	TP_PROTO(u8 pool, u64 requested, u64 obtained, u32 order,
+		 u64 latency_ns, u64 size_after, s32 result),
+	TP_ARGS(pool, requested, obtained, order, latency_ns, size_after,
+		result),
+	TP_STRUCT__entry(
+		__field(u64, requested)		/* bytes */
+		__field(u64, obtained)		/* bytes, 0 on failure */
+		__field(u64, latency_ns)	/* ns */
+		__field(u64, size_after)	/* bytes */
+		__field(u32, order)		/* last order tried */
+		__field(s32, result)		/* 0 or -errno */
+		__field(u8, pool)
+	),
+	TP_fast_assign(
+		__entry->requested = requested;
+		__entry->obtained = obtained;
+		__entry->latency_ns = latency_ns;
+		__entry->size_after = size_after;
+		__entry->order = order;
+		__entry->result = result;
+		__entry->pool = pool;
+	),
+	TP_printk("pool=%s requested=%llu obtained=%llu order=%u latency_ns=%llu size_after=%llu result=%d",
+		  show_dmapool_pool(__entry->pool), __entry->requested,
+		  __entry->obtained, __entry->order, __entry->latency_ns,
+		  __entry->size_after, __entry->result)
+);
+
+TRACE_EVENT(pool_exhausted,
+	TP_PROTO(u64 size, u32 gfp),
+	TP_ARGS(size, gfp),
+	TP_STRUCT__entry(
+		__field(u64, size)		/* bytes */
+		__field(u32, gfp)
+	),
+	TP_fast_assign(
+		__entry->size = size;
+		__entry->gfp = gfp;
+	),
+	TP_printk("size=%llu gfp=0x%x", __entry->size, __entry->gfp)
+);
+
+TRACE_EVENT(pool_state,
+	TP_PROTO(u8 pool, u64 size, u64 avail, u64 largest_free, u32 chunks),
+	TP_ARGS(pool, size, avail, largest_free, chunks),
+	TP_STRUCT__entry(
+		__field(u64, size)		/* bytes */
+		__field(u64, avail)		/* bytes */
+		__field(u64, largest_free)	/* bytes, largest free extent */
+		__field(u32, chunks)
+		__field(u8, pool)
+	),
+	TP_fast_assign(
+		__entry->size = size;
+		__entry->avail = avail;
+		__entry->largest_free = largest_free;
+		__entry->chunks = chunks;
+		__entry->pool = pool;
+	),
+	TP_printk("pool=%s size=%llu avail=%llu largest_free=%llu chunks=%u",
+		  show_dmapool_pool(__entry->pool), __entry->size,
+		  __entry->avail, __entry->largest_free, __entry->chunks)
+);
+
+#endif /* _DMAPOOL_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE dmapool_trace
+#include <trace/define_trace.h>

@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The instrumented atomic DMA pools: the semantics of kernel/dma/pool.c on
+ * the kernel's own gen_pool, with counters, tracepoints and knobs.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/genalloc.h>
+#include <linux/gfp.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/sched/clock.h>
+#include <linux/set_memory.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+#include <asm/dma.h>
+
+#include "compat.h"
+#include "pool.h"
+#include "pool_logic.h"
+
+#define CREATE_TRACE_POINTS
+#include "dmapool_trace.h"
+
+/* One block of pages added to a pool by an expansion. */
+struct dmapool_block {
+	struct list_head node;
+	struct page *page;
+	void *vaddr;			/* linear address, or the vmap() alias */
+	unsigned int order;
+};
+
+struct dmapool_zpool {
+	struct gen_pool *gp;
+	gfp_t gfp;			/* what expansion allocates pages with */
+	struct list_head blocks;	/* under dmapool_expand_lock */
+	unsigned int nr_blocks;
+	atomic64_t allocs;
+	atomic64_t frees;
+	atomic64_t fails;		/* gen_pool_alloc() found no room */
+	atomic64_t rejects;		/* block failed the device mask */
+	atomic64_t fallbacks;		/* moved on from this pool */
+	atomic64_t expansions;
+	atomic64_t expand_fails;
+};
+
+static const char * const dmapool_pool_names[] = DMAPOOL_POOL_NAMES;
+static const u64 dmapool_zone_limit[DMAPOOL_NR_POOLS] = {
+	[DMAPOOL_POOL_DMA] = ((u64)MAX_DMA_PFN << PAGE_SHIFT) - 1,
+	[DMAPOOL_POOL_DMA32] = ((u64)MAX_DMA32_PFN << PAGE_SHIFT) - 1,
+	[DMAPOOL_POOL_KERNEL] = U64_MAX,
+};
+
+static struct dmapool_zpool dmapool_pools[DMAPOOL_NR_POOLS];
+static bool dmapool_present[DMAPOOL_NR_POOLS];
+static struct dmapool_config dmapool_cfg;
+
+unsigned long dmapool_size_added[DMAPOOL_NR_POOLS];
+
+/* Serialises expansion and teardown; never taken on the alloc/free path. */
+static DEFINE_MUTEX(dmapool_expand_lock);
+static struct work_struct dmapool_expand_work;
+
+static atomic_t dmapool_fail_next = ATOMIC_INIT(0);
+static int dmapool_fail_order_above = -1;
+static atomic64_t dmapool_injected;
+static atomic64_t dmapool_exhausted;
+static atomic64_t dmapool_leaked_pages;
+
+bool dmapool_pool_present(int pool)
+{
+	return pool >= 0 && pool < DMAPOOL_NR_POOLS && dmapool_present[pool];
+}
+
+int dmapool_cur_ctx(void)
+{
+	if (in_hardirq())
+		return DMAPOOL_CTX_HARDIRQ;
+	if (in_serving_softirq())
+		return DMAPOOL_CTX_SOFTIRQ;
+	if (irqs_disabled() || preempt_count())
+		return DMAPOOL_CTX_ATOMIC;
+	return DMAPOOL_CTX_PROCESS;
+}
+
+void dmapool_inject_set_next(unsigned int fail_next)
+{
+	atomic_set(&dmapool_fail_next, fail_next);
+}
+
+unsigned int dmapool_inject_next(void)
+{
+	return atomic_read(&dmapool_fail_next);
+}
+
+void dmapool_inject_set_order(int fail_order_above)
+{
+	WRITE_ONCE(dmapool_fail_order_above, fail_order_above);
+}
+
+static bool dmapool_inject_fail(unsigned int order)
+{
+	int above = READ_ONCE(dmapool_fail_order_above);
+
+	if ((above >= 0 && order > above) ||
+	    atomic_add_unless(&dmapool_fail_next, -1, 0)) {
+		atomic64_inc(&dmapool_injected);
+		return true;
+	}
+	return false;
+}
+
+struct dmapool_scan {
+	u64 largest_free;		/* bytes */
+	u32 chunks;
+};
+
+static void dmapool_scan_chunk(struct gen_pool *gp,
+			       struct gen_pool_chunk *chunk, void *data)
+{
+	unsigned long nbits = (chunk->end_addr - chunk->start_addr + 1) >>
+			      gp->min_alloc_order;
+	struct dmapool_scan *scan = data;
+	u64 run;
+
+	run = (u64)dmapool_largest_zero_run(chunk->bits, nbits) <<
+	      gp->min_alloc_order;
+	if (run > scan->largest_free)
+		scan->largest_free = run;
+	scan->chunks++;
+}
+
+static void dmapool_scan_pool(int id, struct dmapool_scan *scan)
+{
+	memset(scan, 0, sizeof(*scan));
+	gen_pool_for_each_chunk(dmapool_pools[id].gp, dmapool_scan_chunk, scan);
+}
+
+static void dmapool_trace_state(int id)
+{
+	struct gen_pool *gp = dmapool_pools[id].gp;
+	struct dmapool_scan scan;
+
+	if (!trace_pool_state_enabled())
+		return;
+	dmapool_scan_pool(id, &scan);
+	trace_pool_state(id, gen_pool_size(gp), gen_pool_avail(gp),
+			 scan.largest_free, scan.chunks);
+}
+
+void dmapool_emit_state(void)
+{
+	int id;
+
+	for (id = 0; id < DMAPOOL_NR_POOLS; id++)
+		if (dmapool_present[id])
+			dmapool_trace_state(id);
+}
+
+/* The remap of CONFIG_DMA_DIRECT_REMAP platforms, with plain vmap(). */
+static void *dmapool_remap(struct page *page, unsigned int order)
+{
+	unsigned int i, n = 1U << order;
+	struct page **pages;
+	void *vaddr;
+
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return NULL;
+	for (i = 0; i < n; i++)
+		pages[i] = nth_page(page, i);
+	vaddr = vmap(pages, n, VM_MAP, PAGE_KERNEL);
+	kvfree(pages);
+	return vaddr;
+}
+
+/*
+ * atomic_pool_expand(): add one block of up to @want bytes, stepping the
+ * order down until the page allocator gives one. Caller holds
+ * dmapool_expand_lock.
+ */
+static int dmapool_expand(int id, u64 want)
+{
+	struct dmapool_zpool *p = &dmapool_pools[id];
+	unsigned int order, tried;
+	struct dmapool_block *blk;
+	struct page *page = NULL;
+	u64 t0 = local_clock();
+	u64 size = 0;
+	void *vaddr;
+	int ret = -ENOMEM;
+
+	lockdep_assert_held(&dmapool_expand_lock);
+	order = dmapool_expand_order(want, PAGE_SHIFT, dmapool_cfg.max_order);
+	tried = order;
+	blk = kzalloc(sizeof(*blk), GFP_KERNEL);
+	if (!blk)
+		goto out;
+
+	for (;;) {
+		tried = order;
+		if (!dmapool_inject_fail(order))
+			page = alloc_pages(p->gfp | __GFP_NOWARN, order);
+		if (page || !order)
+			break;
+		order--;
+	}
+	if (!page)
+		goto free_blk;
+	size = PAGE_SIZE << order;
+
+	/*
+	 * arch_dma_prep_coherent() is not exported and is a no-op where DMA
+	 * is coherent (x86); upstream calls it here.
+	 */
+	vaddr = page_address(page);
+	if (dmapool_cfg.remap) {
+		vaddr = dmapool_remap(page, order);
+		if (!vaddr)
+			goto free_page;
+	}
+	/* Pool memory is shared with devices: unencrypted, as upstream. */
+	ret = set_memory_decrypted((unsigned long)page_address(page),
+				   1 << order);
+	if (ret)
+		goto unmap;
+	ret = gen_pool_add_virt(p->gp, (unsigned long)vaddr,
+				page_to_phys(page), size, NUMA_NO_NODE);
+	if (ret)
+		goto encrypt;
+
+	blk->page = page;
+	blk->vaddr = vaddr;
+	blk->order = order;
+	list_add_tail(&blk->node, &p->blocks);
+	p->nr_blocks++;
+	WRITE_ONCE(dmapool_size_added[id], dmapool_size_added[id] + size);
+	atomic64_inc(&p->expansions);
+	goto out;
+
+encrypt:
+	if (set_memory_encrypted((unsigned long)page_address(page),
+				 1 << order)) {
+		/*
+		 * Upstream WARNs once and leaks the pages: they cannot be
+		 * handed back decrypted. We leak and count instead of WARN.
+		 */
+		pr_err("re-encrypting %u pages failed, leaking them\n",
+		       1U << order);
+		atomic64_add(1 << order, &dmapool_leaked_pages);
+		goto free_blk;
+	}
+unmap:
+	if (dmapool_cfg.remap)
+		vunmap(vaddr);
+free_page:
+	__free_pages(page, order);
+free_blk:
+	kfree(blk);
+	size = 0;
+out:
+	if (ret)
+		atomic64_inc(&p->expand_fails);
+	trace_pool_expand(id, want, size, tried, local_clock() - t0,
+			  gen_pool_size(p->gp), ret);
+	dmapool_trace_state(id);
+	return ret;
+}
+
+/* atomic_pool_work_fn(): grow every pool below the target by its size. */
+static void dmapool_expand_work_fn(struct work_struct *work)
+{
+	static const int order[] = {
+		DMAPOOL_POOL_DMA, DMAPOOL_POOL_DMA32, DMAPOOL_POOL_KERNEL
+	};
+	int i;
+
+	mutex_lock(&dmapool_expand_lock);
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		struct gen_pool *gp = dmapool_pools[order[i]].gp;
+
+		if (dmapool_present[order[i]] &&
+		    gen_pool_avail(gp) < dmapool_cfg.target)
+			dmapool_expand(order[i], gen_pool_size(gp));
+	}
+	mutex_unlock(&dmapool_expand_lock);
+}
+
+void dmapool_flush(void)
+{
+	flush_work(&dmapool_expand_work);
+}
+
+static const gfp_t dmapool_zone_gfp[DMAPOOL_NR_ZONES] = {
+	[DMAPOOL_ZONE_KERNEL] = 0,
+	[DMAPOOL_ZONE_DMA32] = GFP_DMA32,
+	[DMAPOOL_ZONE_DMA] = GFP_DMA,
+};
+
+/*
+ * dma_alloc_from_pool(): walk the pools in dma_guess_pool() order; a block
+ * the device mask rejects goes back and the next pool is tried. Any context.
+ */
+void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
+		    bool nowarn, struct dmapool_alloc_info *info)
+{
+	int id, prev = DMAPOOL_POOL_NONE, reason = DMAPOOL_FB_EXHAUSTED;
+	bool exhausted = false, rejected = false;
+	struct dmapool_zpool *p = NULL;
+	u64 t0 = local_clock();
+	unsigned long addr = 0;
+	phys_addr_t phys = 0;
+
+	memset(info, 0, sizeof(*info));
+	while ((id = dmapool_guess_pool(dmapool_present, prev, zone,
+					dmapool_cfg.sem)) != DMAPOOL_POOL_NONE) {
+		if (prev != DMAPOOL_POOL_NONE) {
+			trace_pool_fallback(prev, id, size, reason);
+			atomic64_inc(&dmapool_pools[prev].fallbacks);
+			info->fallbacks++;
+		}
+		p = &dmapool_pools[id];
+		info->depth++;
+		prev = id;
+		addr = gen_pool_alloc(p->gp, size);
+		if (!addr) {
+			atomic64_inc(&p->fails);
+			reason = DMAPOOL_FB_EXHAUSTED;
+			exhausted = true;
+			continue;
+		}
+		phys = gen_pool_virt_to_phys(p->gp, addr);
+		if (dmapool_addr_ok(phys, size, mask_bits))
+			break;
+		gen_pool_free(p->gp, addr, size);
+		atomic64_inc(&p->rejects);
+		reason = DMAPOOL_FB_ADDR_REJECTED;
+		rejected = true;
+		addr = 0;
+	}
+
+	if (addr) {
+		if (gen_pool_avail(p->gp) < dmapool_cfg.target)
+			schedule_work(&dmapool_expand_work);
+		memset((void *)addr, 0, size);
+		atomic64_inc(&p->allocs);
+		info->pool = id;
+		info->phys = phys;
+		info->result = DMAPOOL_RES_OK;
+	} else {
+		info->pool = DMAPOOL_POOL_NONE;
+		if (!info->depth)
+			info->result = DMAPOOL_RES_NO_POOL;
+		else if (rejected && !exhausted)
+			info->result = DMAPOOL_RES_ADDR;
+		else
+			info->result = DMAPOOL_RES_EXHAUSTED;
+		atomic64_inc(&dmapool_exhausted);
+		trace_pool_exhausted(size, (__force u32)(GFP_ATOMIC |
+				     dmapool_zone_gfp[zone] |
+				     (nowarn ? __GFP_NOWARN : 0)));
+		/* Upstream WARNs here unless __GFP_NOWARN; we never WARN. */
+		if (!nowarn)
+			pr_warn_ratelimited("pool exhausted for %zu bytes (%s)\n",
+					    size, info->depth ? "all pools full" :
+					    "no suitable pool");
+	}
+	info->latency_ns = local_clock() - t0;
+
+	if (trace_pool_alloc_enabled())
+		trace_pool_alloc(info->pool, size, info->phys,
+				 info->latency_ns,
+				 addr ? gen_pool_avail(p->gp) : 0,
+				 dmapool_cur_ctx(), raw_smp_processor_id(),
+				 info->result, info->depth);
+	return (void *)addr;
+}
+
+/*
+ * dma_free_from_pool(): free into the pool that owns the address.
+ * Returns the pool, or -ENOENT when no pool holds it.
+ */
+int dmapool_free(void *vaddr, size_t size)
+{
+	unsigned long addr = (unsigned long)vaddr;
+	int id = DMAPOOL_POOL_NONE;
+	u64 t0 = local_clock();
+	struct gen_pool *gp;
+
+	while ((id = dmapool_guess_pool(dmapool_present, id,
+					DMAPOOL_ZONE_KERNEL,
+					dmapool_cfg.sem)) != DMAPOOL_POOL_NONE) {
+		gp = dmapool_pools[id].gp;
+		if (!gen_pool_has_addr(gp, addr, size))
+			continue;
+		gen_pool_free(gp, addr, size);
+		atomic64_inc(&dmapool_pools[id].frees);
+		if (trace_pool_free_enabled())
+			trace_pool_free(id, size, gen_pool_virt_to_phys(gp, addr),
+					local_clock() - t0, dmapool_cur_ctx());
+		return id;
+	}
+	return -ENOENT;
+}
+
+static int dmapool_pool_create(int id)
+{
+	struct dmapool_zpool *p = &dmapool_pools[id];
+	int ret;
+
+	p->gp = gen_pool_create(PAGE_SHIFT, NUMA_NO_NODE);
+	if (!p->gp)
+		return -ENOMEM;
+	gen_pool_set_algo(p->gp, gen_pool_first_fit_order_align, NULL);
+
+	mutex_lock(&dmapool_expand_lock);
+	ret = dmapool_expand(id, dmapool_cfg.target);
+	mutex_unlock(&dmapool_expand_lock);
+	if (ret) {
+		gen_pool_destroy(p->gp);
+		p->gp = NULL;
+		pr_err("failed to allocate %llu KiB %s pool\n",
+		       dmapool_cfg.target >> 10, dmapool_pool_names[id]);
+		return ret;
+	}
+	pr_info("preallocated %zu KiB %s pool\n", gen_pool_size(p->gp) >> 10,
+		dmapool_pool_names[id]);
+	return 0;
+}
+
+/* Give every block back; a pool with allocations still out is leaked. */
+static void dmapool_pool_destroy(int id)
+{
+	struct dmapool_zpool *p = &dmapool_pools[id];
+	struct dmapool_block *blk, *tmp;
+
+	if (!p->gp)
+		return;
+	if (gen_pool_avail(p->gp) != gen_pool_size(p->gp)) {
+		pr_err("%s pool still has %zu bytes allocated, leaking it\n",
+		       dmapool_pool_names[id],
+		       gen_pool_size(p->gp) - gen_pool_avail(p->gp));
+		return;
+	}
+	gen_pool_destroy(p->gp);
+	p->gp = NULL;
+	list_for_each_entry_safe(blk, tmp, &p->blocks, node) {
+		list_del(&blk->node);
+		if (dmapool_cfg.remap)
+			vunmap(blk->vaddr);
+		if (set_memory_encrypted((unsigned long)page_address(blk->page),
+					 1 << blk->order)) {
+			pr_err("re-encrypting %u pages failed, leaking them\n",
+			       1U << blk->order);
+			atomic64_add(1 << blk->order, &dmapool_leaked_pages);
+		} else {
+			__free_pages(blk->page, blk->order);
+		}
+		kfree(blk);
+	}
+	p->nr_blocks = 0;
+}
+
+int dmapool_pools_init(const struct dmapool_config *cfg)
+{
+	static const gfp_t gfp[DMAPOOL_NR_POOLS] = {
+		[DMAPOOL_POOL_DMA] = GFP_KERNEL | GFP_DMA,
+		[DMAPOOL_POOL_DMA32] = GFP_KERNEL | GFP_DMA32,
+		[DMAPOOL_POOL_KERNEL] = GFP_KERNEL,
+	};
+	/* Upstream creates kernel first, then dma, then dma32. */
+	static const int order[] = {
+		DMAPOOL_POOL_KERNEL, DMAPOOL_POOL_DMA, DMAPOOL_POOL_DMA32
+	};
+	int i, created = 0;
+
+	dmapool_cfg = *cfg;
+	INIT_WORK(&dmapool_expand_work, dmapool_expand_work_fn);
+	for (i = 0; i < DMAPOOL_NR_POOLS; i++) {
+		INIT_LIST_HEAD(&dmapool_pools[i].blocks);
+		dmapool_pools[i].gfp = gfp[i];
+	}
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		if (!(cfg->zones & BIT(order[i])))
+			continue;
+		if (!dmapool_pool_create(order[i]))
+			created++;
+	}
+	if (!created)
+		return -ENOMEM;
+	/* Published last: the alloc path reads it without locks. */
+	for (i = 0; i < DMAPOOL_NR_POOLS; i++)
+		dmapool_present[i] = dmapool_pools[i].gp;
+	return 0;
+}
+
+void dmapool_pools_exit(void)
+{
+	int id;
+
+	cancel_work_sync(&dmapool_expand_work);
+	mutex_lock(&dmapool_expand_lock);
+	for (id = 0; id < DMAPOOL_NR_POOLS; id++) {
+		dmapool_present[id] = false;
+		dmapool_pool_destroy(id);
+	}
+	mutex_unlock(&dmapool_expand_lock);
+}
+
+static const char *dmapool_sem_name(int sem)
+{
+	return sem == DMAPOOL_SEM_V61 ? "v6.1" : "managed-zones";
+}
+
+void dmapool_show_pools(struct seq_file *m)
+{
+	struct dmapool_scan scan;
+	int id;
+
+	mutex_lock(&dmapool_expand_lock);
+	for (id = 0; id < DMAPOOL_NR_POOLS; id++) {
+		struct dmapool_zpool *p = &dmapool_pools[id];
+
+		seq_printf(m, "[%s]\n", dmapool_pool_names[id]);
+		seq_printf(m, "present: %d\n", dmapool_present[id]);
+		if (!dmapool_present[id])
+			continue;
+		dmapool_scan_pool(id, &scan);
+		seq_printf(m, "size: %zu\n", gen_pool_size(p->gp));
+		seq_printf(m, "avail: %zu\n", gen_pool_avail(p->gp));
+		seq_printf(m, "largest_free: %llu\n", scan.largest_free);
+		seq_printf(m, "chunks: %u\n", scan.chunks);
+		seq_printf(m, "allocs: %lld\n", atomic64_read(&p->allocs));
+		seq_printf(m, "frees: %lld\n", atomic64_read(&p->frees));
+		seq_printf(m, "fails: %lld\n", atomic64_read(&p->fails));
+		seq_printf(m, "addr_rejects: %lld\n",
+			   atomic64_read(&p->rejects));
+		seq_printf(m, "fallbacks: %lld\n", atomic64_read(&p->fallbacks));
+		seq_printf(m, "expansions: %lld\n",
+			   atomic64_read(&p->expansions));
+		seq_printf(m, "expand_fails: %lld\n",
+			   atomic64_read(&p->expand_fails));
+		seq_printf(m, "zone_limit: 0x%llx\n", dmapool_zone_limit[id]);
+	}
+	seq_puts(m, "[config]\n");
+	seq_printf(m, "target: %llu\n", dmapool_cfg.target);
+	seq_printf(m, "max_order: %u\n", dmapool_cfg.max_order);
+	seq_printf(m, "remap: %d\n", dmapool_cfg.remap);
+	seq_printf(m, "semantics: %s\n", dmapool_sem_name(dmapool_cfg.sem));
+	/*
+	 * Upstream takes expansion pages from the default CMA area when it
+	 * lies in the zone; dma_alloc_from_contiguous() is not exported, so
+	 * this module always uses the page allocator.
+	 */
+	seq_printf(m, "cma: %s\n", IS_ENABLED(CONFIG_DMA_CMA) ?
+		   "not used (kernel has CONFIG_DMA_CMA; not exported to modules)" :
+		   "no (kernel built without CONFIG_DMA_CMA)");
+	seq_printf(m, "exhausted: %lld\n", atomic64_read(&dmapool_exhausted));
+	seq_printf(m, "injected_failures: %lld\n",
+		   atomic64_read(&dmapool_injected));
+	seq_printf(m, "fail_next: %d\n", atomic_read(&dmapool_fail_next));
+	seq_printf(m, "fail_order_above: %d\n",
+		   READ_ONCE(dmapool_fail_order_above));
+	seq_printf(m, "leaked_pages: %lld\n",
+		   atomic64_read(&dmapool_leaked_pages));
+	mutex_unlock(&dmapool_expand_lock);
+}

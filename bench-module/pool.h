@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The instrumented copy of kernel/dma/pool.c: one gen_pool per zone, the same
+ * choice, fallback, address filter, expansion and free as upstream, plus
+ * counters, tracepoints and knobs for what upstream hard-codes.
+ */
+#ifndef _DMAPOOL_POOL_H
+#define _DMAPOOL_POOL_H
+
+#include <linux/types.h>
+#include <linux/seq_file.h>
+#include "dmapool_bench.h"
+
+/* Pool configuration, validated by dmapool_params_check() before use. */
+struct dmapool_config {
+	u64 target;			/* bytes: atomic_pool_size */
+	unsigned int zones;		/* bitmask of pools to create, BIT(pool) */
+	unsigned int max_order;		/* largest expansion block order */
+	bool remap;			/* vmap() every block, as DMA_DIRECT_REMAP */
+	int sem;			/* enum dmapool_sem */
+};
+
+/* What one allocation did. */
+struct dmapool_alloc_info {
+	u64 phys;
+	u64 latency_ns;			/* ns */
+	u8 pool;			/* enum dmapool_pool that served it */
+	u8 result;			/* enum dmapool_result */
+	u8 depth;			/* pools tried */
+	u8 fallbacks;
+};
+
+int dmapool_pools_init(const struct dmapool_config *cfg);
+void dmapool_pools_exit(void);
+
+void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
+		    bool nowarn, struct dmapool_alloc_info *info);
+int dmapool_free(void *vaddr, size_t size);
+
+void dmapool_flush(void);
+void dmapool_emit_state(void);
+void dmapool_show_pools(struct seq_file *m);
+bool dmapool_pool_present(int pool);
+int dmapool_cur_ctx(void);
+
+/* Fault injection for expansion page allocations. */
+void dmapool_inject_set_next(unsigned int fail_next);
+unsigned int dmapool_inject_next(void);
+void dmapool_inject_set_order(int fail_order_above);
+
+/* Cumulative bytes added per pool, as upstream's dma_pools/pool_size_*. */
+extern unsigned long dmapool_size_added[DMAPOOL_NR_POOLS];
+
+#endif /* _DMAPOOL_POOL_H */

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The decisions of kernel/dma/pool.c as pure functions: pool choice and
+ * fallback order, default pool size, expansion order, the device mask check
+ * and the largest free extent of a chunk bitmap.
+ *
+ * No kernel dependencies, so the same code is built into the module and
+ * into the host unit tests (tests/unit/test_pool_logic.c, under ASan/UBSan).
+ */
+#ifndef _DMAPOOL_POOL_LOGIC_H
+#define _DMAPOOL_POOL_LOGIC_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdbool.h>
+#include <stdint.h>
+typedef uint64_t u64;
+#endif
+
+#include "dmapool_bench.h"
+
+/*
+ * Which version of upstream's pool choice to follow.
+ *
+ * DMAPOOL_SEM_V61: Linux 6.1. The kernel pool always exists, DMA32 exists
+ * whenever CONFIG_ZONE_DMA32; the first pick for GFP_DMA32 is the DMA32 pool
+ * and for GFP_DMA the DMA pool if it exists, else the kernel pool.
+ *
+ * DMAPOOL_SEM_MANAGED: later kernels create each pool only where its zone has
+ * managed pages, and the first pick falls through to whatever pool exists:
+ * GFP_DMA: dma ?: dma32 ?: kernel; GFP_DMA32: dma32 ?: dma ?: kernel;
+ * otherwise kernel ?: dma32 ?: dma.
+ *
+ * After the first pick both walk kernel -> dma32 (else dma) -> dma -> none.
+ */
+enum dmapool_sem {
+	DMAPOOL_SEM_V61 = 0,
+	DMAPOOL_SEM_MANAGED = 1,
+};
+
+static inline int dmapool_first_of(const bool present[DMAPOOL_NR_POOLS],
+				   int a, int b, int c)
+{
+	if (present[a])
+		return a;
+	if (present[b])
+		return b;
+	if (present[c])
+		return c;
+	return DMAPOOL_POOL_NONE;
+}
+
+/*
+ * The pool to try after @prev (DMAPOOL_POOL_NONE: the first one) for a
+ * request in @zone, or DMAPOOL_POOL_NONE when there is no further pool.
+ */
+static inline int dmapool_guess_pool(const bool present[DMAPOOL_NR_POOLS],
+				     int prev, int zone, int sem)
+{
+	if (prev == DMAPOOL_POOL_NONE) {
+		if (sem == DMAPOOL_SEM_MANAGED) {
+			if (zone == DMAPOOL_ZONE_DMA)
+				return dmapool_first_of(present,
+							DMAPOOL_POOL_DMA,
+							DMAPOOL_POOL_DMA32,
+							DMAPOOL_POOL_KERNEL);
+			if (zone == DMAPOOL_ZONE_DMA32)
+				return dmapool_first_of(present,
+							DMAPOOL_POOL_DMA32,
+							DMAPOOL_POOL_DMA,
+							DMAPOOL_POOL_KERNEL);
+			return dmapool_first_of(present, DMAPOOL_POOL_KERNEL,
+						DMAPOOL_POOL_DMA32,
+						DMAPOOL_POOL_DMA);
+		}
+		if (zone == DMAPOOL_ZONE_DMA32)
+			return present[DMAPOOL_POOL_DMA32] ?
+			       DMAPOOL_POOL_DMA32 : DMAPOOL_POOL_NONE;
+		if (zone == DMAPOOL_ZONE_DMA && present[DMAPOOL_POOL_DMA])
+			return DMAPOOL_POOL_DMA;
+		return present[DMAPOOL_POOL_KERNEL] ?
+		       DMAPOOL_POOL_KERNEL : DMAPOOL_POOL_NONE;
+	}
+	if (prev == DMAPOOL_POOL_KERNEL) {
+		if (present[DMAPOOL_POOL_DMA32])
+			return DMAPOOL_POOL_DMA32;
+		return present[DMAPOOL_POOL_DMA] ?
+		       DMAPOOL_POOL_DMA : DMAPOOL_POOL_NONE;
+	}
+	if (prev == DMAPOOL_POOL_DMA32)
+		return present[DMAPOOL_POOL_DMA] ?
+		       DMAPOOL_POOL_DMA : DMAPOOL_POOL_NONE;
+	return DMAPOOL_POOL_NONE;
+}
+
+/* get_order(): smallest order whose block holds @size bytes (size > 0). */
+static inline unsigned int dmapool_get_order(u64 size, unsigned int page_shift)
+{
+	u64 pages = (size + (1ull << page_shift) - 1) >> page_shift;
+	unsigned int order = 0;
+
+	while ((1ull << order) < pages)
+		order++;
+	return order;
+}
+
+/*
+ * Upstream's default atomic_pool_size: 128 KiB per GiB of RAM, at most
+ * @max_order_nr_pages pages, at least 128 KiB.
+ */
+static inline u64 dmapool_default_size(u64 totalram_pages,
+				       unsigned int page_shift,
+				       u64 max_order_nr_pages)
+{
+	u64 pages = totalram_pages / ((1ull << 30) / (128ull << 10));
+	u64 size;
+
+	if (pages > max_order_nr_pages)
+		pages = max_order_nr_pages;
+	size = pages << page_shift;
+	return size < DMAPOOL_MIN_POOL_SIZE ? DMAPOOL_MIN_POOL_SIZE : size;
+}
+
+/* The first order atomic_pool_expand() tries for a block of @size bytes. */
+static inline unsigned int dmapool_expand_order(u64 size,
+						unsigned int page_shift,
+						unsigned int max_order)
+{
+	unsigned int order = dmapool_get_order(size, page_shift);
+
+	return order < max_order ? order : max_order;
+}
+
+/*
+ * dma_coherent_ok() for a simulated device with a @mask_bits-bit coherent
+ * mask (phys == dma address: no IOMMU, no memory encryption offset).
+ */
+static inline bool dmapool_addr_ok(u64 phys, u64 size, unsigned int mask_bits)
+{
+	u64 mask;
+
+	if (mask_bits >= 64)
+		return true;
+	mask = (1ull << mask_bits) - 1;
+	return size && phys <= mask && size - 1 <= mask - phys;
+}
+
+/* Longest run of clear bits in the first @nbits bits of @map. */
+static inline unsigned long dmapool_largest_zero_run(const unsigned long *map,
+						     unsigned long nbits)
+{
+	const unsigned long wbits = 8 * sizeof(unsigned long);
+	unsigned long best = 0, run = 0, i;
+
+	for (i = 0; i < nbits; i++) {
+		if (map[i / wbits] & (1ul << (i % wbits))) {
+			run = 0;
+			continue;
+		}
+		if (++run > best)
+			best = run;
+	}
+	return best;
+}
+
+#endif /* _DMAPOOL_POOL_LOGIC_H */

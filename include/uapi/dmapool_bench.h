@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * dmapool-bench: the one definition of the enums, names and limits shared by
+ * the module (bench-module/), the BPF programs (bpf/) and the CLI (tools/).
+ *
+ * Plain C with fixed-width types only: it is included by kernel code, by BPF
+ * objects built against vmlinux.h, and by C11 userspace.
+ */
+#ifndef _UAPI_DMAPOOL_BENCH_H
+#define _UAPI_DMAPOOL_BENCH_H
+
+/* Pools, in the order upstream's pool.c declares them. */
+enum dmapool_pool {
+	DMAPOOL_POOL_DMA = 0,		/* GFP_DMA: ZONE_DMA (x86: below 16 MiB) */
+	DMAPOOL_POOL_DMA32 = 1,		/* GFP_DMA32: ZONE_DMA32 (below 4 GiB) */
+	DMAPOOL_POOL_KERNEL = 2,	/* no zone modifier: ZONE_NORMAL */
+	DMAPOOL_NR_POOLS = 3,
+	DMAPOOL_POOL_NONE = 255,	/* no pool (failed allocation) */
+};
+
+#define DMAPOOL_POOL_NAMES { "dma", "dma32", "kernel" }
+
+/* The context an operation ran in. */
+enum dmapool_ctx {
+	DMAPOOL_CTX_HARDIRQ = 0,
+	DMAPOOL_CTX_SOFTIRQ = 1,
+	DMAPOOL_CTX_ATOMIC = 2,		/* IRQs off or preemption disabled */
+	DMAPOOL_CTX_PROCESS = 3,
+	DMAPOOL_NR_CTX = 4,
+};
+
+#define DMAPOOL_CTX_NAMES { "hardirq", "softirq", "atomic", "process" }
+
+/* Outcome of one allocation through the pool chain. */
+enum dmapool_result {
+	DMAPOOL_RES_OK = 0,
+	DMAPOOL_RES_EXHAUSTED = 1,	/* every pool tried was full */
+	DMAPOOL_RES_ADDR = 2,		/* blocks found, none fit the device mask */
+	DMAPOOL_RES_NO_POOL = 3,	/* no pool exists for the request */
+	DMAPOOL_NR_RES = 4,
+};
+
+#define DMAPOOL_RES_NAMES { "ok", "exhausted", "addr_rejected", "no_pool" }
+
+/* Why an allocation moved on to the next pool. */
+enum dmapool_fallback_reason {
+	DMAPOOL_FB_EXHAUSTED = 0,	/* gen_pool_alloc() found no room */
+	DMAPOOL_FB_ADDR_REJECTED = 1,	/* the block failed the mask check */
+	DMAPOOL_NR_FB = 2,
+};
+
+#define DMAPOOL_FB_NAMES { "exhausted", "addr_rejected" }
+
+/* The gfp zone an allocation asks for (what dma_alloc_coherent() passes). */
+enum dmapool_zone {
+	DMAPOOL_ZONE_KERNEL = 0,
+	DMAPOOL_ZONE_DMA32 = 1,
+	DMAPOOL_ZONE_DMA = 2,
+	DMAPOOL_NR_ZONES = 3,
+};
+
+#define DMAPOOL_ZONE_NAMES { "kernel", "dma32", "dma" }
+
+/* Limits enforced by the module's parsers and by the CLI. */
+#define DMAPOOL_PAGE_SIZE		4096u
+#define DMAPOOL_MIN_POOL_SIZE		(128u << 10)	/* bytes: upstream minimum default */
+#define DMAPOOL_MAX_COHERENT_POOL	(1ull << 30)	/* bytes: largest coherent_pool= we accept */
+#define DMAPOOL_MAX_ALLOC_SIZE		(4u << 20)	/* bytes: one allocation, = MAX_ORDER_NR_PAGES pages */
+#define DMAPOOL_MAX_CMD_COUNT		65536u		/* allocations per `alloc` command */
+#define DMAPOOL_MAX_HANDLES		65536u		/* outstanding `alloc` command blocks */
+#define DMAPOOL_MAX_CMD_LEN		256u		/* bytes in one command line */
+#define DMAPOOL_MAX_STATE_PERIOD_MS	60000u
+#define DMAPOOL_MASK_BITS_MIN		24u
+#define DMAPOOL_MASK_BITS_MAX		64u
+
+/* The tracepoint system and event names. */
+#define DMAPOOL_TRACE_SYSTEM		"dmapool_bench"
+#define DMAPOOL_DEBUGFS_DIR		"dmapool_bench"
+
+#endif /* _UAPI_DMAPOOL_BENCH_H */

@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for guest suites: they run as root inside tools/dmapool-vm with the
+# module path in DMAPOOL_KO. Source it after tests/lib/tap.sh.
+
+D=/sys/kernel/debug/dmapool_bench
+T=/sys/kernel/tracing
+: "${DMAPOOL_KO:?DMAPOOL_KO must name the dmapool_bench.ko to test}"
+
+load() { insmod "$DMAPOOL_KO" "$@"; }
+unload() { ! [ -d /sys/module/dmapool_bench ] || rmmod dmapool_bench; }
+reload() { unload && load "$@"; }
+
+# pval POOL KEY: a value from the `pools` file ([POOL] section, "KEY: value").
+pval() {
+	awk -v sec="[$1]" -v key="$2:" '
+		$0 == sec { in_sec = 1; next }
+		/^\[/ { in_sec = 0 }
+		in_sec && $1 == key { print $2 }' "$D/pools"
+}
+
+# cmd LINE...: write one command; the exit status tells whether it was taken.
+cmd() { echo "$*" >"$D/cmd"; }
+
+# res KEY: a key=value field of the last command's result.
+res() { tr ' ' '\n' <"$D/cmd" | sed -n "s/^$1=//p"; }
+
+param() { cat "/sys/module/dmapool_bench/parameters/$1"; }
+set_param() { echo "$2" >"/sys/module/dmapool_bench/parameters/$1"; }
+
+trace_on() { # trace_on EVENT...: clear the buffer, enable only these events
+	echo 0 >"$T/tracing_on"
+	echo 0 >"$T/events/enable"
+	: >"$T/trace"
+	local e
+	for e in "$@"; do
+		echo 1 >"$T/events/dmapool_bench/$e/enable"
+	done
+	echo 1 >"$T/tracing_on"
+}
+
+trace_off() {
+	echo 0 >"$T/tracing_on"
+	echo 0 >"$T/events/enable"
+}
+
+# trace_lines EVENT: the event's lines from the trace buffer (fields only).
+trace_lines() { grep " $1: " "$T/trace" | sed "s/.* $1: //"; }
+
+memfree_kb() { awk '$1 == "MemFree:" { print $2 }' /proc/meminfo; }

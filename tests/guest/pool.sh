@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest suite: the instrumented pool keeps upstream's semantics. Needs a guest
+# with RAM above 4 GiB (tools/dmapool-vm --mem 6G) so that the kernel pool
+# lies above every simulated 32-bit mask.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+. tests/guest/lib.sh
+
+K=262144	# coherent_pool=256K in bytes
+
+# --- loading, files, BTF -------------------------------------------------
+unload
+load coherent_pool=256K
+ok $? "insmod coherent_pool=256K"
+for p in dma dma32 kernel; do
+	is "$(pval $p present)" 1 "$p pool present (6 GiB guest has all zones)"
+	is "$(cat $D/pool_size_$p)" $K "pool_size_$p is 256K, one decimal number"
+	is "$(pval $p size)" $K "$p size in pools file"
+	is "$(pval $p avail)" $K "$p avail = size"
+	is "$(pval $p largest_free)" $K "$p largest free extent = size"
+	is "$(pval $p chunks)" 1 "$p has one chunk"
+done
+is "$(stat -c %a $D/cmd) $(stat -c %a $D/pools) $(stat -c %a $D/pool_size_kernel)" \
+	"600 400 400" "debugfs files are root-only"
+check "module BTF loaded (/sys/kernel/btf/dmapool_bench)" -- test -s /sys/kernel/btf/dmapool_bench
+for e in pool_alloc pool_free pool_fallback pool_expand pool_exhausted pool_state; do
+	check "tracepoint dmapool_bench:$e exists" -- test -d "$T/events/dmapool_bench/$e"
+done
+for f in pool size phys latency_ns avail_after ctx cpu result depth; do
+	check "pool_alloc has field $f" -- grep -q "field:.* $f;" "$T/events/dmapool_bench/pool_alloc/format"
+done
+
+# --- expansion: only a successful allocation below target, by pool size ---
+trace_on pool_alloc pool_expand pool_state pool_free
+cmd alloc 4M
+ok $? "alloc 4M (larger than every pool) is accepted as a command"
+is "$(res ok) $(res failed) $(res last_result)" "0 1 1" "alloc 4M fails: exhausted"
+cmd flush
+is "$(pval kernel size)" $K "failed allocation schedules no expansion"
+is "$(trace_lines pool_expand | wc -l)" 0 "no pool_expand event after a failure"
+line=$(trace_lines pool_alloc | tail -n 1)
+echo "$line" | grep -q "pool=none size=4194304 .*result=exhausted depth=3"
+ok $? "pool_alloc event of the failure: pool=none result=exhausted depth=3"
+
+cmd alloc 4K
+is "$(res ok) $(res kernel) $(res depth)" "1 1 1" "alloc 4K served by the kernel pool first"
+first_id=$(res first)
+cmd flush
+is "$(pval kernel size)" $((2 * K)) "success below target grows kernel pool by its size"
+is "$(pval kernel chunks)" 2 "expansion added one chunk"
+is "$(pval dma32 size)" $K "dma32 pool (untouched) did not grow"
+is "$(cat $D/pool_size_kernel)" $((2 * K)) "pool_size_kernel is cumulative"
+line=$(trace_lines pool_expand | tail -n 1)
+echo "$line" | grep -Eq "^pool=kernel requested=$K obtained=$K order=6 latency_ns=[0-9]+ size_after=$((2 * K)) result=0$"
+ok $? "pool_expand fields: pool=kernel requested=256K obtained=256K order=6 result=0"
+diag "$line"
+line=$(trace_lines pool_alloc | tail -n 1)
+echo "$line" | grep -Eq "^pool=kernel size=4096 phys=0x[0-9a-f]+ latency_ns=[0-9]+ avail_after=$((K - 4096)) ctx=process cpu=[0-9]+ result=ok depth=1$"
+ok $? "pool_alloc fields: pool, size, phys, latency, avail_after, ctx, cpu, result, depth"
+diag "$line"
+line=$(trace_lines pool_state | tail -n 1)
+echo "$line" | grep -Eq "^pool=kernel size=$((2 * K)) avail=$((2 * K - 4096)) largest_free=[0-9]+ chunks=2$"
+ok $? "pool_state after the expansion: size, avail, largest_free, chunks"
+
+cmd alloc 4K
+cmd flush
+is "$(pval kernel size)" $((2 * K)) "avail still >= target: no expansion"
+# Take the pool below target again: avail = 512K - 8K now.
+n=$(( ( (2 * K - 8192) - K) / 4096 + 1 ))
+cmd alloc 4K count=$n
+is "$(res ok)" $n "alloc 4K count=$n"
+cmd flush
+is "$(pval kernel size)" $((4 * K)) "second expansion grows by the current size (512K)"
+trace_lines pool_expand | tail -n 1 | grep -q "requested=$((2 * K)) obtained=$((2 * K)) order=7"
+ok $? "pool_expand requested=512K order=7"
+
+# --- free into the right pool ---------------------------------------------
+trace_on pool_free
+cmd free "$first_id"
+is "$(res freed) $(res kernel)" "1 1" "free by id goes to the kernel pool"
+trace_lines pool_free | grep -Eq "^pool=kernel size=4096 phys=0x[0-9a-f]+ latency_ns=[0-9]+ ctx=process$"
+ok $? "pool_free fields: pool=kernel size phys latency ctx"
+cmd free "$first_id" 2>/dev/null
+ok $((!$?)) "freeing the same id twice is refused"
+cmd free all
+is "$(pval kernel avail)" "$(pval kernel size)" "free all: kernel pool fully available"
+is "$(pval kernel frees)" "$(pval kernel allocs)" "kernel frees = allocs"
+
+# --- order step-down under the fault injector -------------------------------
+trace_on pool_expand
+set_param fail_order_above 2
+avail=$(pval kernel avail)
+cmd alloc 4K count=$(( (avail - K) / 4096 + 1 ))
+cmd flush
+line=$(trace_lines pool_expand | tail -n 1)
+echo "$line" | grep -q "^pool=kernel requested=$((4 * K)) obtained=16384 order=2 .* result=0$"
+ok $? "fail_order_above=2: a 1M expansion steps down to order 2 (16K)"
+diag "$line"
+set_param fail_order_above -1
+set_param fail_next 1
+cmd free all
+avail=$(pval kernel avail)
+cmd alloc 4K count=$(( (avail - K) / 4096 + 1 ))
+cmd flush
+line=$(trace_lines pool_expand | tail -n 1)
+echo "$line" | grep -q "requested=$((4 * K + 16384)) obtained=$((4 * K)) order=8 .* result=0$"
+ok $? "fail_next=1: the first order fails, the next one down succeeds"
+diag "$line"
+is "$(param fail_next)" 0 "fail_next counts down to 0"
+cmd free all
+
+unload
+load coherent_pool=256K fail_order_above=3
+ok $? "insmod with fail_order_above=3"
+is "$(cat $D/pool_size_kernel) $(cat $D/pool_size_dma32) $(cat $D/pool_size_dma)" \
+	"32768 32768 32768" "initial pools step down to order 3 (32K) like atomic_pool_expand"
+
+# --- exhaustion: kernel -> dma32 -> dma, then pool_exhausted ---------------
+reload coherent_pool=128K
+set_param fail_next 1000000
+trace_on pool_alloc pool_fallback pool_exhausted
+cmd alloc 4K count=97 zone=kernel nowarn
+is "$(res ok) $(res failed)" "96 1" "three 128K pools hold 96 pages, the 97th fails"
+is "$(res kernel) $(res dma32) $(res dma)" "32 32 32" "served: kernel, then dma32, then dma"
+is "$(res fallbacks)" $((32 + 64 + 2)) "fallback count: 1 per dma32 alloc, 2 per dma alloc and the failure"
+trace_lines pool_fallback | grep -q "^from=kernel to=dma32 size=4096 reason=exhausted$"
+ok $? "pool_fallback from=kernel to=dma32 reason=exhausted"
+trace_lines pool_fallback | grep -q "^from=dma32 to=dma size=4096 reason=exhausted$"
+ok $? "pool_fallback from=dma32 to=dma reason=exhausted"
+is "$(trace_lines pool_exhausted | wc -l)" 1 "one pool_exhausted event"
+trace_lines pool_exhausted | grep -Eq "^size=4096 gfp=0x[0-9a-f]+$"
+ok $? "pool_exhausted fields: size gfp"
+is "$(trace_lines pool_alloc | grep -c 'pool=dma .*depth=3$')" 32 "dma allocations report depth=3"
+is "$(pval kernel fallbacks) $(pval dma32 fallbacks)" "65 33" "per-pool fallback counters"
+cmd flush
+is "$(pval kernel size)" 131072 "injected failures: no pool grew"
+cmp_ok "$(pval kernel expand_fails)" -ge 1 "failed expansions are counted"
+cmd free all
+is "$(res freed) $(res kernel) $(res dma32) $(res dma)" "96 32 32 32" "every block freed into the pool it came from"
+set_param fail_next 0
+
+# --- the device mask filter ---------------------------------------------
+reload coherent_pool=256K
+trace_on pool_fallback pool_alloc
+cmd alloc 4K mask=32
+is "$(res ok) $(res dma32) $(res depth)" "1 1 2" "32-bit mask: kernel block (above 4G) rejected, dma32 serves"
+phys=$(res last_phys)
+cmp_ok $((phys + 4095)) -le $((0xffffffff)) "dma32 block lies below 4G"
+trace_lines pool_fallback | grep -q "^from=kernel to=dma32 size=4096 reason=addr_rejected$"
+ok $? "pool_fallback reason=addr_rejected"
+cmd alloc 8K mask=24
+is "$(res ok) $(res dma) $(res depth) $(res fallbacks)" "1 1 3 2" "24-bit mask: served by the dma pool after two rejections"
+phys=$(res last_phys)
+cmp_ok $((phys + 8191)) -le $((0xffffff)) "dma block lies below 16M"
+is "$(pval kernel addr_rejects) $(pval dma32 addr_rejects)" "2 1" "rejections counted per pool"
+cmd alloc 4K zone=dma
+is "$(res dma) $(res depth)" "1 1" "zone=dma asks the dma pool first"
+cmd free all
+is "$(res dma) $(res dma32)" "2 1" "masked blocks freed into dma and dma32"
+
+# --- remap, periodic state, unload returns every page ----------------------
+reload coherent_pool=256K remap=1
+ok $? "insmod remap=1"
+cmd alloc 64K count=8
+is "$(res ok)" 8 "allocations from vmap()ed pools"
+cmd flush
+cmd free all
+is "$(pval kernel avail)" "$(pval kernel size)" "remap: all freed"
+
+reload coherent_pool=256K state_period_ms=50
+trace_on pool_state
+sleep 1
+cmp_ok "$(trace_lines pool_state | grep -c '^pool=kernel')" -ge 5 "state_period_ms=50 emits pool_state periodically"
+trace_off
+unload
+
+sync
+before=$(memfree_kb)
+load coherent_pool=4M
+cmd alloc 1M count=12
+cmd flush
+loaded=$(memfree_kb)
+cmp_ok $((before - loaded)) -ge $((3 * 4096 + 4096)) "while loaded the pools hold at least 16 MiB"
+unload
+ok $? "rmmod with blocks outstanding and pools expanded"
+after=$(memfree_kb)
+cmp_ok $((before - after)) -le 2048 "rmmod returns the pages (MemFree within 2 MiB of before)"
+diag "MemFree kB: before=$before loaded=$loaded after=$after"
+tap_done
