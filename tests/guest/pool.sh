@@ -160,6 +160,49 @@ is "$(res dma) $(res depth)" "1 1" "zone=dma asks the dma pool first"
 cmd free all
 is "$(res dma) $(res dma32)" "2 1" "masked blocks freed into dma and dma32"
 
+# --- bad input: refused with EINVAL and one pr_err naming it -----------------
+unload
+bad_param() { # bad_param "DMESG TEXT" PARAM=VALUE...
+	local want=$1
+	shift
+	dmesg -C
+	load "$@" 2>/dev/null
+	local rc=$?
+	[ "$rc" -ne 0 ] && ! [ -d /sys/module/dmapool_bench ] && dmesg | grep -q "dmapool_bench: $want"
+	ok $? "insmod $* refused ($want)"
+}
+bad_param "coherent_pool: invalid size 'abc'" coherent_pool=abc
+bad_param "coherent_pool: invalid size '2G'" coherent_pool=2G
+bad_param "coherent_pool: invalid size '64Kx'" coherent_pool=64Kx
+bad_param "coherent_pool: invalid size '-1'" coherent_pool=-1
+bad_param "zones: unknown pool 'normal'" zones=normal
+bad_param "max_order: invalid value 11" max_order=11
+bad_param "semantics: unknown value 'v5'" semantics=v5
+bad_param "state_period_ms: invalid value 60001" state_period_ms=60001
+bad_param "fail_order_above: invalid value '11'" fail_order_above=11
+bad_param "fail_next: invalid value 'x'" fail_next=x
+
+load coherent_pool=256K zones=kernel,dma
+is "$(pval kernel present) $(pval dma32 present) $(pval dma present)" "1 0 1" "zones=kernel,dma creates just those"
+cmd alloc 4K zone=dma32 nowarn
+is "$(res ok) $(res last_result)" "0 3" "6.1 rules: GFP_DMA32 without a dma32 pool finds no pool"
+reload coherent_pool=256K
+dmesg -C
+for c in "" "bogus" "alloc" "alloc 0" "alloc 5M" "alloc 4K count=0" "alloc 4K count=70000" \
+	"alloc 4K zone=normal" "alloc 4K mask=12" "alloc 4K mask=65" "alloc 4K foo=1" \
+	"alloc 4K junk" "alloc 99999999999999999999K" "free" "free x" "flush now" \
+	"$(printf 'alloc 4K\001')" "$(head -c 4096 /dev/zero | tr '\0' a)"; do
+	cmd "$c" 2>/dev/null
+	ok $((!$?)) "cmd '${c:0:24}' refused"
+done
+is "$(dmesg | grep -c 'dmapool_bench: cmd:')" 18 "one pr_err per refused command"
+set_param fail_order_above 11 2>/dev/null
+ok $((!$?)) "runtime fail_order_above=11 refused"
+is "$(param fail_order_above)" -1 "refused write left fail_order_above unchanged"
+cmd alloc 4K
+is "$(res ok)" 1 "module still works after bad input"
+cmd free all
+
 # --- remap, periodic state, unload returns every page ----------------------
 reload coherent_pool=256K remap=1
 ok $? "insmod remap=1"
