@@ -78,10 +78,13 @@ $(BUILD)/%/dmapool_bench.ko: $(MODULE_SRCS) $(BUILD)/%/vmlinux.btf
 # --- host unit tests -----------------------------------------------------
 unit: $(UNIT_TESTS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h bench-module/pool_logic.h include/uapi/dmapool_bench.h
+UNIT_DEPS := tests/unit/tap.h bench-module/pool_logic.h bench-module/spec.h \
+	bench-module/spec.c include/uapi/dmapool_bench.h
+
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $< -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) $< bench-module/spec.c -o $@
 
 # --- tests, lint ------------------------------------------------------------
 test: unit modules-all checkpatch

@@ -21,7 +21,9 @@
 
 #include "compat.h"
 #include "ctl.h"
+#include "load.h"
 #include "pool_logic.h"
+#include "spec.h"
 
 static char *coherent_pool;
 module_param(coherent_pool, charp, 0400);
@@ -98,45 +100,6 @@ module_param_cb(fail_next, &dmapool_fail_next_ops, NULL, 0600);
 MODULE_PARM_DESC(fail_next, "fault injection: fail the next N expansion page allocations");
 module_param_cb(fail_order_above, &dmapool_fail_order_ops, &fail_order_above, 0600);
 MODULE_PARM_DESC(fail_order_above, "fault injection: fail expansion page allocations above this order; -1: off");
-
-/*
- * memparse() without its silent acceptance of trailing garbage or overflow:
- * a number (decimal, 0x hex) with an optional K, M or G suffix.
- */
-int dmapool_parse_size(const char *s, u64 *out)
-{
-	unsigned int shift = 0;
-	char buf[24];
-	size_t n;
-	u64 v;
-
-	n = strnlen(s, sizeof(buf));
-	if (!n || n >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, s, n + 1);
-	switch (buf[n - 1]) {
-	case 'k':
-	case 'K':
-		shift = 10;
-		break;
-	case 'm':
-	case 'M':
-		shift = 20;
-		break;
-	case 'g':
-	case 'G':
-		shift = 30;
-		break;
-	}
-	if (shift)
-		buf[--n] = '\0';
-	if (!n || buf[0] == '+' || buf[0] == '-' || kstrtoull(buf, 0, &v))
-		return -EINVAL;
-	if (v > (U64_MAX >> shift))
-		return -ERANGE;
-	*out = v << shift;
-	return 0;
-}
 
 static bool dmapool_zone_managed(enum zone_type zt)
 {
@@ -233,7 +196,8 @@ int dmapool_params_check(struct dmapool_config *cfg)
 	cfg->remap = remap;
 
 	if (coherent_pool) {
-		ret = dmapool_parse_size(coherent_pool, &cfg->target);
+		ret = dmapool_parse_bytes(coherent_pool, strlen(coherent_pool),
+					  &cfg->target);
 		if (ret || cfg->target > DMAPOOL_MAX_COHERENT_POOL) {
 			pr_err("coherent_pool: invalid size '%s' (0..1G, memparse syntax)\n",
 			       coherent_pool);
@@ -329,7 +293,7 @@ static int dmapool_parse_alloc(char *args, struct dmapool_alloc_req *req)
 	req->nowarn = false;
 
 	tok = strsep(&args, " ");
-	if (!tok || dmapool_parse_size(tok, &v) || !v ||
+	if (!tok || dmapool_parse_bytes(tok, strlen(tok), &v) || !v ||
 	    v > DMAPOOL_MAX_ALLOC_SIZE) {
 		pr_err("cmd: alloc size '%s' invalid (1..%u bytes)\n",
 		       tok ? tok : "", DMAPOOL_MAX_ALLOC_SIZE);
@@ -415,7 +379,7 @@ static int dmapool_cmd_alloc(char *args)
 		ret = xa_alloc(&dmapool_handles, &id, h,
 			       XA_LIMIT(1, DMAPOOL_MAX_HANDLES), GFP_KERNEL);
 		if (ret) {
-			dmapool_free(h->vaddr, h->size);
+			dmapool_free(h->vaddr, h->size, NULL);
 			kfree(h);
 			pr_err("cmd: more than %u blocks outstanding\n",
 			       DMAPOOL_MAX_HANDLES);
@@ -437,7 +401,7 @@ static int dmapool_cmd_alloc(char *args)
 static void dmapool_release(unsigned long id, struct dmapool_handle *h,
 			    u32 served[DMAPOOL_NR_POOLS])
 {
-	int pool = dmapool_free(h->vaddr, h->size);
+	int pool = dmapool_free(h->vaddr, h->size, NULL);
 
 	if (pool >= 0)
 		served[pool]++;
@@ -563,6 +527,66 @@ static const struct file_operations dmapool_cmd_fops = {
 	.llseek = default_llseek,
 };
 
+/*
+ * The `control` file: a spec line starts a run, `stop` stops it; reading
+ * gives the current or last spec with every default filled in.
+ */
+static ssize_t dmapool_control_write(struct file *file,
+				     const char __user *ubuf, size_t count,
+				     loff_t *ppos)
+{
+	char err[DMAPOOL_SPEC_ERR_LEN] = "";
+	struct dmapool_spec spec;
+	char *line;
+	int ret;
+
+	if (!count || count > DMAPOOL_MAX_SPEC_LEN) {
+		pr_err("control: line length %zu invalid (1..%u bytes)\n",
+		       count, DMAPOOL_MAX_SPEC_LEN);
+		return -EINVAL;
+	}
+	line = memdup_user_nul(ubuf, count);
+	if (IS_ERR(line))
+		return PTR_ERR(line);
+	if (!strcmp(strim(line), "stop")) {
+		dmapool_load_stop();
+		kfree(line);
+		return count;
+	}
+	ret = dmapool_spec_parse(line, &spec, err, sizeof(err));
+	kfree(line);
+	if (!ret)
+		ret = dmapool_load_start(&spec, err, sizeof(err));
+	if (ret && err[0])
+		pr_err("control: %s\n", err);
+	return ret ? ret : count;
+}
+
+static ssize_t dmapool_control_read(struct file *file, char __user *ubuf,
+				    size_t count, loff_t *ppos)
+{
+	char buf[DMAPOOL_MAX_SPEC_LEN + 2];
+	int n = dmapool_load_format_spec(buf, sizeof(buf) - 1);
+
+	n = min_t(int, n, sizeof(buf) - 2);
+	buf[n++] = '\n';
+	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
+}
+
+static const struct file_operations dmapool_control_fops = {
+	.owner = THIS_MODULE,
+	.read = dmapool_control_read,
+	.write = dmapool_control_write,
+	.llseek = default_llseek,
+};
+
+static int dmapool_stats_show(struct seq_file *m, void *v)
+{
+	dmapool_load_show_stats(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(dmapool_stats);
+
 static int dmapool_pools_show(struct seq_file *m, void *v)
 {
 	dmapool_show_pools(m);
@@ -588,6 +612,10 @@ int dmapool_debugfs_init(void)
 	debugfs_create_file("pools", 0400, dmapool_dir, NULL,
 			    &dmapool_pools_fops);
 	debugfs_create_file("cmd", 0600, dmapool_dir, NULL, &dmapool_cmd_fops);
+	debugfs_create_file("control", 0600, dmapool_dir, NULL,
+			    &dmapool_control_fops);
+	debugfs_create_file("stats", 0400, dmapool_dir, NULL,
+			    &dmapool_stats_fops);
 	return 0;
 }
 

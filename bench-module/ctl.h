@@ -8,7 +8,6 @@
 #include "pool.h"
 
 int dmapool_params_check(struct dmapool_config *cfg);
-int dmapool_parse_size(const char *s, u64 *out);
 
 int dmapool_debugfs_init(void);
 void dmapool_debugfs_exit(void);

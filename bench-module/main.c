@@ -8,6 +8,7 @@
 #include <linux/module.h>
 
 #include "ctl.h"
+#include "load.h"
 #include "pool.h"
 
 static int __init dmapool_init(void)
@@ -36,6 +37,7 @@ static void __exit dmapool_exit(void)
 {
 	dmapool_state_timer_stop();
 	dmapool_debugfs_exit();
+	dmapool_load_exit();
 	dmapool_pools_exit();
 }
 

@@ -76,6 +76,16 @@ bool dmapool_pool_present(int pool)
 	return pool >= 0 && pool < DMAPOOL_NR_POOLS && dmapool_present[pool];
 }
 
+u64 dmapool_expansions_total(void)
+{
+	u64 n = 0;
+	int id;
+
+	for (id = 0; id < DMAPOOL_NR_POOLS; id++)
+		n += atomic64_read(&dmapool_pools[id].expansions);
+	return n;
+}
+
 int dmapool_cur_ctx(void)
 {
 	if (in_hardirq())
@@ -324,7 +334,7 @@ void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
 			info->fallbacks++;
 		}
 		p = &dmapool_pools[id];
-		info->depth++;
+		info->path[info->depth++] = id;
 		prev = id;
 		addr = gen_pool_alloc(p->gp, size);
 		if (!addr) {
@@ -382,9 +392,10 @@ void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
 
 /*
  * dma_free_from_pool(): free into the pool that owns the address.
- * Returns the pool, or -ENOENT when no pool holds it.
+ * Returns the pool, or -ENOENT when no pool holds it; @latency_ns (may be
+ * NULL) gets the time it took.
  */
-int dmapool_free(void *vaddr, size_t size)
+int dmapool_free(void *vaddr, size_t size, u64 *latency_ns)
 {
 	unsigned long addr = (unsigned long)vaddr;
 	int id = DMAPOOL_POOL_NONE;
@@ -399,9 +410,12 @@ int dmapool_free(void *vaddr, size_t size)
 			continue;
 		gen_pool_free(gp, addr, size);
 		atomic64_inc(&dmapool_pools[id].frees);
+		t0 = local_clock() - t0;
+		if (latency_ns)
+			*latency_ns = t0;
 		if (trace_pool_free_enabled())
 			trace_pool_free(id, size, gen_pool_virt_to_phys(gp, addr),
-					local_clock() - t0, dmapool_cur_ctx());
+					t0, dmapool_cur_ctx());
 		return id;
 	}
 	return -ENOENT;

@@ -28,6 +28,7 @@ struct dmapool_alloc_info {
 	u8 result;			/* enum dmapool_result */
 	u8 depth;			/* pools tried */
 	u8 fallbacks;
+	u8 path[DMAPOOL_NR_POOLS];	/* the pools tried, in order */
 };
 
 int dmapool_pools_init(const struct dmapool_config *cfg);
@@ -35,12 +36,13 @@ void dmapool_pools_exit(void);
 
 void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
 		    bool nowarn, struct dmapool_alloc_info *info);
-int dmapool_free(void *vaddr, size_t size);
+int dmapool_free(void *vaddr, size_t size, u64 *latency_ns);
 
 void dmapool_flush(void);
 void dmapool_emit_state(void);
 void dmapool_show_pools(struct seq_file *m);
 bool dmapool_pool_present(int pool);
+u64 dmapool_expansions_total(void);
 int dmapool_cur_ctx(void);
 
 /* Fault injection for expansion page allocations. */

@@ -9,6 +9,8 @@
 #ifndef _UAPI_DMAPOOL_BENCH_H
 #define _UAPI_DMAPOOL_BENCH_H
 
+#include <linux/types.h>
+
 /* Pools, in the order upstream's pool.c declares them. */
 enum dmapool_pool {
 	DMAPOOL_POOL_DMA = 0,		/* GFP_DMA: ZONE_DMA (x86: below 16 MiB) */
@@ -72,6 +74,57 @@ enum dmapool_zone {
 #define DMAPOOL_MAX_STATE_PERIOD_MS	60000u
 #define DMAPOOL_MASK_BITS_MIN		24u
 #define DMAPOOL_MASK_BITS_MAX		64u
+
+/* Load generator run spec limits (the control file's key=value line). */
+#define DMAPOOL_MAX_SPEC_LEN		1024u		/* bytes in one control line */
+#define DMAPOOL_MAX_CPUS		64u		/* CPU ids 0..63 */
+#define DMAPOOL_MAX_SIZES		16u		/* entries in a size list */
+#define DMAPOOL_MAX_WEIGHT		1000u
+#define DMAPOOL_MAX_BATCH		256u		/* operations per timer expiry */
+#define DMAPOOL_MIN_PERIOD_US		20u		/* timer contexts */
+#define DMAPOOL_MAX_PERIOD_US		1000000u
+#define DMAPOOL_MAX_DURATION_MS		3600000u
+#define DMAPOOL_MAX_OPS			1000000000ull	/* per CPU */
+#define DMAPOOL_MAX_OUTSTANDING		65536u		/* held blocks per CPU */
+#define DMAPOOL_MAX_HOLD_US		10000000u
+#define DMAPOOL_MAX_BURST_MS		60000u
+#define DMAPOOL_MAX_WARMUP_MS		60000u
+
+enum dmapool_size_kind {
+	DMAPOOL_SIZE_LIST = 0,		/* sizes[] with weights[] (one: fixed) */
+	DMAPOOL_SIZE_UNIFORM = 1,	/* uniform in [sizes[0], sizes[1]] bytes */
+	DMAPOOL_SIZE_LOGUNIFORM = 2,	/* log-uniform in [sizes[0], sizes[1]] */
+};
+
+enum dmapool_hold_kind {
+	DMAPOOL_HOLD_NONE = 0,		/* free in the same callback */
+	DMAPOOL_HOLD_OPS = 1,		/* free after hold_val more operations */
+	DMAPOOL_HOLD_US = 2,		/* free once hold_val us old */
+	DMAPOOL_HOLD_DEFERRED = 3,	/* freed by the kthread, process context */
+};
+
+/* One run of the load generator, as parsed from the control line. */
+struct dmapool_spec {
+	__u64 cpus;			/* bitmask of CPU ids */
+	__u64 duration_ms;		/* 0: until ops */
+	__u64 ops;			/* per CPU; 0: until duration_ms */
+	__u64 seed;
+	__u64 hold_val;			/* ops or us, by hold_kind */
+	__u32 ctx;			/* enum dmapool_ctx */
+	__u32 period_us;		/* timer period, or sleep between batches */
+	__u32 batch;			/* operations per expiry or per batch */
+	__u32 size_kind;		/* enum dmapool_size_kind */
+	__u32 nr_sizes;
+	__u32 sizes[DMAPOOL_MAX_SIZES];	/* bytes */
+	__u32 size_weights[DMAPOOL_MAX_SIZES];
+	__u32 hold_kind;		/* enum dmapool_hold_kind */
+	__u32 zone_weights[DMAPOOL_NR_ZONES];
+	__u32 mask_bits;		/* simulated device coherent mask */
+	__u32 burst_on_ms;		/* 0: no bursts */
+	__u32 burst_off_ms;
+	__u32 warmup_ms;
+	__u32 max_outstanding;		/* held blocks per CPU */
+};
 
 /* The tracepoint system and event names. */
 #define DMAPOOL_TRACE_SYSTEM		"dmapool_bench"

@@ -47,3 +47,30 @@ trace_off() {
 trace_lines() { grep " $1: " "$T/trace" | sed "s/.* $1: //"; }
 
 memfree_kb() { awk '$1 == "MemFree:" { print $2 }' /proc/meminfo; }
+
+# lstat KEY: a value from the load generator's `stats` file.
+lstat() { awk -v key="$1:" '$1 == key { print $2 }' "$D/stats"; }
+
+# run_spec SPEC...: start a run and wait until it is no longer running.
+run_spec() {
+	echo "$*" >"$D/control" || return
+	wait_idle
+}
+
+wait_idle() { # up to 120 s
+	local i
+	for i in $(seq 1200); do
+		[ "$(lstat state)" != running ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# pools_full: every present pool has all of its bytes available again.
+pools_full() {
+	local p
+	for p in dma dma32 kernel; do
+		[ "$(pval $p present)" = 1 ] || continue
+		[ "$(pval $p avail)" = "$(pval $p size)" ] || return 1
+	done
+}

@@ -1,0 +1,712 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Load generator: one kthread per chosen CPU, all released together by a
+ * start gate, each driving a stream of pool operations in one context:
+ *
+ *   hardirq  an hrtimer in HRTIMER_MODE_REL_PINNED_HARD, a batch per expiry
+ *   softirq  the same timer in HRTIMER_MODE_REL_PINNED_SOFT
+ *   atomic   the kthread, a spinlock held with IRQs off around each batch
+ *   process  the kthread, preemptible
+ *
+ * Blocks live for the spec's hold: freed in the same operation, after N more
+ * operations, after T us (a FIFO ring per worker, freed in the operation's
+ * context), or deferred to the kthread (the same ring as a single-producer
+ * single-consumer queue on one CPU). Every block is freed when the run ends,
+ * is stopped, fails, or the module is removed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/sched/clock.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/timekeeping.h>
+
+#include "load.h"
+#include "pool.h"
+#include "spec.h"
+
+enum dmapool_run_state {
+	DMAPOOL_RUN_IDLE,
+	DMAPOOL_RUN_RUNNING,
+	DMAPOOL_RUN_DONE,
+	DMAPOOL_RUN_STOPPED,
+	DMAPOOL_RUN_ERROR,
+};
+
+static const char * const dmapool_state_names[] = {
+	"idle", "running", "done", "stopped", "error"
+};
+
+struct dmapool_lat {
+	u64 n;
+	u64 sum;			/* ns */
+	u64 min;			/* ns */
+	u64 max;			/* ns */
+};
+
+/* Counters of one worker's side; summed over workers and sides on read. */
+struct dmapool_wstats {
+	u64 ops;			/* allocation attempts */
+	u64 allocs;
+	u64 fails;
+	u64 frees;
+	u64 bytes;			/* allocated */
+	u64 results[DMAPOOL_NR_RES];
+	u64 fallbacks[DMAPOOL_NR_POOLS][DMAPOOL_NR_POOLS];	/* [from][to] */
+	u64 ctx_violations;		/* operations not in the spec's context */
+	u64 forced_frees;		/* freed early: the hold ring was full */
+	u64 missed_periods;		/* timer expiries lost to overruns */
+	struct dmapool_lat alloc_lat;
+	struct dmapool_lat free_lat;
+};
+
+struct dmapool_held {
+	void *vaddr;
+	u64 expire;			/* operation index or local_clock() ns */
+	u32 size;			/* bytes */
+	bool counted;			/* allocated after warmup */
+};
+
+struct dmapool_run;
+
+struct dmapool_worker {
+	struct dmapool_run *run;
+	struct task_struct *task;
+	struct hrtimer timer;
+	struct completion timer_done;
+	spinlock_t lock;		/* held by atomic-context batches */
+	unsigned int cpu;
+	u64 rng;
+	u64 digest;			/* of the size and zone sequence */
+	u64 t_start;			/* local_clock() ns */
+	u64 t_measure;			/* end of warmup */
+	u64 t_deadline;			/* end of the measured phase */
+	u64 t_end;
+	u64 op_index;
+	u64 measured;			/* operations after warmup */
+	struct dmapool_held *ring;	/* held blocks, FIFO */
+	u32 ring_cap;
+	u32 head;			/* producer: the operation context */
+	u32 tail;			/* consumer: the op context, or the kthread */
+	struct dmapool_wstats st;	/* written in the operation context */
+	struct dmapool_wstats kst;	/* written by the kthread (deferred frees) */
+};
+
+struct dmapool_run {
+	struct dmapool_spec spec;
+	int state;			/* enum dmapool_run_state */
+	bool stop;
+	unsigned int nr_workers;
+	struct dmapool_worker *workers;
+	struct completion start_gate;
+	struct completion done;
+	atomic_t running;
+	u64 t_start;			/* ktime_get_ns() */
+	u64 t_end;
+	u64 expansions_before;
+	u64 expansions_after;
+	char error[DMAPOOL_SPEC_ERR_LEN];
+};
+
+/* The current or last run; under dmapool_run_lock. */
+static struct dmapool_run *dmapool_run;
+static DEFINE_MUTEX(dmapool_run_lock);
+
+#define DMAPOOL_FNV_PRIME 0x100000001b3ull
+#define DMAPOOL_FNV_BASIS 0xcbf29ce484222325ull
+
+static u64 dmapool_fnv(u64 h, u64 v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++, v >>= 8)
+		h = (h ^ (v & 0xff)) * DMAPOOL_FNV_PRIME;
+	return h;
+}
+
+static void dmapool_lat_add(struct dmapool_lat *l, u64 ns)
+{
+	if (!l->n || ns < l->min)
+		l->min = ns;
+	if (ns > l->max)
+		l->max = ns;
+	l->sum += ns;
+	l->n++;
+}
+
+static void dmapool_lat_merge(struct dmapool_lat *to,
+			      const struct dmapool_lat *from)
+{
+	if (!from->n)
+		return;
+	if (!to->n || from->min < to->min)
+		to->min = from->min;
+	if (from->max > to->max)
+		to->max = from->max;
+	to->sum += from->sum;
+	to->n += from->n;
+}
+
+static void dmapool_release(struct dmapool_worker *w,
+			    const struct dmapool_held *h,
+			    struct dmapool_wstats *st)
+{
+	u64 ns = 0;
+
+	dmapool_free(h->vaddr, h->size, &ns);
+	if (h->counted) {
+		st->frees++;
+		dmapool_lat_add(&st->free_lat, ns);
+	}
+}
+
+/* Free held blocks whose time has come (operation context). */
+static void dmapool_expire(struct dmapool_worker *w, u64 now)
+{
+	u32 hold = w->run->spec.hold_kind;
+	u64 limit = hold == DMAPOOL_HOLD_OPS ? w->op_index : now;
+	struct dmapool_held *h;
+
+	if (hold != DMAPOOL_HOLD_OPS && hold != DMAPOOL_HOLD_US)
+		return;
+	while (w->tail != w->head) {
+		h = &w->ring[w->tail % w->ring_cap];
+		if (h->expire > limit)
+			break;
+		dmapool_release(w, h, &w->st);
+		w->tail++;
+	}
+}
+
+/* The kthread's side of a deferred hold: free what the op context queued. */
+static void dmapool_drain_deferred(struct dmapool_worker *w)
+{
+	/* Pairs with the release in dmapool_hold(): the entry is written. */
+	u32 head = smp_load_acquire(&w->head);
+
+	while (w->tail != head) {
+		dmapool_release(w, &w->ring[w->tail % w->ring_cap], &w->kst);
+		/* Pairs with the acquire in dmapool_hold(): the slot is free. */
+		smp_store_release(&w->tail, w->tail + 1);
+	}
+}
+
+/* Keep a block for later; the ring is bounded by max_outstanding. */
+static void dmapool_hold(struct dmapool_worker *w, struct dmapool_held *h)
+{
+	const struct dmapool_spec *spec = &w->run->spec;
+
+	/* Pairs with the release in dmapool_drain_deferred(). */
+	if (w->head - smp_load_acquire(&w->tail) >= w->ring_cap) {
+		w->st.forced_frees++;
+		if (spec->hold_kind == DMAPOOL_HOLD_DEFERRED) {
+			dmapool_release(w, h, &w->st);
+			return;
+		}
+		dmapool_release(w, &w->ring[w->tail % w->ring_cap], &w->st);
+		w->tail++;
+	}
+	w->ring[w->head % w->ring_cap] = *h;
+	/* Publish the entry before the index: pairs with the drain's acquire. */
+	smp_store_release(&w->head, w->head + 1);
+}
+
+/* One operation: an allocation, and whatever its hold says. */
+static void dmapool_do_op(struct dmapool_worker *w, u64 now)
+{
+	const struct dmapool_spec *spec = &w->run->spec;
+	struct dmapool_wstats *st = &w->st;
+	struct dmapool_alloc_info info;
+	struct dmapool_held h;
+	int zone, i;
+
+	h.size = PAGE_ALIGN(dmapool_spec_pick_size(spec, &w->rng));
+	zone = dmapool_spec_pick_zone(spec, &w->rng);
+	w->digest = dmapool_fnv(dmapool_fnv(w->digest, h.size), zone);
+	w->op_index++;
+	h.counted = now >= w->t_measure;
+	if (dmapool_cur_ctx() != spec->ctx)
+		st->ctx_violations++;
+
+	dmapool_expire(w, now);
+	h.vaddr = dmapool_alloc(h.size, zone, spec->mask_bits, true, &info);
+	if (h.counted) {
+		w->measured++;
+		st->ops++;
+		st->results[info.result]++;
+		for (i = 1; i < info.depth; i++)
+			st->fallbacks[info.path[i - 1]][info.path[i]]++;
+		dmapool_lat_add(&st->alloc_lat, info.latency_ns);
+		if (h.vaddr) {
+			st->allocs++;
+			st->bytes += h.size;
+		} else {
+			st->fails++;
+		}
+	}
+	if (!h.vaddr)
+		return;
+	switch (spec->hold_kind) {
+	case DMAPOOL_HOLD_NONE:
+		dmapool_release(w, &h, st);
+		return;
+	case DMAPOOL_HOLD_OPS:
+		h.expire = w->op_index + spec->hold_val;
+		break;
+	case DMAPOOL_HOLD_US:
+		h.expire = now + spec->hold_val * NSEC_PER_USEC;
+		break;
+	default:
+		h.expire = 0;
+	}
+	dmapool_hold(w, &h);
+}
+
+static bool dmapool_worker_done(struct dmapool_worker *w, u64 now)
+{
+	const struct dmapool_spec *spec = &w->run->spec;
+
+	return READ_ONCE(w->run->stop) ||
+	       (spec->ops && w->measured >= spec->ops) ||
+	       (spec->duration_ms && now >= w->t_deadline);
+}
+
+/* ns until the next "on" window of a burst pattern; 0 inside one. */
+static u64 dmapool_burst_wait(struct dmapool_worker *w, u64 now)
+{
+	const struct dmapool_spec *spec = &w->run->spec;
+	u64 on = (u64)spec->burst_on_ms * NSEC_PER_MSEC;
+	u64 cycle = on + (u64)spec->burst_off_ms * NSEC_PER_MSEC;
+	u64 phase;
+
+	if (!on)
+		return 0;
+	phase = (now - w->t_start) % cycle;
+	return phase < on ? 0 : cycle - phase;
+}
+
+static void dmapool_batch(struct dmapool_worker *w, u64 now)
+{
+	const struct dmapool_spec *spec = &w->run->spec;
+	u32 i;
+
+	for (i = 0; i < spec->batch; i++) {
+		if (spec->ops && w->measured >= spec->ops)
+			break;
+		dmapool_do_op(w, now);
+	}
+}
+
+static enum hrtimer_restart dmapool_timer_fn(struct hrtimer *timer)
+{
+	struct dmapool_worker *w = container_of(timer, struct dmapool_worker,
+						timer);
+	u64 period = (u64)w->run->spec.period_us * NSEC_PER_USEC;
+	u64 now = local_clock(), wait, overruns;
+	ktime_t next, min_next;
+
+	if (dmapool_worker_done(w, now)) {
+		complete(&w->timer_done);
+		return HRTIMER_NORESTART;
+	}
+	wait = dmapool_burst_wait(w, now);
+	if (!wait)
+		dmapool_batch(w, now);
+
+	overruns = hrtimer_forward_now(timer, ns_to_ktime(wait ? wait : period));
+	if (!wait && overruns > 1)
+		w->st.missed_periods += overruns - 1;
+	/*
+	 * When a batch outlasts the period, keep a quarter period outside
+	 * the interrupt so the CPU is never locked up by the generator.
+	 */
+	next = hrtimer_get_expires(timer);
+	min_next = ktime_add_ns(hrtimer_cb_get_time(timer), period / 4);
+	if (ktime_before(next, min_next))
+		hrtimer_set_expires(timer, min_next);
+	return HRTIMER_RESTART;
+}
+
+static void dmapool_sleep_ns(u64 ns)
+{
+	if (ns >= 10 * NSEC_PER_USEC)
+		usleep_range(ns / NSEC_PER_USEC, ns / NSEC_PER_USEC + 50);
+	else
+		cond_resched();
+}
+
+/* Atomic and process contexts: the kthread itself runs the batches. */
+static void dmapool_task_loop(struct dmapool_worker *w)
+{
+	const struct dmapool_spec *spec = &w->run->spec;
+	unsigned long flags;
+	u64 now, wait;
+
+	for (;;) {
+		now = local_clock();
+		if (dmapool_worker_done(w, now))
+			break;
+		wait = dmapool_burst_wait(w, now);
+		if (wait) {
+			dmapool_sleep_ns(wait);
+			continue;
+		}
+		if (spec->ctx == DMAPOOL_CTX_ATOMIC) {
+			spin_lock_irqsave(&w->lock, flags);
+			dmapool_batch(w, now);
+			spin_unlock_irqrestore(&w->lock, flags);
+		} else {
+			dmapool_batch(w, now);
+		}
+		if (spec->hold_kind == DMAPOOL_HOLD_DEFERRED)
+			dmapool_drain_deferred(w);
+		dmapool_sleep_ns((u64)spec->period_us * NSEC_PER_USEC);
+	}
+}
+
+static void dmapool_timer_loop(struct dmapool_worker *w)
+{
+	const struct dmapool_spec *spec = &w->run->spec;
+	enum hrtimer_mode mode = spec->ctx == DMAPOOL_CTX_HARDIRQ ?
+				 HRTIMER_MODE_REL_PINNED_HARD :
+				 HRTIMER_MODE_REL_PINNED_SOFT;
+
+	hrtimer_start(&w->timer, 0, mode);
+	while (!wait_for_completion_timeout(&w->timer_done, 1)) {
+		if (spec->hold_kind == DMAPOOL_HOLD_DEFERRED)
+			dmapool_drain_deferred(w);
+	}
+	hrtimer_cancel(&w->timer);
+}
+
+static int dmapool_worker_fn(void *data)
+{
+	struct dmapool_worker *w = data;
+	struct dmapool_run *run = w->run;
+	const struct dmapool_spec *spec = &run->spec;
+
+	wait_for_completion(&run->start_gate);
+	w->t_start = local_clock();
+	w->t_measure = w->t_start + (u64)spec->warmup_ms * NSEC_PER_MSEC;
+	w->t_deadline = w->t_measure + spec->duration_ms * NSEC_PER_MSEC;
+	if (!READ_ONCE(run->stop)) {
+		if (spec->ctx == DMAPOOL_CTX_HARDIRQ ||
+		    spec->ctx == DMAPOOL_CTX_SOFTIRQ)
+			dmapool_timer_loop(w);
+		else
+			dmapool_task_loop(w);
+	}
+	/* The operation context is quiet now: free everything still held. */
+	while (w->tail != w->head) {
+		dmapool_release(w, &w->ring[w->tail % w->ring_cap], &w->kst);
+		w->tail++;
+	}
+	w->t_end = local_clock();
+
+	if (atomic_dec_and_test(&run->running)) {
+		run->t_end = ktime_get_ns();
+		run->expansions_after = dmapool_expansions_total();
+		WRITE_ONCE(run->state, READ_ONCE(run->stop) ?
+			   DMAPOOL_RUN_STOPPED : DMAPOOL_RUN_DONE);
+		complete_all(&run->done);
+	}
+	/* Stay until reaped so that kthread_stop() always finds us. */
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+/* Stop the kthreads of a finished or failed run and free it. */
+static void dmapool_run_free(struct dmapool_run *run)
+{
+	unsigned int i;
+
+	if (!run)
+		return;
+	for (i = 0; i < run->nr_workers; i++) {
+		struct dmapool_worker *w = &run->workers[i];
+
+		if (w->task)
+			kthread_stop(w->task);
+		kvfree(w->ring);
+	}
+	kfree(run->workers);
+	kfree(run);
+}
+
+static void dmapool_worker_init(struct dmapool_worker *w,
+				struct dmapool_run *run, unsigned int cpu,
+				unsigned int index)
+{
+	const struct dmapool_spec *spec = &run->spec;
+	enum hrtimer_mode mode = spec->ctx == DMAPOOL_CTX_SOFTIRQ ?
+				 HRTIMER_MODE_REL_PINNED_SOFT :
+				 HRTIMER_MODE_REL_PINNED_HARD;
+
+	w->run = run;
+	w->cpu = cpu;
+	/* Each worker's stream depends only on the seed and its index. */
+	w->rng = spec->seed ^ (0x9e3779b97f4a7c15ull * (index + 1));
+	w->digest = DMAPOOL_FNV_BASIS;
+	spin_lock_init(&w->lock);
+	init_completion(&w->timer_done);
+#ifdef DMAPOOL_HAVE_HRTIMER_SETUP
+	hrtimer_setup(&w->timer, dmapool_timer_fn, CLOCK_MONOTONIC, mode);
+#else
+	hrtimer_init(&w->timer, CLOCK_MONOTONIC, mode);
+	w->timer.function = dmapool_timer_fn;
+#endif
+}
+
+/* Set up every worker, then open the gate; any failure undoes it all. */
+static int dmapool_run_launch(struct dmapool_run *run, char *err,
+			      size_t errlen)
+{
+	const struct dmapool_spec *spec = &run->spec;
+	unsigned int cpu, i = 0;
+	int ret;
+
+	run->workers = kcalloc(run->nr_workers, sizeof(*run->workers),
+			       GFP_KERNEL);
+	if (!run->workers)
+		return -ENOMEM;
+	for (cpu = 0; cpu < DMAPOOL_MAX_CPUS; cpu++) {
+		struct dmapool_worker *w;
+
+		if (!(spec->cpus & BIT_ULL(cpu)))
+			continue;
+		w = &run->workers[i];
+		dmapool_worker_init(w, run, cpu, i);
+		w->ring_cap = spec->max_outstanding;
+		w->ring = kvcalloc(w->ring_cap, sizeof(*w->ring), GFP_KERNEL);
+		if (!w->ring) {
+			ret = -ENOMEM;
+			snprintf(err, errlen, "max_outstanding: no memory for %u held blocks on CPU %u",
+				 w->ring_cap, cpu);
+			goto fail;
+		}
+		w->task = kthread_create_on_cpu(dmapool_worker_fn, w, cpu,
+						"dmapool_bench/%u");
+		if (IS_ERR(w->task)) {
+			ret = PTR_ERR(w->task);
+			w->task = NULL;
+			snprintf(err, errlen, "cpus: cannot start a kthread on CPU %u (%d)",
+				 cpu, ret);
+			goto fail;
+		}
+		i++;
+	}
+	atomic_set(&run->running, run->nr_workers);
+	run->expansions_before = dmapool_expansions_total();
+	run->t_start = ktime_get_ns();
+	run->state = DMAPOOL_RUN_RUNNING;
+	for (i = 0; i < run->nr_workers; i++)
+		wake_up_process(run->workers[i].task);
+	complete_all(&run->start_gate);
+	return 0;
+
+fail:
+	/* Workers already created wake up, see stop and wait to be reaped. */
+	WRITE_ONCE(run->stop, true);
+	atomic_set(&run->running, run->nr_workers + 1);
+	for (i = 0; i < run->nr_workers; i++)
+		if (run->workers[i].task)
+			wake_up_process(run->workers[i].task);
+	complete_all(&run->start_gate);
+	return ret;
+}
+
+int dmapool_load_start(const struct dmapool_spec *spec, char *err,
+		       size_t errlen)
+{
+	struct dmapool_run *run;
+	unsigned int cpu;
+	int ret;
+
+	for (cpu = 0; cpu < DMAPOOL_MAX_CPUS; cpu++) {
+		if ((spec->cpus & BIT_ULL(cpu)) &&
+		    (cpu >= nr_cpu_ids || !cpu_online(cpu))) {
+			snprintf(err, errlen, "cpus: CPU %u is not online", cpu);
+			return -EINVAL;
+		}
+	}
+
+	mutex_lock(&dmapool_run_lock);
+	if (dmapool_run && READ_ONCE(dmapool_run->state) == DMAPOOL_RUN_RUNNING) {
+		mutex_unlock(&dmapool_run_lock);
+		snprintf(err, errlen, "a run is in progress (write stop first)");
+		return -EBUSY;
+	}
+	dmapool_run_free(dmapool_run);
+	dmapool_run = NULL;
+
+	run = kzalloc(sizeof(*run), GFP_KERNEL);
+	if (!run) {
+		mutex_unlock(&dmapool_run_lock);
+		return -ENOMEM;
+	}
+	run->spec = *spec;
+	run->nr_workers = hweight64(spec->cpus);
+	init_completion(&run->start_gate);
+	init_completion(&run->done);
+	ret = dmapool_run_launch(run, err, errlen);
+	if (ret) {
+		run->state = DMAPOOL_RUN_ERROR;
+		strscpy(run->error, err, sizeof(run->error));
+	}
+	dmapool_run = run;
+	mutex_unlock(&dmapool_run_lock);
+	return ret;
+}
+
+/* Stop a running run and wait until every block is back. */
+int dmapool_load_stop(void)
+{
+	struct dmapool_run *run;
+
+	mutex_lock(&dmapool_run_lock);
+	run = dmapool_run;
+	if (!run || READ_ONCE(run->state) != DMAPOOL_RUN_RUNNING) {
+		mutex_unlock(&dmapool_run_lock);
+		return -EALREADY;
+	}
+	WRITE_ONCE(run->stop, true);
+	wait_for_completion(&run->done);
+	mutex_unlock(&dmapool_run_lock);
+	return 0;
+}
+
+void dmapool_load_exit(void)
+{
+	dmapool_load_stop();
+	mutex_lock(&dmapool_run_lock);
+	dmapool_run_free(dmapool_run);
+	dmapool_run = NULL;
+	mutex_unlock(&dmapool_run_lock);
+}
+
+int dmapool_load_format_spec(char *buf, size_t len)
+{
+	struct dmapool_spec spec;
+
+	mutex_lock(&dmapool_run_lock);
+	if (dmapool_run)
+		spec = dmapool_run->spec;
+	else
+		dmapool_spec_default(&spec);
+	mutex_unlock(&dmapool_run_lock);
+	return dmapool_spec_format(&spec, buf, len);
+}
+
+static void dmapool_stats_add(struct dmapool_wstats *to,
+			      const struct dmapool_wstats *from)
+{
+	int i, j;
+
+	to->ops += from->ops;
+	to->allocs += from->allocs;
+	to->fails += from->fails;
+	to->frees += from->frees;
+	to->bytes += from->bytes;
+	for (i = 0; i < DMAPOOL_NR_RES; i++)
+		to->results[i] += from->results[i];
+	for (i = 0; i < DMAPOOL_NR_POOLS; i++)
+		for (j = 0; j < DMAPOOL_NR_POOLS; j++)
+			to->fallbacks[i][j] += from->fallbacks[i][j];
+	to->ctx_violations += from->ctx_violations;
+	to->forced_frees += from->forced_frees;
+	to->missed_periods += from->missed_periods;
+	dmapool_lat_merge(&to->alloc_lat, &from->alloc_lat);
+	dmapool_lat_merge(&to->free_lat, &from->free_lat);
+}
+
+static void dmapool_show_lat(struct seq_file *m, const char *name,
+			     const struct dmapool_lat *l)
+{
+	seq_printf(m, "%s_lat_min_ns: %llu\n", name, l->min);
+	seq_printf(m, "%s_lat_avg_ns: %llu\n", name,
+		   l->n ? div64_u64(l->sum, l->n) : 0);
+	seq_printf(m, "%s_lat_max_ns: %llu\n", name, l->max);
+}
+
+void dmapool_load_show_stats(struct seq_file *m)
+{
+	static const char * const res_names[] = DMAPOOL_RES_NAMES;
+	static const char * const pool_names[] = DMAPOOL_POOL_NAMES;
+	static const int pairs[][2] = {
+		{ DMAPOOL_POOL_KERNEL, DMAPOOL_POOL_DMA32 },
+		{ DMAPOOL_POOL_KERNEL, DMAPOOL_POOL_DMA },
+		{ DMAPOOL_POOL_DMA32, DMAPOOL_POOL_DMA },
+	};
+	struct dmapool_wstats sum = {};
+	struct dmapool_run *run;
+	u64 fallbacks = 0, outstanding = 0, elapsed, digest = DMAPOOL_FNV_BASIS;
+	unsigned int i, j;
+	int state;
+
+	mutex_lock(&dmapool_run_lock);
+	run = dmapool_run;
+	state = run ? READ_ONCE(run->state) : DMAPOOL_RUN_IDLE;
+	seq_printf(m, "state: %s\n", dmapool_state_names[state]);
+	if (!run)
+		goto out;
+	for (i = 0; i < run->nr_workers; i++) {
+		struct dmapool_worker *w = &run->workers[i];
+
+		dmapool_stats_add(&sum, &w->st);
+		dmapool_stats_add(&sum, &w->kst);
+		outstanding += READ_ONCE(w->head) - READ_ONCE(w->tail);
+		digest = dmapool_fnv(digest, w->digest);
+	}
+	for (i = 0; i < DMAPOOL_NR_POOLS; i++)
+		for (j = 0; j < DMAPOOL_NR_POOLS; j++)
+			fallbacks += sum.fallbacks[i][j];
+	elapsed = (state == DMAPOOL_RUN_RUNNING ? ktime_get_ns() : run->t_end) -
+		  run->t_start;
+	if (state == DMAPOOL_RUN_ERROR) {
+		seq_printf(m, "error: %s\n", run->error);
+		goto out;
+	}
+	seq_printf(m, "elapsed_ns: %llu\n", elapsed);
+	seq_printf(m, "ops: %llu\n", sum.ops);
+	seq_printf(m, "ops_per_sec: %llu\n",
+		   elapsed ? div64_u64(sum.ops * NSEC_PER_SEC, elapsed) : 0);
+	seq_printf(m, "allocs: %llu\n", sum.allocs);
+	seq_printf(m, "fails: %llu\n", sum.fails);
+	seq_printf(m, "frees: %llu\n", sum.frees);
+	seq_printf(m, "bytes: %llu\n", sum.bytes);
+	seq_printf(m, "outstanding: %llu\n", outstanding);
+	for (i = 0; i < DMAPOOL_NR_RES; i++)
+		seq_printf(m, "result_%s: %llu\n", res_names[i], sum.results[i]);
+	seq_printf(m, "fallbacks: %llu\n", fallbacks);
+	for (i = 0; i < ARRAY_SIZE(pairs); i++)
+		seq_printf(m, "fallback_%s_%s: %llu\n", pool_names[pairs[i][0]],
+			   pool_names[pairs[i][1]],
+			   sum.fallbacks[pairs[i][0]][pairs[i][1]]);
+	seq_printf(m, "expansions: %llu\n",
+		   (state == DMAPOOL_RUN_RUNNING ? dmapool_expansions_total() :
+		    run->expansions_after) - run->expansions_before);
+	seq_printf(m, "ctx_violations: %llu\n", sum.ctx_violations);
+	seq_printf(m, "forced_frees: %llu\n", sum.forced_frees);
+	seq_printf(m, "missed_periods: %llu\n", sum.missed_periods);
+	dmapool_show_lat(m, "alloc", &sum.alloc_lat);
+	dmapool_show_lat(m, "free", &sum.free_lat);
+	seq_printf(m, "digest: 0x%016llx\n", digest);
+	for (i = 0; i < run->nr_workers; i++)
+		seq_printf(m, "cpu%u_ops: %llu\n", run->workers[i].cpu,
+			   run->workers[i].st.ops);
+out:
+	mutex_unlock(&dmapool_run_lock);
+}

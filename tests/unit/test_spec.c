@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of bench-module/spec.c: defaults, every key, the canonical
+ * round trip, the malformed specs of tests/data/bad-specs.txt, and the
+ * deterministic size and zone choices.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "spec.h"
+#include "tap.h"
+
+static char err[DMAPOOL_SPEC_ERR_LEN];
+
+static int parse(const char *line, struct dmapool_spec *s)
+{
+	err[0] = '\0';
+	return dmapool_spec_parse(line, s, err, sizeof(err));
+}
+
+static void test_defaults(void)
+{
+	struct dmapool_spec s;
+	char buf[DMAPOOL_MAX_SPEC_LEN];
+
+	TAP_IS(parse("ctx=hardirq", &s), 0, "minimal spec parses");
+	dmapool_spec_format(&s, buf, sizeof(buf));
+	TAP_OK(!strcmp(buf, "ctx=hardirq cpus=0 duration_ms=1000 ops=0 period_us=100 batch=8 size=4096 hold=0 zone=kernel mask=64 burst=off seed=1 warmup_ms=0 max_outstanding=1024"),
+	       "defaults are filled in: %s", buf);
+	TAP_IS(parse("ops=500", &s), 0, "ops alone parses");
+	TAP_IS(s.duration_ms, 0, "ops alone drops the default duration");
+	TAP_IS(s.ops, 500, "ops=500");
+}
+
+static void test_keys(void)
+{
+	struct dmapool_spec s;
+
+	TAP_IS(parse("  ctx=softirq\tcpus=0-2,5 duration_ms=250 ops=7 period_us=50 "
+		     "batch=16 size=4K,16K:3,0x10000 hold=ops:32 zone=kernel:3,dma32 "
+		     "mask=32 burst=10/90 seed=42 warmup_ms=100 max_outstanding=64\n",
+		     &s), 0, "every key at once");
+	TAP_IS(s.ctx, DMAPOOL_CTX_SOFTIRQ, "ctx");
+	TAP_IS(s.cpus, 0x27, "cpus=0-2,5");
+	TAP_IS(s.duration_ms, 250, "duration_ms");
+	TAP_IS(s.ops, 7, "ops");
+	TAP_IS(s.period_us, 50, "period_us");
+	TAP_IS(s.batch, 16, "batch");
+	TAP_IS(s.nr_sizes, 3, "three sizes");
+	TAP_OK(s.sizes[0] == 4096 && s.sizes[1] == 16384 && s.sizes[2] == 65536,
+	       "sizes 4K, 16K, 0x10000");
+	TAP_OK(s.size_weights[0] == 1 && s.size_weights[1] == 3 &&
+	       s.size_weights[2] == 1, "size weights 1, 3, 1");
+	TAP_OK(s.hold_kind == DMAPOOL_HOLD_OPS && s.hold_val == 32, "hold=ops:32");
+	TAP_OK(s.zone_weights[DMAPOOL_ZONE_KERNEL] == 3 &&
+	       s.zone_weights[DMAPOOL_ZONE_DMA32] == 1 &&
+	       !s.zone_weights[DMAPOOL_ZONE_DMA], "zone=kernel:3,dma32");
+	TAP_IS(s.mask_bits, 32, "mask");
+	TAP_OK(s.burst_on_ms == 10 && s.burst_off_ms == 90, "burst=10/90");
+	TAP_IS(s.seed, 42, "seed");
+	TAP_IS(s.warmup_ms, 100, "warmup_ms");
+	TAP_IS(s.max_outstanding, 64, "max_outstanding");
+
+	TAP_IS(parse("size=uniform:4K-64K hold=us:500", &s), 0, "uniform sizes");
+	TAP_OK(s.size_kind == DMAPOOL_SIZE_UNIFORM && s.sizes[0] == 4096 &&
+	       s.sizes[1] == 65536, "uniform:4K-64K");
+	TAP_OK(s.hold_kind == DMAPOOL_HOLD_US && s.hold_val == 500, "hold=us:500");
+	TAP_IS(parse("size=loguniform:4K-1M hold=deferred ctx=process period_us=0", &s), 0,
+	       "loguniform, deferred, process context without sleeping");
+	TAP_OK(s.size_kind == DMAPOOL_SIZE_LOGUNIFORM && s.sizes[1] == 1 << 20,
+	       "loguniform:4K-1M");
+	TAP_IS(s.hold_kind, DMAPOOL_HOLD_DEFERRED, "hold=deferred");
+	TAP_IS(parse("seed=18446744073709551615", &s), 0, "largest seed");
+	TAP_IS(s.seed, ~0ull, "seed = 2^64-1");
+}
+
+static void test_round_trip(void)
+{
+	static const char * const lines[] = {
+		"ctx=atomic cpus=1,3-4 ops=1000 size=8K:2,4K batch=1 period_us=0",
+		"ctx=hardirq cpus=0-1 duration_ms=2000 size=loguniform:4K-256K hold=us:200 zone=dma32:2,dma mask=24",
+		"ctx=softirq burst=5/5 hold=deferred warmup_ms=50 seed=7 max_outstanding=4096",
+	};
+	struct dmapool_spec a, b;
+	char buf[DMAPOOL_MAX_SPEC_LEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		TAP_IS(parse(lines[i], &a), 0, "parses: %s", lines[i]);
+		dmapool_spec_format(&a, buf, sizeof(buf));
+		TAP_IS(parse(buf, &b), 0, "canonical form parses: %s", buf);
+		TAP_OK(!memcmp(&a, &b, sizeof(a)), "round trip preserves the spec");
+	}
+	TAP_OK(dmapool_spec_format(&a, buf, 10) > 10,
+	       "format reports the full length when the buffer is short");
+	TAP_IS(strlen(buf), 9, "and truncates safely");
+}
+
+static void test_bad(void)
+{
+	struct dmapool_spec s, before;
+	char line[8192], *nl;
+	char big[4097];
+	FILE *f = fopen("tests/data/bad-specs.txt", "r");
+	int n = 0;
+
+	TAP_OK(f != NULL, "tests/data/bad-specs.txt readable");
+	if (!f)
+		return;
+	dmapool_spec_default(&before);
+	before.seed = 99;
+	while (fgets(line, sizeof(line), f)) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (!line[0] || line[0] == '#')
+			continue;
+		s = before;
+		TAP_IS(parse(line, &s), -EINVAL, "refused: '%s' (%s)", line, err);
+		TAP_OK(!memcmp(&s, &before, sizeof(s)) && err[0],
+		       "spec unchanged, error message given");
+		n++;
+	}
+	fclose(f);
+	TAP_OK(n >= 30, "%d malformed specs checked", n);
+
+	TAP_IS(parse("", &s), -EINVAL, "empty spec refused (%s)", err);
+	TAP_IS(parse("   \t ", &s), -EINVAL, "blank spec refused (%s)", err);
+	TAP_IS(parse("ctx=hard\xc3\xa9irq", &s), -EINVAL, "UTF-8 byte refused (%s)", err);
+	TAP_IS(parse("ctx=hardirq \xff\xfe", &s), -EINVAL, "non-UTF-8 bytes refused (%s)", err);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "seed=", 5);
+	TAP_IS(parse(big, &s), -EINVAL, "4 KiB line refused (%s)", err);
+}
+
+static void test_picks(void)
+{
+	struct dmapool_spec s;
+	__u64 r1 = 5, r2 = 5, r3 = 6;
+	unsigned int i, counts[2] = { 0 }, same = 0, in_range = 0, zones[3] = { 0 };
+	__u32 a, b;
+
+	parse("size=4K,16K:3 zone=kernel:1,dma:3", &s);
+	for (i = 0; i < 4000; i++) {
+		a = dmapool_spec_pick_size(&s, &r1);
+		b = dmapool_spec_pick_size(&s, &r2);
+		same += a == b;
+		counts[a == 16384]++;
+		zones[dmapool_spec_pick_zone(&s, &r1)]++;
+		dmapool_spec_pick_zone(&s, &r2);
+		if (dmapool_spec_pick_size(&s, &r3) != a)
+			in_range++;
+	}
+	TAP_IS(same, 4000, "same seed: same size sequence");
+	TAP_OK(in_range > 1000, "another seed: another sequence (%u differ)", in_range);
+	TAP_OK(counts[1] > 2700 && counts[1] < 3300,
+	       "weights 1:3 give ~75%% 16K (%u of 4000)", counts[1]);
+	TAP_OK(zones[DMAPOOL_ZONE_DMA] > 2700 && !zones[DMAPOOL_ZONE_DMA32],
+	       "zone weights respected (dma %u, dma32 %u)",
+	       zones[DMAPOOL_ZONE_DMA], zones[DMAPOOL_ZONE_DMA32]);
+
+	parse("size=loguniform:4K-1M", &s);
+	in_range = 0;
+	counts[0] = counts[1] = 0;
+	for (i = 0; i < 9000; i++) {
+		a = dmapool_spec_pick_size(&s, &r1);
+		in_range += a >= 4096 && a <= 1 << 20;
+		counts[a < 32768]++;
+	}
+	TAP_IS(in_range, 9000, "loguniform sizes stay in range");
+	TAP_OK(counts[1] > 2600 && counts[1] < 3400,
+	       "loguniform: a third of 9 octaves lie below 32K (%u)", counts[1]);
+	parse("size=uniform:5000-5003", &s);
+	in_range = 0;
+	for (i = 0; i < 1000; i++) {
+		a = dmapool_spec_pick_size(&s, &r1);
+		in_range += a >= 5000 && a <= 5003;
+	}
+	TAP_IS(in_range, 1000, "uniform sizes stay in range");
+}
+
+int main(void)
+{
+	test_defaults();
+	test_keys();
+	test_round_trip();
+	test_bad();
+	test_picks();
+	return tap_done();
+}
