@@ -43,7 +43,7 @@ HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror \
 	-Ibench-module -Iinclude/uapi
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-all: module unit
+all: module unit cli
 
 # --- the module, one build directory per kernel --------------------------
 module: $(BUILD)/$(KVER)/dmapool_bench.ko
@@ -75,6 +75,58 @@ $(BUILD)/%/dmapool_bench.ko: $(MODULE_SRCS) $(BUILD)/%/vmlinux.btf
 			--btf_base $(BUILD)/$*/vmlinux.btf $@.tmp
 	$(Q)mv $@.tmp $@
 
+# --- BPF: vmlinux.h and the tracepoint records from the target's BTF -------
+BPF_OUT := $(BUILD)/bpf
+CLANG ?= clang
+BPFTOOL ?= bpftool
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
+	-I$(BPF_OUT) -Ibpf -Iinclude/uapi
+
+$(BUILD)/%/vmlinux.h: $(BUILD)/%/vmlinux.btf
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $< format c >$@
+
+# The classic-tracepoint programs read the trace records; their layout is
+# TP_STRUCT__entry in the module, taken from the module's BTF.
+$(BPF_OUT)/dmapool_tp.h: $(BUILD)/$(KVER)/dmapool_bench.ko $(BUILD)/$(KVER)/vmlinux.btf
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q){ echo '/* generated from the module BTF of $(KVER): do not edit */'; \
+	  $(BPFTOOL) -B $(BUILD)/$(KVER)/vmlinux.btf btf dump file $< format c | \
+	  awk '/^struct trace_event_raw_pool_[a-z]+ \{/,/^\};/'; } >$@
+	$(Q)test $$(grep -c '^struct trace_event_raw_pool_' $@) -eq 6 || \
+		{ echo "make: $< lacks the 6 trace_event_raw_pool_* types (module BTF?)" >&2; exit 1; }
+
+$(BPF_OUT)/vmlinux.h: $(BUILD)/$(KVER)/vmlinux.h
+	$(Q)mkdir -p $(@D)
+	$(Q)cp $< $@
+
+$(BPF_OUT)/dmapool.bpf.o: bpf/dmapool.bpf.c bpf/dmapool.h include/uapi/dmapool_bench.h \
+		$(BPF_OUT)/vmlinux.h $(BPF_OUT)/dmapool_tp.h
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BPF_OUT)/dmapool.skel.h: $(BPF_OUT)/dmapool.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name dmapool_bpf >$@
+
+# --- the CLI -----------------------------------------------------------------
+CLI := $(BUILD)/dmapool-bench
+CLI_SRCS := $(wildcard tools/dmapool-bench/*.c) bench-module/spec.c
+CLI_HDRS := $(wildcard tools/dmapool-bench/*.h) bench-module/spec.h bpf/dmapool.h \
+	include/uapi/dmapool_bench.h $(BPF_OUT)/dmapool.skel.h
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+CLI_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	-DDMAPOOL_VERSION='"$(VERSION)"' -I$(BPF_OUT) -Ibpf -Iinclude/uapi -Ibench-module \
+	$(shell pkg-config --cflags json-c 2>/dev/null)
+CLI_LIBS := -lbpf -ljson-c -lelf -lz -lm
+
+cli: $(CLI)
+
+$(CLI): $(CLI_SRCS) $(CLI_HDRS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CLI_CFLAGS) $(CLI_SRCS) $(CLI_LIBS) -o $@
+
 # --- host unit tests -----------------------------------------------------
 unit: $(UNIT_TESTS)
 
@@ -87,7 +139,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(UNIT_DEPS)
 	$(Q)$(CC) $(HOST_CFLAGS) $< bench-module/spec.c -o $@
 
 # --- tests, lint ------------------------------------------------------------
-test: unit modules-all checkpatch
+test: unit modules-all cli checkpatch
 	$(Q)TEST_KVERS="$(TEST_KVERS)" tests/run
 
 CHECKPATCH_DIR := $(BUILD)/checkpatch
@@ -115,9 +167,10 @@ lint: $(CHECKPATCH)
 deps:
 	$(Q)tools/install-deps
 
-run:
-	@echo "make run: the dmapool-bench CLI is not there yet (issue: BPF aggregation and run)."
-	@echo "Today: 'make test', or tools/dmapool-vm -- COMMAND to work in the guest."
+# The default workload in the guest, results and plots in results/latest/.
+run: deps
+	$(Q)$(MAKE) all
+	$(Q)$(CLI) run --plot -o results/latest
 
 bench:
 	@echo "make bench: not yet (issue: tracing overhead and generator capacity)."
@@ -134,7 +187,8 @@ help:
 	@echo "  modules-all the module for every kernel in TEST_KVERS"
 	@echo "  test        unit tests, checkpatch, guest suites on every TEST_KVERS"
 	@echo "  lint        checkpatch.pl --no-tree on kernel and BPF sources"
-	@echo "  run         run the default benchmark (not yet)"
+	@echo "  cli         build/dmapool-bench (BPF skeleton included)"
+	@echo "  run         deps, build, the default workload in the guest: results/latest/"
 	@echo "  bench       overhead benchmarks (not yet)"
 	@echo "  clean       remove build/"
 	@echo "variables:"
@@ -143,4 +197,4 @@ help:
 	@echo "  KDIR=$(KDIR)"
 	@echo "  V=1         show commands"
 
-.PHONY: all module modules-all unit test checkpatch lint deps run bench clean help
+.PHONY: all module modules-all unit cli test checkpatch lint deps run bench clean help

@@ -9,7 +9,9 @@
 #ifndef _UAPI_DMAPOOL_BENCH_H
 #define _UAPI_DMAPOOL_BENCH_H
 
+#ifndef __VMLINUX_H__
 #include <linux/types.h>
+#endif
 
 /* Pools, in the order upstream's pool.c declares them. */
 enum dmapool_pool {

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Layouts shared by bpf/dmapool.bpf.c and the CLI: histogram scheme, map
+ * keys and values. Fixed-width types only.
+ */
+#ifndef __DMAPOOL_BPF_H
+#define __DMAPOOL_BPF_H
+
+#include "dmapool_bench.h"
+
+/*
+ * Latency histograms are log-linear: values below 16 ns have a bucket each;
+ * above, every power of two is split into 16 equal sub-buckets, so a
+ * percentile read at a bucket's middle is within 1/32 (~3 %) of the truth.
+ * Summing a power's sub-buckets gives the log2 histogram for display.
+ */
+#define DMAPOOL_HIST_SUB_BITS	4
+#define DMAPOOL_HIST_SUB	(1u << DMAPOOL_HIST_SUB_BITS)
+#define DMAPOOL_HIST_MAX_POW	40	/* 2^40 ns: 18 minutes */
+#define DMAPOOL_HIST_BUCKETS	\
+	((DMAPOOL_HIST_MAX_POW - DMAPOOL_HIST_SUB_BITS + 2) * DMAPOOL_HIST_SUB)
+
+#define DMAPOOL_NR_ORDERS	11	/* size orders 0..10: 4K..4M */
+#define DMAPOOL_HIST_POOLS	(DMAPOOL_NR_POOLS + 1)	/* last: failed */
+
+enum dmapool_op {
+	DMAPOOL_OP_ALLOC = 0,
+	DMAPOOL_OP_FREE = 1,
+	DMAPOOL_NR_OPS = 2,
+};
+
+#define DMAPOOL_OP_NAMES { "alloc", "free" }
+
+#define DMAPOOL_HIST_KEYS \
+	(DMAPOOL_NR_OPS * DMAPOOL_HIST_POOLS * DMAPOOL_NR_CTX * DMAPOOL_NR_ORDERS)
+
+enum dmapool_event {
+	DMAPOOL_EV_ALLOC = 0,
+	DMAPOOL_EV_FREE = 1,
+	DMAPOOL_EV_FALLBACK = 2,
+	DMAPOOL_EV_EXPAND = 3,
+	DMAPOOL_EV_EXHAUSTED = 4,
+	DMAPOOL_EV_STATE = 5,
+	DMAPOOL_NR_EVENTS = 6,
+};
+
+#define DMAPOOL_EVENT_NAMES { "pool_alloc", "pool_free", "pool_fallback", \
+			      "pool_expand", "pool_exhausted", "pool_state" }
+
+/* One latency histogram (value of the per-CPU `hists` map). */
+struct dmapool_hist {
+	__u64 count;
+	__u64 sum;			/* ns */
+	__u64 max;			/* ns */
+	__u64 slots[DMAPOOL_HIST_BUCKETS];
+};
+
+/* Event counters (the per-CPU `counters` map, one entry). */
+struct dmapool_counters {
+	__u64 events[DMAPOOL_NR_EVENTS];
+	__u64 allocs;
+	__u64 fails;
+	__u64 frees;
+	__u64 results[DMAPOOL_NR_RES];
+	__u64 fallbacks[DMAPOOL_NR_POOLS][DMAPOOL_NR_POOLS][DMAPOOL_NR_FB];
+	__u64 exhausted;
+	__s64 live_bytes;		/* allocated minus freed */
+	__u64 expansions;
+	__u64 expand_fails;
+	__u64 expand_ns;		/* summed expansion latency */
+	__u64 samples_dropped;		/* the sample array was full */
+};
+
+/* A pool_state or pool_expand event, in the `samples` array. */
+struct dmapool_sample {
+	__u64 ts_ns;			/* bpf_ktime_get_ns() */
+	__u64 size;			/* state: pool size; expand: size after */
+	__u64 avail;			/* state */
+	__u64 largest_free;		/* state */
+	__u64 requested;		/* expand */
+	__u64 obtained;			/* expand */
+	__u64 latency_ns;		/* expand */
+	__u32 chunks;			/* state */
+	__u32 order;			/* expand */
+	__s32 result;			/* expand */
+	__u8 kind;			/* DMAPOOL_EV_STATE or DMAPOOL_EV_EXPAND */
+	__u8 pool;
+	__u8 pad[2];
+};
+
+#define DMAPOOL_MAX_SAMPLES	8192
+
+static inline __u32 dmapool_log2(__u64 v)
+{
+	__u32 r, shift;
+
+	r = (v > 0xffffffffull) << 5;
+	v >>= r;
+	shift = (v > 0xffff) << 4;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xff) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xf) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
+	return r | (__u32)(v >> 1);
+}
+
+/* The log-linear bucket of @v. */
+static inline __u32 dmapool_hist_bucket(__u64 v)
+{
+	__u32 pow;
+
+	if (v < DMAPOOL_HIST_SUB)
+		return (__u32)v;
+	pow = dmapool_log2(v);
+	if (pow > DMAPOOL_HIST_MAX_POW)
+		return DMAPOOL_HIST_BUCKETS - 1;
+	return (pow - DMAPOOL_HIST_SUB_BITS + 1) * DMAPOOL_HIST_SUB +
+	       (__u32)((v >> (pow - DMAPOOL_HIST_SUB_BITS)) &
+		       (DMAPOOL_HIST_SUB - 1));
+}
+
+/* get_order() of a byte size, clamped to the histogram's orders. */
+static inline __u32 dmapool_size_order(__u64 size)
+{
+	__u64 pages = (size + DMAPOOL_PAGE_SIZE - 1) / DMAPOOL_PAGE_SIZE;
+	__u32 order = pages <= 1 ? 0 : dmapool_log2(pages - 1) + 1;
+
+	return order < DMAPOOL_NR_ORDERS ? order : DMAPOOL_NR_ORDERS - 1;
+}
+
+static inline __u32 dmapool_hist_key(__u32 op, __u32 pool, __u32 ctx,
+				     __u32 order)
+{
+	if (pool >= DMAPOOL_NR_POOLS)
+		pool = DMAPOOL_NR_POOLS;
+	if (ctx >= DMAPOOL_NR_CTX)
+		ctx = DMAPOOL_NR_CTX - 1;
+	return ((op * DMAPOOL_HIST_POOLS + pool) * DMAPOOL_NR_CTX + ctx) *
+	       DMAPOOL_NR_ORDERS + order;
+}
+
+#endif /* __DMAPOOL_BPF_H */

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * BPF collection: load bpf/dmapool.bpf.c (tp_btf when the module has BTF,
+ * classic tracepoints otherwise), attach, read the maps into a result run,
+ * reset them between runs, detach.
+ */
+#ifndef DMAPOOL_BENCH_COLLECT_H
+#define DMAPOOL_BENCH_COLLECT_H
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+struct collector;
+
+/* Open, load and attach; *@how is "tp_btf" or "tracepoint". */
+int collect_start(struct collector **out, const char **how);
+/* Zero every map; remember the time runs are measured from. */
+int collect_reset(struct collector *c, uint64_t t0_ns);
+/* Add the run's BPF data to @run: cases, counters, timeline, lost. */
+int collect_read(struct collector *c, struct json_object *run);
+void collect_stop(struct collector *c);
+
+/* CLOCK_MONOTONIC ns, the clock of bpf_ktime_get_ns(). */
+uint64_t mono_ns(void);
+
+#endif

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "kmod.h"
+#include "main.h"
+
+#define KMOD_NAME "dmapool_bench"
+#define KMOD_PARAMS "/sys/module/" KMOD_NAME "/parameters/"
+
+const char *kmod_default_path(void)
+{
+	static char path[PATH_MAX];
+	struct utsname u;
+
+	if (getenv("DMAPOOL_KO"))
+		return getenv("DMAPOOL_KO");
+	uname(&u);
+	snprintf(path, sizeof(path), "%s/%s/%s.ko", self_dir(), u.release,
+		 KMOD_NAME);
+	return path;
+}
+
+static bool kmod_loaded(void)
+{
+	return access("/sys/module/" KMOD_NAME, F_OK) == 0;
+}
+
+static int read_small(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return 0;
+}
+
+/* Does the loaded module have every key=value of @params, and defaults else? */
+static bool kmod_params_match(const char *params)
+{
+	static const struct {
+		const char *name;
+		const char *dflt;
+	} known[] = {
+		{ "coherent_pool", "(null)" }, { "remap", "N" },
+		{ "state_period_ms", "0" }, { "zones", "auto" },
+		{ "max_order", "-1" }, { "semantics", "v6.1" },
+	};
+	char want[256], have[256], key[64];
+	const char *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		snprintf(want, sizeof(want), "%s", known[i].dflt);
+		snprintf(key, sizeof(key), "%s=", known[i].name);
+		p = strstr(params, key);
+		if (p) {
+			p += strlen(key);
+			snprintf(want, sizeof(want), "%.*s",
+				 (int)strcspn(p, " "), p);
+			if (!strcmp(known[i].name, "remap"))
+				snprintf(want, sizeof(want), "%s",
+					 strcmp(want, "0") ? "Y" : "N");
+		}
+		snprintf(key, sizeof(key), KMOD_PARAMS "%s", known[i].name);
+		if (read_small(key, have, sizeof(have)) || strcmp(want, have))
+			return false;
+	}
+	return true;
+}
+
+int kmod_unload(void)
+{
+	int i;
+
+	/* Retry briefly: a just-detached BPF program releases its reference late. */
+	for (i = 0; i < 50; i++) {
+		if (!syscall(__NR_delete_module, KMOD_NAME, O_NONBLOCK))
+			return 0;
+		if (errno == ENOENT)
+			return 0;
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EBUSY)
+			break;
+		usleep(100000);
+	}
+	p_err("cannot unload %s: %s", KMOD_NAME, strerror(errno));
+	return -errno;
+}
+
+int kmod_ensure(const char *path, const char *params)
+{
+	int fd, ret;
+
+	if (kmod_loaded()) {
+		if (kmod_params_match(params))
+			return 0;
+		ret = kmod_unload();
+		if (ret)
+			return ret;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		p_err("cannot open module %s: %s (build it with 'make module')",
+		      path, strerror(errno));
+		return -errno;
+	}
+	ret = syscall(__NR_finit_module, fd, params, 0);
+	if (ret) {
+		ret = -errno;
+		p_err("loading %s with '%s' failed: %s (see dmesg)", path,
+		      params, strerror(errno));
+	}
+	close(fd);
+	return ret;
+}
+
+int kmod_control(const char *line)
+{
+	int fd = open(KMOD_DEBUGFS "/control", O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, line, strlen(line));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/* Parse "key: value" lines (or [section] headers when @sections). */
+static struct json_object *parse_kv(const char *path, bool sections)
+{
+	struct json_object *root = json_object_new_object(), *cur = root;
+	char line[512], *v, *end;
+	long long num;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		json_object_put(root);
+		return NULL;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (sections && line[0] == '[') {
+			line[strcspn(line, "]")] = '\0';
+			cur = json_object_new_object();
+			json_object_object_add(root, line + 1, cur);
+			continue;
+		}
+		v = strstr(line, ": ");
+		if (!v)
+			continue;
+		*v = '\0';
+		v += 2;
+		errno = 0;
+		num = strtoll(v, &end, 0);
+		if (*v && !*end && !errno && strncmp(v, "0x", 2))
+			json_object_object_add(cur, line,
+					       json_object_new_int64(num));
+		else
+			json_object_object_add(cur, line,
+					       json_object_new_string(v));
+	}
+	fclose(f);
+	return root;
+}
+
+struct json_object *kmod_stats(void)
+{
+	return parse_kv(KMOD_DEBUGFS "/stats", false);
+}
+
+struct json_object *kmod_pools(void)
+{
+	return parse_kv(KMOD_DEBUGFS "/pools", true);
+}

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmapool-bench: benchmark and trace the kernel's atomic DMA pools.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "main.h"
+
+bool json_output;
+int verbose;
+
+static const struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *what;
+} cmds[] = {
+	{ "run", cmd_run, "run a workload in the bench pool, measure it with BPF, write results" },
+	{ "plot", cmd_plot, "plot one or more result files with gnuplot" },
+};
+
+void p_err(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (json_output) {
+		char *c;
+
+		/* A message is one line; quotes and backslashes escaped. */
+		printf("{\"error\":\"");
+		for (c = msg; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				putchar('\\');
+			putchar(*c == '\n' ? ' ' : *c);
+		}
+		printf("\"}\n");
+	} else {
+		fprintf(stderr, "dmapool-bench: %s\n", msg);
+	}
+}
+
+void p_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (json_output)
+		return;
+	va_start(ap, fmt);
+	fputs("dmapool-bench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+const char *self_exe(void)
+{
+	static char path[PATH_MAX];
+	ssize_t n;
+
+	if (!path[0]) {
+		n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+		if (n < 0)
+			n = 0;
+		path[n] = '\0';
+	}
+	return path;
+}
+
+const char *self_dir(void)
+{
+	static char dir[PATH_MAX];
+	char tmp[PATH_MAX];
+
+	if (!dir[0]) {
+		snprintf(tmp, sizeof(tmp), "%s", self_exe());
+		snprintf(dir, sizeof(dir), "%s", dirname(tmp));
+	}
+	return dir;
+}
+
+int parse_duration_ns(const char *s, uint64_t *ns)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ns;
+	} units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
+		{ "s", 1000000000 }, { "", 1000000000 },
+	};
+	char *end;
+	unsigned long long v;
+	size_t i;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (!strcmp(end, units[i].unit)) {
+			if (v > UINT64_MAX / units[i].ns)
+				return -ERANGE;
+			*ns = v * units[i].ns;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: dmapool-bench [-v] [--json] COMMAND [ARGS...]\n"
+		"       dmapool-bench COMMAND --help\n\n"
+		"Benchmark and trace the kernel's atomic DMA pools.\n\nCommands:\n");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].what);
+	fprintf(f,
+		"\nOptions:\n"
+		"  -v, --verbose   libbpf debug output and more detail\n"
+		"  -j, --json      machine-readable output\n"
+		"  -h, --help      this help\n\n"
+		"Examples:\n"
+		"  dmapool-bench run --ctx hardirq --cpus 0-1 --duration 2s -o results/latest --plot\n"
+		"  dmapool-bench plot results/latest/result.json -o results/latest\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	size_t i;
+	int c;
+
+	/* Global options stop at the first word that is not one. */
+	while ((c = getopt_long(argc, argv, "+vjh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			verbose++;
+			break;
+		case 'j':
+			json_output = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (!strcmp(argv[optind], cmds[i].name)) {
+			argc -= optind;
+			argv += optind;
+			optind = 0;
+			return cmds[i].fn(argc, argv);
+		}
+	}
+	p_err("unknown command '%s' (commands: run, plot; see --help)",
+	      argv[optind]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dmapool-bench CLI: shared declarations. Subcommands live in their own
+ * files; main.c dispatches, as bpftool does.
+ */
+#ifndef DMAPOOL_BENCH_MAIN_H
+#define DMAPOOL_BENCH_MAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit statuses of every subcommand. */
+#define EXIT_OK		0
+#define EXIT_FAIL	1	/* the work failed, or a check did */
+#define EXIT_USAGE	2	/* bad input: option, value, file */
+
+extern bool json_output;
+extern int verbose;
+
+/* One error printer: a lowercase line on stderr, or a JSON object. */
+void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The directory of our own executable (build/), and the project root. */
+const char *self_dir(void);
+const char *self_exe(void);
+
+/* Parse a duration such as 2s, 500ms, 100us, 3 (seconds) into ns. */
+int parse_duration_ns(const char *s, uint64_t *ns);
+
+int cmd_run(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+
+#endif

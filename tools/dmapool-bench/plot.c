@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmapool-bench plot: result files -> CSVs -> gnuplot (plots/NAME.gp) -> PNG
+ * and SVG: latency percentile spectrum, log2 histograms, pool timeline.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "main.h"
+#include "result.h"
+
+static const char plot_usage[] =
+"Usage: dmapool-bench plot RESULT.json... [-o DIR] [--format png,svg] [--title TEXT]\n"
+"\n"
+"Render a result's latency percentile spectrum (one line per pool and\n"
+"context; several files are overlaid), log2 latency histograms and the pool\n"
+"size / avail / largest-free timeline with expansion marks.\n"
+"\n"
+"  -o, --output DIR    where CSVs and images go (default: the first file's directory)\n"
+"  --format LIST       png, svg or png,svg (default png,svg)\n"
+"  --title TEXT        plot title (default: the first result's spec)\n"
+"\n"
+"Examples:\n"
+"  dmapool-bench plot results/latest/result.json\n"
+"  dmapool-bench plot a/result.json b/result.json -o /tmp/cmp --format svg\n";
+
+static int gnuplot(const char *script, const char *dir, const char *fmt,
+		   const char *series, const char *title)
+{
+	char prog[PATH_MAX], expr[3 * PATH_MAX + 2048], out[PATH_MAX + 64];
+	const char *base = strrchr(script, '/') ? strrchr(script, '/') + 1 : script;
+	int status;
+	pid_t pid;
+
+	if (getenv("DMAPOOL_PLOTS"))
+		snprintf(prog, sizeof(prog), "%s/%s.gp", getenv("DMAPOOL_PLOTS"), script);
+	else
+		snprintf(prog, sizeof(prog), "%s/../plots/%s.gp", self_dir(), script);
+	snprintf(out, sizeof(out), "%s/%s.%s", dir, base, fmt);
+	snprintf(expr, sizeof(expr),
+		 "datadir='%s'; out='%s'; fmt='%s'; series='%s'; title='%s'",
+		 dir, out, fmt, series, title);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		if (!verbose) {
+			FILE *devnull = freopen("/dev/null", "w", stdout);
+
+			(void)devnull;
+		}
+		execlp("gnuplot", "gnuplot", "-e", expr, prog, (char *)NULL);
+		fprintf(stderr, "dmapool-bench: cannot run gnuplot: %s (make deps installs it)\n",
+			strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		p_err("gnuplot %s failed for %s", prog, out);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Quotes would end gnuplot's strings: drop them from the title. */
+static void clean_title(char *t)
+{
+	for (; *t; t++)
+		if (*t == '\'' || *t == '"' || *t == '\\')
+			*t = ' ';
+}
+
+int cmd_plot(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "title", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	static const char * const scripts[] = { "spectrum", "hist", "timeline" };
+	struct json_object **results = NULL;
+	char dir[PATH_MAX], series[1024], pools[64], title[512] = "";
+	const char *outdir = NULL, *formats = "png,svg";
+	bool png, svg;
+	int c, i, n, s, ret = EXIT_OK;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			outdir = optarg;
+			break;
+		case 'f':
+			formats = optarg;
+			break;
+		case 't':
+			snprintf(title, sizeof(title), "%s", optarg);
+			break;
+		case 'h':
+			fputs(plot_usage, stdout);
+			return EXIT_OK;
+		default:
+			p_err("plot: unknown option or missing value: '%s' (see 'dmapool-bench plot --help')",
+			      argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	png = strstr(formats, "png") != NULL;
+	svg = strstr(formats, "svg") != NULL;
+	if ((!png && !svg) || strspn(formats, "pngsvg,") != strlen(formats)) {
+		p_err("plot: invalid --format '%s' (png, svg or png,svg)", formats);
+		return EXIT_USAGE;
+	}
+	n = argc - optind;
+	if (n < 1) {
+		p_err("plot: no result file given (see 'dmapool-bench plot --help')");
+		return EXIT_USAGE;
+	}
+	results = calloc(n, sizeof(*results));
+	if (!results)
+		return EXIT_FAIL;
+	for (i = 0; i < n; i++) {
+		results[i] = result_read(argv[optind + i]);
+		if (!results[i]) {
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (!outdir) {
+		char *slash;
+
+		snprintf(dir, sizeof(dir), "%s", argv[optind]);
+		slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		else
+			snprintf(dir, sizeof(dir), ".");
+	} else {
+		snprintf(dir, sizeof(dir), "%s", outdir);
+		mkdir(dir, 0755);
+	}
+	if (access(dir, W_OK)) {
+		p_err("plot: output directory '%s' is not writable: %s", dir,
+		      strerror(errno));
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (!title[0])
+		snprintf(title, sizeof(title), "%s", jget_str(
+			json_object_object_get(results[0], "meta"), "spec"));
+	clean_title(title);
+	if (result_write_csvs(results, n, dir, series, sizeof(series), pools,
+			      sizeof(pools))) {
+		ret = EXIT_FAIL;
+		goto out;
+	}
+	for (s = 0; s < 3; s++) {
+		const char *list = s == 2 ? pools : series;
+
+		if ((png && gnuplot(scripts[s], dir, "png", list, title)) ||
+		    (svg && gnuplot(scripts[s], dir, "svg", list, title)))
+			ret = EXIT_FAIL;
+	}
+	if (ret == EXIT_OK)
+		p_info("plots in %s: spectrum, hist, timeline (%s)", dir, formats);
+out:
+	for (i = 0; i < n; i++)
+		json_object_put(results[i]);
+	free(results);
+	return ret;
+}

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hist.h"
+#include "main.h"
+#include "result.h"
+
+uint64_t jget_u64(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : 0;
+}
+
+const char *jget_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
+}
+
+int result_write_json(struct json_object *root, const char *dir,
+		      const char *name)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+	const char *text;
+	size_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		p_err("cannot write in %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+	len = strlen(text);
+	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 ||
+	    fsync(fd) || close(fd) || rename(tmp, path)) {
+		p_err("writing %s failed: %s", path, strerror(errno));
+		unlink(tmp);
+		return -EIO;
+	}
+	return 0;
+}
+
+struct json_object *result_read(const char *path)
+{
+	struct json_object *root = json_object_from_file(path), *runs;
+
+	if (!root) {
+		p_err("cannot read result file '%s': %s", path,
+		      json_util_get_last_err());
+		return NULL;
+	}
+	if (strcmp(jget_str(root, "schema"), RESULT_SCHEMA) ||
+	    !json_object_object_get_ex(root, "runs", &runs) ||
+	    !json_object_is_type(runs, json_type_array)) {
+		p_err("'%s' is not a %s result file", path, RESULT_SCHEMA);
+		json_object_put(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* Dense buckets of a case from its sparse [[bucket, count], ...]. */
+static void case_slots(struct json_object *cs, __u64 *slots)
+{
+	struct json_object *b, *pair;
+	size_t i;
+
+	memset(slots, 0, sizeof(__u64) * DMAPOOL_HIST_BUCKETS);
+	if (!json_object_object_get_ex(cs, "buckets", &b))
+		return;
+	for (i = 0; i < json_object_array_length(b); i++) {
+		uint64_t k;
+
+		pair = json_object_array_get_idx(b, i);
+		k = json_object_get_uint64(json_object_array_get_idx(pair, 0));
+		if (k < DMAPOOL_HIST_BUCKETS)
+			slots[k] += json_object_get_uint64(
+				json_object_array_get_idx(pair, 1));
+	}
+}
+
+/*
+ * A series is one (pool, ctx) of alloc latency, merged over size orders and
+ * runs: what the spectrum and histogram plots show.
+ */
+struct series {
+	char name[48];
+	__u64 slots[DMAPOOL_HIST_BUCKETS];
+	uint64_t count, max;
+};
+
+static int collect_series(struct json_object *const *results, int n,
+			  struct series *out, int max_series, const char *prefix)
+{
+	struct json_object *runs, *run, *cases, *cs;
+	__u64 tmp[DMAPOOL_HIST_BUCKETS];
+	unsigned int i;
+	int nr = 0, r, s;
+	size_t ri, ci;
+	char name[48];
+
+	for (r = 0; r < n; r++) {
+		json_object_object_get_ex(results[r], "runs", &runs);
+		for (ri = 0; ri < json_object_array_length(runs); ri++) {
+			run = json_object_array_get_idx(runs, ri);
+			if (!json_object_object_get_ex(run, "cases", &cases))
+				continue;
+			for (ci = 0; ci < json_object_array_length(cases); ci++) {
+				cs = json_object_array_get_idx(cases, ci);
+				if (strcmp(jget_str(cs, "op"), "alloc"))
+					continue;
+				snprintf(name, sizeof(name), "%s%s/%s", prefix,
+					 jget_str(cs, "pool"), jget_str(cs, "ctx"));
+				for (s = 0; s < nr; s++)
+					if (!strcmp(out[s].name, name))
+						break;
+				if (s == nr) {
+					if (nr == max_series)
+						continue;
+					memset(&out[nr], 0, sizeof(out[nr]));
+					snprintf(out[nr].name, sizeof(out[nr].name), "%s", name);
+					nr++;
+				}
+				case_slots(cs, tmp);
+				for (i = 0; i < DMAPOOL_HIST_BUCKETS; i++)
+					out[s].slots[i] += tmp[i];
+				out[s].count += jget_u64(cs, "n");
+				if (jget_u64(cs, "max") > out[s].max)
+					out[s].max = jget_u64(cs, "max");
+			}
+		}
+	}
+	return nr;
+}
+
+static FILE *csv_open(const char *dir, const char *name, const char *header)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		p_err("cannot write %s: %s", path, strerror(errno));
+	else
+		fprintf(f, "# %s\n", header);
+	return f;
+}
+
+#define MAX_SERIES 16
+
+int result_write_csvs(struct json_object *const *results, int n,
+		      const char *dir, char *series_names, size_t series_len,
+		      char *pools_out, size_t pools_len)
+{
+	static const double ps[] = { 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999,
+				     0.9995, 0.9999 };
+	static const char * const pools[] = DMAPOOL_POOL_NAMES;
+	struct json_object *runs, *run, *arr, *o;
+	struct series *ser = calloc(MAX_SERIES, sizeof(*ser));
+	uint64_t log2[HIST_LOG2_SLOTS];
+	FILE *sp, *hi, *tl, *ex;
+	int nr, s, k, r, p;
+	size_t ri, i;
+	size_t used = 0;
+
+	if (!ser)
+		return -ENOMEM;
+	/* Several files: prefix series with their file's index. */
+	nr = 0;
+	if (n == 1) {
+		nr = collect_series(results, 1, ser, MAX_SERIES, "");
+	} else {
+		for (r = 0; r < n && nr < MAX_SERIES; r++) {
+			char prefix[16];
+
+			snprintf(prefix, sizeof(prefix), "%d:", r + 1);
+			nr += collect_series(&results[r], 1, ser + nr,
+					     MAX_SERIES - nr, prefix);
+		}
+	}
+	sp = csv_open(dir, "spectrum.csv", "percentile,inv_tail,latency_ns");
+	hi = csv_open(dir, "hist_log2.csv", "lo_ns,hi_ns,count");
+	tl = csv_open(dir, "timeline.csv", "t_ms,size,avail,largest_free");
+	ex = csv_open(dir, "expansions.csv", "t_ms,pool,obtained,latency_ns");
+	if (!sp || !hi || !tl || !ex) {
+		free(ser);
+		return -EIO;
+	}
+	series_names[0] = '\0';
+	for (s = 0; s < nr; s++) {
+		used += snprintf(series_names + used, used < series_len ? series_len - used : 0,
+				 "%s%s", s ? " " : "", ser[s].name);
+		fprintf(sp, "%s# %s\n", s ? "\n\n" : "", ser[s].name);
+		for (i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+			fprintf(sp, "%g,%g,%llu\n", ps[i], 1 / (1 - ps[i]),
+				(unsigned long long)hist_quantile(ser[s].slots,
+					ser[s].count, ser[s].max, ps[i]));
+		fprintf(sp, "1,%g,%llu\n", 10 / (1 - ps[i - 1]),
+			(unsigned long long)ser[s].max);
+		hist_fold_log2(ser[s].slots, log2);
+		fprintf(hi, "%s# %s\n", s ? "\n\n" : "", ser[s].name);
+		for (k = 0; k < HIST_LOG2_SLOTS; k++)
+			fprintf(hi, "%llu,%llu,%llu\n",
+				(unsigned long long)(k ? 1ull << k : 0),
+				(unsigned long long)(1ull << (k + 1)),
+				(unsigned long long)log2[k]);
+	}
+
+	/* The timeline of the first result's runs, one block per pool. */
+	pools_out[0] = '\0';
+	used = 0;
+	json_object_object_get_ex(results[0], "runs", &runs);
+	for (p = 0; p < DMAPOOL_NR_POOLS; p++) {
+		bool any = false;
+
+		for (ri = 0; ri < json_object_array_length(runs); ri++) {
+			run = json_object_array_get_idx(runs, ri);
+			if (!json_object_object_get_ex(run, "timeline", &arr))
+				continue;
+			for (i = 0; i < json_object_array_length(arr); i++) {
+				o = json_object_array_get_idx(arr, i);
+				if (strcmp(jget_str(o, "pool"), pools[p]))
+					continue;
+				if (!any) {
+					fprintf(tl, "%s# %s\n", used ? "\n\n" : "", pools[p]);
+					used += snprintf(pools_out + used,
+							 used < pools_len ? pools_len - used : 0,
+							 "%s%s", used ? " " : "", pools[p]);
+					any = true;
+				}
+				fprintf(tl, "%.3f,%llu,%llu,%llu\n",
+					jget_u64(o, "t_ns") / 1e6,
+					(unsigned long long)jget_u64(o, "size"),
+					(unsigned long long)jget_u64(o, "avail"),
+					(unsigned long long)jget_u64(o, "largest_free"));
+			}
+		}
+	}
+	for (ri = 0; ri < json_object_array_length(runs); ri++) {
+		run = json_object_array_get_idx(runs, ri);
+		if (!json_object_object_get_ex(run, "expansions", &arr))
+			continue;
+		for (i = 0; i < json_object_array_length(arr); i++) {
+			o = json_object_array_get_idx(arr, i);
+			fprintf(ex, "%.3f,%s,%llu,%llu\n", jget_u64(o, "t_ns") / 1e6,
+				jget_str(o, "pool"),
+				(unsigned long long)jget_u64(o, "obtained"),
+				(unsigned long long)jget_u64(o, "latency_ns"));
+		}
+	}
+	free(ser);
+	if (fclose(sp) | fclose(hi) | fclose(tl) | fclose(ex)) {
+		p_err("writing CSV files in %s failed", dir);
+		return -EIO;
+	}
+	return 0;
+}
+
+static const char *size_label(int order, char *buf, size_t len)
+{
+	unsigned int kb = 4u << (order & 15);
+
+	if (kb >= 1024)
+		snprintf(buf, len, "%uM", kb / 1024);
+	else
+		snprintf(buf, len, "%uK", kb);
+	return buf;
+}
+
+void result_print_summary(struct json_object *root)
+{
+	struct json_object *runs, *run, *cases, *cs, *ctr, *fb, *f, *lost;
+	__u64 slots[DMAPOOL_HIST_BUCKETS];
+	uint64_t log2[HIST_LOG2_SLOTS];
+	char sz[16];
+	size_t ri, ci, i;
+
+	json_object_object_get_ex(root, "runs", &runs);
+	for (ri = 0; ri < json_object_array_length(runs); ri++) {
+		run = json_object_array_get_idx(runs, ri);
+		printf("\nrun %zu: %.2f s, %s\n", ri + 1,
+		       jget_u64(run, "elapsed_ns") / 1e9,
+		       jget_str(json_object_object_get(root, "meta"), "spec"));
+		printf("%-5s %-7s %-8s %5s %9s %9s %9s %9s %9s %10s %9s\n", "op",
+		       "pool", "ctx", "size", "n", "p50", "p90", "p99", "p99.9",
+		       "max", "ops/s");
+		json_object_object_get_ex(run, "cases", &cases);
+		for (ci = 0; ci < json_object_array_length(cases); ci++) {
+			cs = json_object_array_get_idx(cases, ci);
+			printf("%-5s %-7s %-8s %5s %9llu %9llu %9llu %9llu %9llu %10llu %9llu\n",
+			       jget_str(cs, "op"), jget_str(cs, "pool"),
+			       jget_str(cs, "ctx"),
+			       size_label((int)jget_u64(cs, "size_order"), sz, sizeof(sz)),
+			       (unsigned long long)jget_u64(cs, "n"),
+			       (unsigned long long)jget_u64(cs, "p50"),
+			       (unsigned long long)jget_u64(cs, "p90"),
+			       (unsigned long long)jget_u64(cs, "p99"),
+			       (unsigned long long)jget_u64(cs, "p999"),
+			       (unsigned long long)jget_u64(cs, "max"),
+			       (unsigned long long)jget_u64(cs, "ops_per_sec"));
+		}
+		printf("(latencies in ns)\n");
+		ctr = json_object_object_get(run, "counters");
+		printf("allocs %llu, fails %llu, frees %llu, exhausted %llu, expansions %llu (failed %llu)\n",
+		       (unsigned long long)jget_u64(ctr, "allocs"),
+		       (unsigned long long)jget_u64(ctr, "fails"),
+		       (unsigned long long)jget_u64(ctr, "frees"),
+		       (unsigned long long)jget_u64(ctr, "exhausted"),
+		       (unsigned long long)jget_u64(ctr, "expansions"),
+		       (unsigned long long)jget_u64(ctr, "expand_fails"));
+		fb = json_object_object_get(ctr, "fallbacks");
+		for (i = 0; fb && i < json_object_array_length(fb); i++) {
+			f = json_object_array_get_idx(fb, i);
+			printf("fallback %s -> %s (%s): %llu\n", jget_str(f, "from"),
+			       jget_str(f, "to"), jget_str(f, "reason"),
+			       (unsigned long long)jget_u64(f, "count"));
+		}
+		lost = json_object_object_get(run, "lost");
+		printf("lost events: %llu (BPF recursion), %llu samples\n",
+		       (unsigned long long)jget_u64(lost, "recursion_misses"),
+		       (unsigned long long)jget_u64(lost, "samples_dropped"));
+		for (ci = 0; ci < json_object_array_length(cases); ci++) {
+			cs = json_object_array_get_idx(cases, ci);
+			if (strcmp(jget_str(cs, "op"), "alloc"))
+				continue;
+			printf("\nalloc latency, pool %s, %s, %s:\n",
+			       jget_str(cs, "pool"), jget_str(cs, "ctx"),
+			       size_label((int)jget_u64(cs, "size_order"), sz, sizeof(sz)));
+			case_slots(cs, slots);
+			hist_fold_log2(slots, log2);
+			hist_print_log2(stdout, log2, "nsecs");
+		}
+	}
+}
