@@ -93,11 +93,19 @@ static uint64_t recursion_misses(struct dmapool_bpf *skel)
 	return n;
 }
 
-int collect_start(struct collector **out, const char **how)
+int collect_start(struct collector **out, const char *want, const char **how)
 {
 	struct collector *c = calloc(1, sizeof(*c));
 	bool btf = access("/sys/kernel/btf/dmapool_bench", R_OK) == 0;
 	int err;
+
+	if (!strcmp(want, "tracepoint"))
+		btf = false;
+	if (!strcmp(want, "tp_btf") && !btf) {
+		p_err("--attach tp_btf: the module has no BTF (/sys/kernel/btf/dmapool_bench)");
+		free(c);
+		return -ENOENT;
+	}
 
 	if (!c)
 		return -ENOMEM;
@@ -115,6 +123,12 @@ int collect_start(struct collector **out, const char **how)
 	/* Like bcc's probe_tp_btf: prefer tp_btf, fall back when it fails. */
 	err = btf ? open_load(&c->skel, true) : -ENOENT;
 	*how = "tp_btf";
+	if (err && !strcmp(want, "tp_btf")) {
+		p_err("--attach tp_btf: the tp_btf programs did not load or attach (%d)", err);
+		free(c->buf);
+		free(c);
+		return err;
+	}
 	if (err) {
 		if (btf && verbose)
 			p_info("tp_btf programs did not load (%d), using classic tracepoints",

@@ -12,8 +12,12 @@
 
 struct collector;
 
-/* Open, load and attach; *@how is "tp_btf" or "tracepoint". */
-int collect_start(struct collector **out, const char **how);
+/*
+ * Open, load and attach. @want: "auto" (tp_btf when the module has BTF and
+ * it loads, else classic tracepoints), "tp_btf" or "tracepoint"; *@how says
+ * which was used.
+ */
+int collect_start(struct collector **out, const char *want, const char **how);
 /* Zero every map; remember the time runs are measured from. */
 int collect_reset(struct collector *c, uint64_t t0_ns);
 /* Add the run's BPF data to @run: cases, counters, timeline, lost. */

@@ -105,8 +105,22 @@ int kmod_ensure(const char *path, const char *params)
 	int fd, ret;
 
 	if (kmod_loaded()) {
+		struct json_object *st;
+		bool busy;
+
 		if (kmod_params_match(params))
 			return 0;
+		/* Never pull the module from under someone else's run. */
+		st = kmod_stats();
+		busy = st && json_object_object_get(st, "state") &&
+		       !strcmp(json_object_get_string(json_object_object_get(st, "state")),
+			       "running");
+		json_object_put(st);
+		if (busy) {
+			p_err("a run is already in progress with other module parameters (echo stop > %s/control)",
+			      KMOD_DEBUGFS);
+			return -EBUSY;
+		}
 		ret = kmod_unload();
 		if (ret)
 			return ret;

@@ -15,6 +15,8 @@
 #include "main.h"
 #include "result.h"
 
+#define DMAPOOL_TITLE_SPEC 1100
+
 static const char plot_usage[] =
 "Usage: dmapool-bench plot RESULT.json... [-o DIR] [--format png,svg] [--title TEXT]\n"
 "\n"
@@ -24,7 +26,7 @@ static const char plot_usage[] =
 "\n"
 "  -o, --output DIR    where CSVs and images go (default: the first file's directory)\n"
 "  --format LIST       png, svg or png,svg (default png,svg)\n"
-"  --title TEXT        plot title (default: the first result's spec)\n"
+"  --title TEXT        plot title (default: kernel and the first result's spec)\n"
 "\n"
 "Examples:\n"
 "  dmapool-bench plot results/latest/result.json\n"
@@ -66,6 +68,22 @@ static int gnuplot(const char *script, const char *dir, const char *fmt,
 		return -EIO;
 	}
 	return 0;
+}
+
+/* "KERNEL (ACCEL): ctx=.. cpus=.. size=.. hold=.. zone=..": the spec's gist. */
+static void default_title(struct json_object *meta, char *title, size_t len)
+{
+	static const char * const keep[] = { "ctx=", "cpus=", "size=", "hold=", "zone=" };
+	char spec[DMAPOOL_TITLE_SPEC], *tok, *save;
+	size_t used, i;
+
+	snprintf(spec, sizeof(spec), "%s", jget_str(meta, "spec"));
+	used = snprintf(title, len, "%s (%s):", jget_str(meta, "kernel"),
+			jget_str(meta, "accel"));
+	for (tok = strtok_r(spec, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+			if (!strncmp(tok, keep[i], strlen(keep[i])) && used < len)
+				used += snprintf(title + used, len - used, " %s", tok);
 }
 
 /* Quotes would end gnuplot's strings: drop them from the title. */
@@ -154,8 +172,8 @@ int cmd_plot(int argc, char **argv)
 		goto out;
 	}
 	if (!title[0])
-		snprintf(title, sizeof(title), "%s", jget_str(
-			json_object_object_get(results[0], "meta"), "spec"));
+		default_title(json_object_object_get(results[0], "meta"), title,
+			      100);
 	clean_title(title);
 	if (result_write_csvs(results, n, dir, series, sizeof(series), pools,
 			      sizeof(pools))) {

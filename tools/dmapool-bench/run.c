@@ -62,6 +62,7 @@ static const char run_usage[] =
 "  --repeat N             N runs in one module load (default 1)\n"
 "  --plot                 also render plots (PNG and SVG) into DIR\n"
 "  --module PATH          the dmapool_bench.ko to load\n"
+"  --attach MODE          auto, tp_btf or tracepoint (default auto)\n"
 "Guest (tools/dmapool-vm):\n"
 "  --vm                   run in a guest even if this host loads modules\n"
 "  --kernel VER           guest kernel (default: newest installed)\n"
@@ -83,6 +84,7 @@ struct run_opts {
 	unsigned int repeat;
 	bool plot;
 	const char *module;
+	const char *attach;
 	bool force_vm;
 	struct vm_opts vm;
 };
@@ -130,7 +132,7 @@ static int parse_run_opts(struct run_opts *o, int argc, char **argv)
 		O_CTX = 256, O_CPUS, O_DURATION, O_OPS, O_PERIOD, O_BATCH,
 		O_SIZE, O_HOLD, O_ZONE, O_MASK, O_BURST, O_SEED, O_WARMUP,
 		O_MAXOUT, O_SPEC, O_CP, O_REMAP, O_STATE, O_REPEAT, O_PLOT,
-		O_MODULE, O_VM, O_KERNEL, O_VMMEM, O_DET,
+		O_MODULE, O_VM, O_KERNEL, O_VMMEM, O_DET, O_ATTACH,
 	};
 	static const struct option opts[] = {
 		{ "ctx", required_argument, NULL, O_CTX },
@@ -155,6 +157,7 @@ static int parse_run_opts(struct run_opts *o, int argc, char **argv)
 		{ "repeat", required_argument, NULL, O_REPEAT },
 		{ "plot", no_argument, NULL, O_PLOT },
 		{ "module", required_argument, NULL, O_MODULE },
+		{ "attach", required_argument, NULL, O_ATTACH },
 		{ "vm", no_argument, NULL, O_VM },
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "vm-mem", required_argument, NULL, O_VMMEM },
@@ -177,6 +180,7 @@ static int parse_run_opts(struct run_opts *o, int argc, char **argv)
 	int c;
 
 	o->outdir = "results/latest";
+	o->attach = "auto";
 	o->repeat = 1;
 	o->state_period_ms = 50;
 	o->vm.mem = "2G";
@@ -248,6 +252,15 @@ static int parse_run_opts(struct run_opts *o, int argc, char **argv)
 			break;
 		case O_MODULE:
 			o->module = optarg;
+			break;
+		case O_ATTACH:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "tp_btf") &&
+			    strcmp(optarg, "tracepoint")) {
+				p_err("run: invalid --attach '%s' (auto, tp_btf or tracepoint)",
+				      optarg);
+				return -EINVAL;
+			}
+			o->attach = optarg;
 			break;
 		case O_VM:
 			o->force_vm = true;
@@ -548,7 +561,7 @@ static int run_here(struct run_opts *o, const char *outdir)
 			 o->coherent_pool);
 	if (kmod_ensure(o->module ? o->module : kmod_default_path(), params))
 		return EXIT_FAIL;
-	if (collect_start(&col, &how))
+	if (collect_start(&col, o->attach, &how))
 		return EXIT_FAIL;
 
 	signal(SIGINT, on_sigint);

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest suite: `dmapool-bench run` inside the guest. BPF counts must equal the
+# module's counters and the events ftrace saw; results validate against the
+# schema; both attach modes work.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+. tests/guest/lib.sh
+export DMAPOOL_IN_VM=1
+B=build/dmapool-bench
+SCHEMA=tools/dmapool-bench/result.schema.json
+out=$(mktemp -d)
+r=$out/result.json
+j() { jq -r "$1" "$r"; }
+
+unload
+# Load as run would (no reload then), so the events exist for ftrace too.
+load state_period_ms=50
+# ftrace alongside BPF: a buffer large enough that it drops nothing.
+echo 32768 >$T/buffer_size_kb
+trace_on pool_alloc pool_free
+$B run --ctx softirq --cpus 0-1 --ops 5000 --size 4K,16K:3 --hold ops:8 -o "$out" >$out/log 2>&1
+ok $? "run --ctx softirq --ops 5000 on 2 CPUs"
+trace_off
+is "$(j .meta.bpf_attach)" tp_btf "the module has BTF: tp_btf programs used"
+is "$(j '.runs[0].module_stats.ops')" 10000 "module counted 10000 operations"
+is "$(j '.runs[0].counters.events.pool_alloc')" 10000 "BPF saw 10000 pool_alloc events"
+is "$(grep -c ' pool_alloc: ' $T/trace)" 10000 "ftrace saw 10000 pool_alloc events"
+is "$(j '.runs[0].counters.events.pool_free')" "$(grep -c ' pool_free: ' $T/trace)" \
+	"BPF and ftrace agree on pool_free"
+is "$(j '.runs[0].counters.frees')" "$(j '.runs[0].module_stats.frees')" "BPF frees = module frees"
+is "$(cat $T/per_cpu/cpu*/stats | awk '/^overrun/ { s += $2 } END { print s + 0 }')" 0 \
+	"ftrace lost nothing (the comparison is fair)"
+is "$(j '.runs[0].crosscheck.ok')" true "built-in cross-check passed"
+is "$(j '.runs[0].lost.recursion_misses')" 0 "no BPF events lost"
+is "$(j '[.runs[0].cases[] | select(.op == "alloc") | .n] | add')" 10000 \
+	"histogram counts add up to the operations"
+tests/host/validate-result.py $SCHEMA "$r"
+ok $? "result.json validates against the schema"
+for f in spectrum hist_log2 timeline expansions; do
+	check "$f.csv written" -- test -s "$out/$f.csv"
+done
+grep -q "^alloc kernel  softirq" $out/log
+ok $? "summary table printed"
+grep -q "nsecs *: count *distribution" $out/log
+ok $? "log2 histograms printed in the libbpf-tools layout"
+
+$B run --attach tracepoint --ctx hardirq --cpus 0-1 --ops 3000 -o "$out" >$out/log 2>&1
+ok $? "run --attach tracepoint"
+is "$(j .meta.bpf_attach)" tracepoint "classic tracepoint programs used"
+is "$(j '.runs[0].counters.events.pool_alloc + .runs[0].lost.recursion_misses')" 6000 \
+	"classic programs saw every allocation but those the kernel reports missed ($(j .runs[0].lost.recursion_misses))"
+is "$(j '.runs[0].crosscheck.ok')" true "cross-check passed with classic tracepoints"
+
+$B run --ctx process --cpus 0 --ops 2000 --seed 9 --repeat 3 -o "$out" >$out/log 2>&1
+ok $? "run --repeat 3"
+is "$(j '.runs | length')" 3 "three runs in the file"
+is "$(j '[.runs[].module_stats.digest] | unique | length')" 1 "same seed, same sequence in every repeat"
+is "$(j '[.runs[].crosscheck.ok] | all')" true "every repeat cross-checked"
+
+$B run --coherent-pool 128K --ctx hardirq --cpus 0-1 --ops 3000 --size 16K --hold ops:64 \
+	--zone kernel -o "$out" >$out/log 2>&1
+ok $? "run --coherent-pool 128K: an exhausting workload"
+is "$(j .meta.coherent_pool)" 131072 "module reloaded with coherent_pool=128K"
+is "$(j .meta.pools_at_start.kernel.size)" 131072 "kernel pool started at 128K"
+is "$(j '[.runs[0].counters.fallbacks[] | select(.from == "kernel" and .to == "dma32") | .count] | add')" \
+	"$(j '.runs[0].module_stats.fallback_kernel_dma32')" "fallbacks kernel -> dma32: BPF = module"
+cmp_ok "$(j '.runs[0].expansions | length')" -gt 0 "expansions recorded with their latency"
+cmp_ok "$(j '.runs[0].timeline | length')" -gt 0 "pool_state timeline recorded"
+cmp_ok "$(j .meta.pools_at_end.kernel.size)" -gt 131072 "the kernel pool grew"
+
+$B --json run --remap --ctx atomic --cpus 1 --ops 500 -o "$out" >$out/stdout 2>$out/log
+ok $? "--json run --remap"
+jq -e '.schema == "dmapool-bench/1" and .meta.remap == true' $out/stdout >/dev/null
+ok $? "--json prints the result object on stdout"
+is "$(j '.meta.pools_at_start.config.remap')" 1 "the module was reloaded with remap=1"
+
+echo "ctx=hardirq cpus=0 duration_ms=30000" >$D/control
+$B run --ops 10 -o "$out" >$out/log 2>&1
+is $? 1 "a run while another is in progress fails"
+grep -q "already in progress" $out/log
+ok $? "... saying so"
+echo stop >$D/control
+unload
+tap_done
