@@ -172,8 +172,8 @@ LINT_BPF = $(wildcard bpf/*.bpf.c)
 # libbpf convention the skeleton relies on): checkpatch's VOLATILE warning is
 # ignored for them, and only for them.
 lint: $(CHECKPATCH)
-	$(Q)$(CHECKPATCH) --no-tree --quiet --show-types --ignore SPDX_LICENSE_TAG -f $(LINT_FILES) && \
-	$(CHECKPATCH) --no-tree --quiet --show-types --ignore SPDX_LICENSE_TAG,VOLATILE -f $(LINT_BPF) && \
+	$(Q)$(CHECKPATCH) --no-tree --quiet --show-types -f $(LINT_FILES) && \
+	$(CHECKPATCH) --no-tree --quiet --show-types --ignore VOLATILE -f $(LINT_BPF) && \
 		echo "checkpatch: $(words $(LINT_FILES) $(LINT_BPF)) files clean"
 
 # --- installation and the README's commands ---------------------------------
