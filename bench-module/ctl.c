@@ -225,6 +225,12 @@ int dmapool_params_check(struct dmapool_config *cfg)
 	ret = dmapool_parse_zones(zones ? zones : "auto", cfg->sem, &cfg->zones);
 	if (ret)
 		return ret;
+	/* 6.1 frees by walking from the kernel pool: it must exist. */
+	if (cfg->sem == DMAPOOL_SEM_V61 &&
+	    !(cfg->zones & BIT(DMAPOOL_POOL_KERNEL))) {
+		pr_err("zones: the v6.1 rules need the kernel pool (frees start there)\n");
+		return -EINVAL;
+	}
 	if (!cfg->zones) {
 		pr_err("zones: no pool to create\n");
 		return -EINVAL;

@@ -17,6 +17,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/completion.h>
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
@@ -63,6 +64,7 @@ struct dmapool_wstats {
 	u64 ctx_violations;		/* operations not in the spec's context */
 	u64 forced_frees;		/* freed early: the hold ring was full */
 	u64 missed_periods;		/* timer expiries lost to overruns */
+	u64 free_errors;		/* blocks no pool took back: a bug */
 	struct dmapool_lat alloc_lat;
 	struct dmapool_lat free_lat;
 };
@@ -91,8 +93,14 @@ struct dmapool_worker {
 	u64 t_end;
 	u64 op_index;
 	u64 measured;			/* operations after warmup */
-	struct dmapool_held *ring;	/* held blocks, FIFO */
-	u32 ring_cap;
+	/*
+	 * Held blocks, FIFO. The slot count is a power of two so that the
+	 * free-running u32 indices stay consistent when they wrap; at most
+	 * ring_max (max_outstanding) entries are live.
+	 */
+	struct dmapool_held *ring;
+	u32 ring_mask;			/* slots - 1 */
+	u32 ring_max;
 	u32 head;			/* producer: the operation context */
 	u32 tail;			/* consumer: the op context, or the kthread */
 	struct dmapool_wstats st;	/* written in the operation context */
@@ -160,7 +168,10 @@ static void dmapool_release(struct dmapool_worker *w,
 {
 	u64 ns = 0;
 
-	dmapool_free(h->vaddr, h->size, &ns);
+	if (dmapool_free(h->vaddr, h->size, &ns) < 0) {
+		st->free_errors++;
+		return;
+	}
 	if (h->counted) {
 		st->frees++;
 		dmapool_lat_add(&st->free_lat, ns);
@@ -177,7 +188,7 @@ static void dmapool_expire(struct dmapool_worker *w, u64 now)
 	if (hold != DMAPOOL_HOLD_OPS && hold != DMAPOOL_HOLD_US)
 		return;
 	while (w->tail != w->head) {
-		h = &w->ring[w->tail % w->ring_cap];
+		h = &w->ring[w->tail & w->ring_mask];
 		if (h->expire > limit)
 			break;
 		dmapool_release(w, h, &w->st);
@@ -192,7 +203,7 @@ static void dmapool_drain_deferred(struct dmapool_worker *w)
 	u32 head = smp_load_acquire(&w->head);
 
 	while (w->tail != head) {
-		dmapool_release(w, &w->ring[w->tail % w->ring_cap], &w->kst);
+		dmapool_release(w, &w->ring[w->tail & w->ring_mask], &w->kst);
 		/* Pairs with the acquire in dmapool_hold(): the slot is free. */
 		smp_store_release(&w->tail, w->tail + 1);
 	}
@@ -204,16 +215,16 @@ static void dmapool_hold(struct dmapool_worker *w, struct dmapool_held *h)
 	const struct dmapool_spec *spec = &w->run->spec;
 
 	/* Pairs with the release in dmapool_drain_deferred(). */
-	if (w->head - smp_load_acquire(&w->tail) >= w->ring_cap) {
+	if (w->head - smp_load_acquire(&w->tail) >= w->ring_max) {
 		w->st.forced_frees++;
 		if (spec->hold_kind == DMAPOOL_HOLD_DEFERRED) {
 			dmapool_release(w, h, &w->st);
 			return;
 		}
-		dmapool_release(w, &w->ring[w->tail % w->ring_cap], &w->st);
+		dmapool_release(w, &w->ring[w->tail & w->ring_mask], &w->st);
 		w->tail++;
 	}
-	w->ring[w->head % w->ring_cap] = *h;
+	w->ring[w->head & w->ring_mask] = *h;
 	/* Publish the entry before the index: pairs with the drain's acquire. */
 	smp_store_release(&w->head, w->head + 1);
 }
@@ -278,7 +289,12 @@ static bool dmapool_worker_done(struct dmapool_worker *w, u64 now)
 	       (spec->duration_ms && now >= w->t_deadline);
 }
 
-/* ns until the next "on" window of a burst pattern; 0 inside one. */
+/*
+ * ns until the next "on" window of a burst pattern (0 inside one), at most
+ * DMAPOOL_WAIT_SLICE_NS so that a stop is seen promptly.
+ */
+#define DMAPOOL_WAIT_SLICE_NS (10 * NSEC_PER_MSEC)
+
 static u64 dmapool_burst_wait(struct dmapool_worker *w, u64 now)
 {
 	const struct dmapool_spec *spec = &w->run->spec;
@@ -289,7 +305,7 @@ static u64 dmapool_burst_wait(struct dmapool_worker *w, u64 now)
 	if (!on)
 		return 0;
 	phase = (now - w->t_start) % cycle;
-	return phase < on ? 0 : cycle - phase;
+	return phase < on ? 0 : min(cycle - phase, DMAPOOL_WAIT_SLICE_NS);
 }
 
 static void dmapool_batch(struct dmapool_worker *w, u64 now)
@@ -309,7 +325,7 @@ static enum hrtimer_restart dmapool_timer_fn(struct hrtimer *timer)
 	struct dmapool_worker *w = container_of(timer, struct dmapool_worker,
 						timer);
 	u64 period = (u64)w->run->spec.period_us * NSEC_PER_USEC;
-	u64 now = local_clock(), wait, overruns;
+	u64 now = local_clock(), wait, overruns, gap;
 	ktime_t next, min_next;
 
 	if (dmapool_worker_done(w, now)) {
@@ -319,16 +335,19 @@ static enum hrtimer_restart dmapool_timer_fn(struct hrtimer *timer)
 	wait = dmapool_burst_wait(w, now);
 	if (!wait)
 		dmapool_batch(w, now);
+	/* At least a quarter of the period, and of the batch, outside. */
+	gap = max(period, local_clock() - now) / 4;
 
 	overruns = hrtimer_forward_now(timer, ns_to_ktime(wait ? wait : period));
 	if (!wait && overruns > 1)
 		w->st.missed_periods += overruns - 1;
 	/*
-	 * When a batch outlasts the period, keep a quarter period outside
-	 * the interrupt so the CPU is never locked up by the generator.
+	 * When a batch outlasts the period, keep the CPU out of the interrupt
+	 * for a while (at most 80 % of the time inside), so that the
+	 * generator never locks it up.
 	 */
 	next = hrtimer_get_expires(timer);
-	min_next = ktime_add_ns(hrtimer_cb_get_time(timer), period / 4);
+	min_next = ktime_add_ns(hrtimer_cb_get_time(timer), gap);
 	if (ktime_before(next, min_next))
 		hrtimer_set_expires(timer, min_next);
 	return HRTIMER_RESTART;
@@ -405,7 +424,7 @@ static int dmapool_worker_fn(void *data)
 	}
 	/* The operation context is quiet now: free everything still held. */
 	while (w->tail != w->head) {
-		dmapool_release(w, &w->ring[w->tail % w->ring_cap], &w->kst);
+		dmapool_release(w, &w->ring[w->tail & w->ring_mask], &w->kst);
 		w->tail++;
 	}
 	w->t_end = local_clock();
@@ -442,7 +461,7 @@ static void dmapool_run_free(struct dmapool_run *run)
 			kthread_stop(w->task);
 		kvfree(w->ring);
 	}
-	kfree(run->workers);
+	kvfree(run->workers);
 	kfree(run);
 }
 
@@ -475,13 +494,16 @@ static int dmapool_run_launch(struct dmapool_run *run, char *err,
 			      size_t errlen)
 {
 	const struct dmapool_spec *spec = &run->spec;
+	unsigned int nr = hweight64(spec->cpus);
 	unsigned int cpu, i = 0;
 	int ret;
 
-	run->workers = kcalloc(run->nr_workers, sizeof(*run->workers),
-			       GFP_KERNEL);
-	if (!run->workers)
+	run->workers = kvcalloc(nr, sizeof(*run->workers), GFP_KERNEL);
+	if (!run->workers) {
+		snprintf(err, errlen, "cpus: no memory for %u workers", nr);
 		return -ENOMEM;
+	}
+	run->nr_workers = nr;
 	for (cpu = 0; cpu < DMAPOOL_MAX_CPUS; cpu++) {
 		struct dmapool_worker *w;
 
@@ -489,12 +511,13 @@ static int dmapool_run_launch(struct dmapool_run *run, char *err,
 			continue;
 		w = &run->workers[i];
 		dmapool_worker_init(w, run, cpu, i);
-		w->ring_cap = spec->max_outstanding;
-		w->ring = kvcalloc(w->ring_cap, sizeof(*w->ring), GFP_KERNEL);
+		w->ring_max = spec->max_outstanding;
+		w->ring_mask = roundup_pow_of_two(w->ring_max) - 1;
+		w->ring = kvcalloc(w->ring_mask + 1, sizeof(*w->ring), GFP_KERNEL);
 		if (!w->ring) {
 			ret = -ENOMEM;
 			snprintf(err, errlen, "max_outstanding: no memory for %u held blocks on CPU %u",
-				 w->ring_cap, cpu);
+				 w->ring_max, cpu);
 			goto fail;
 		}
 		w->task = kthread_create_on_cpu(dmapool_worker_fn, w, cpu,
@@ -535,16 +558,21 @@ int dmapool_load_start(const struct dmapool_spec *spec, char *err,
 	unsigned int cpu;
 	int ret;
 
+	mutex_lock(&dmapool_run_lock);
+	/* No CPU goes away between the check and binding the kthreads. */
+	cpus_read_lock();
 	for (cpu = 0; cpu < DMAPOOL_MAX_CPUS; cpu++) {
 		if ((spec->cpus & BIT_ULL(cpu)) &&
 		    (cpu >= nr_cpu_ids || !cpu_online(cpu))) {
+			cpus_read_unlock();
+			mutex_unlock(&dmapool_run_lock);
 			snprintf(err, errlen, "cpus: CPU %u is not online", cpu);
 			return -EINVAL;
 		}
 	}
 
-	mutex_lock(&dmapool_run_lock);
 	if (dmapool_run && READ_ONCE(dmapool_run->state) == DMAPOOL_RUN_RUNNING) {
+		cpus_read_unlock();
 		mutex_unlock(&dmapool_run_lock);
 		snprintf(err, errlen, "a run is in progress (write stop first)");
 		return -EBUSY;
@@ -554,11 +582,11 @@ int dmapool_load_start(const struct dmapool_spec *spec, char *err,
 
 	run = kzalloc(sizeof(*run), GFP_KERNEL);
 	if (!run) {
+		cpus_read_unlock();
 		mutex_unlock(&dmapool_run_lock);
 		return -ENOMEM;
 	}
 	run->spec = *spec;
-	run->nr_workers = hweight64(spec->cpus);
 	init_completion(&run->start_gate);
 	init_completion(&run->done);
 	ret = dmapool_run_launch(run, err, errlen);
@@ -567,6 +595,7 @@ int dmapool_load_start(const struct dmapool_spec *spec, char *err,
 		strscpy(run->error, err, sizeof(run->error));
 	}
 	dmapool_run = run;
+	cpus_read_unlock();
 	mutex_unlock(&dmapool_run_lock);
 	return ret;
 }
@@ -628,6 +657,7 @@ static void dmapool_stats_add(struct dmapool_wstats *to,
 	to->ctx_violations += from->ctx_violations;
 	to->forced_frees += from->forced_frees;
 	to->missed_periods += from->missed_periods;
+	to->free_errors += from->free_errors;
 	dmapool_lat_merge(&to->alloc_lat, &from->alloc_lat);
 	dmapool_lat_merge(&to->free_lat, &from->free_lat);
 }
@@ -682,7 +712,7 @@ void dmapool_load_show_stats(struct seq_file *m)
 	seq_printf(m, "elapsed_ns: %llu\n", elapsed);
 	seq_printf(m, "ops: %llu\n", sum.ops);
 	seq_printf(m, "ops_per_sec: %llu\n",
-		   elapsed ? div64_u64(sum.ops * NSEC_PER_SEC, elapsed) : 0);
+		   elapsed ? mul_u64_u64_div_u64(sum.ops, NSEC_PER_SEC, elapsed) : 0);
 	seq_printf(m, "allocs: %llu\n", sum.allocs);
 	seq_printf(m, "fails: %llu\n", sum.fails);
 	seq_printf(m, "frees: %llu\n", sum.frees);
@@ -701,6 +731,7 @@ void dmapool_load_show_stats(struct seq_file *m)
 	seq_printf(m, "ctx_violations: %llu\n", sum.ctx_violations);
 	seq_printf(m, "forced_frees: %llu\n", sum.forced_frees);
 	seq_printf(m, "missed_periods: %llu\n", sum.missed_periods);
+	seq_printf(m, "free_errors: %llu\n", sum.free_errors);
 	dmapool_show_lat(m, "alloc", &sum.alloc_lat);
 	dmapool_show_lat(m, "free", &sum.free_lat);
 	seq_printf(m, "digest: 0x%016llx\n", digest);

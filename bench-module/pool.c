@@ -506,6 +506,14 @@ int dmapool_pools_init(const struct dmapool_config *cfg)
 	}
 	if (!created)
 		return -ENOMEM;
+	/*
+	 * Upstream 6.1 fails its initcall without a kernel pool; its frees
+	 * could not find the other pools' blocks: refuse to run like that.
+	 */
+	if (cfg->sem == DMAPOOL_SEM_V61 && !dmapool_pools[DMAPOOL_POOL_KERNEL].gp) {
+		pr_err("no kernel pool: the v6.1 rules cannot free\n");
+		return -ENOMEM;
+	}
 	/* Published last: the alloc path reads it without locks. */
 	for (i = 0; i < DMAPOOL_NR_POOLS; i++)
 		dmapool_present[i] = dmapool_pools[i].gp;

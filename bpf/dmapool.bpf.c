@@ -61,7 +61,11 @@ static __always_inline void hist_add(__u32 op, __u32 pool, __u32 ctx,
 	b = dmapool_hist_bucket(ns);
 	if (b >= DMAPOOL_HIST_BUCKETS)
 		b = DMAPOOL_HIST_BUCKETS - 1;
-	/* Per-CPU values: programs do not nest on one CPU, no atomics needed. */
+	/*
+	 * Per-CPU, and each (op, ...) key written by one program only, which
+	 * never nests with itself (a nested invocation is dropped and counted
+	 * in recursion_misses): no atomics needed.
+	 */
 	h->slots[b]++;
 	h->count++;
 	h->sum += ns;
@@ -77,7 +81,8 @@ static __always_inline void add_sample(struct dmapool_counters *c,
 	__u32 key = i;
 
 	if (i >= DMAPOOL_MAX_SAMPLES) {
-		c->samples_dropped++;
+		/* Two programs (state, expand) may race here: atomic. */
+		__sync_fetch_and_add(&c->samples_dropped, 1);
 		return;
 	}
 	slot = bpf_map_lookup_elem(&samples, &key);
@@ -95,7 +100,8 @@ static __always_inline int on_alloc(__u8 pool, __u64 size, __u64 latency_ns,
 	c->events[DMAPOOL_EV_ALLOC]++;
 	if (result == DMAPOOL_RES_OK) {
 		c->allocs++;
-		c->live_bytes += size;
+		/* Also written by on_free, which a hardirq alloc can interrupt. */
+		__sync_fetch_and_add(&c->live_bytes, size);
 	} else {
 		c->fails++;
 	}
@@ -114,7 +120,7 @@ static __always_inline int on_free(__u8 pool, __u64 size, __u64 latency_ns,
 		return 0;
 	c->events[DMAPOOL_EV_FREE]++;
 	c->frees++;
-	c->live_bytes -= size;
+	__sync_fetch_and_sub(&c->live_bytes, size);
 	hist_add(DMAPOOL_OP_FREE, pool, ctx, size, latency_ns);
 	return 0;
 }

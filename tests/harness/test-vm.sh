@@ -100,6 +100,11 @@ for v in "${KERNELS[@]}"; do
 	boot "k-$v" -q --kernel "$sel" -- uname -r
 	ok "--kernel $sel boots $v" is "$RC:$(cat "$T/k-$v.out")" "0:$v"
 done
+# --- a kernel that dies before our init: booted again, twice, then 126
+boot rdinit -q --append "rdinit=/nope" -- true
+ok "a boot-time kernel death is retried twice, then exits 126" \
+	is "$RC:$(grep -c 'booting again' "$T/rdinit.err")" 126:2
+
 boot unknown --kernel 9.9 -- true
 ok "--kernel 9.9 exits 126 with one line naming 9.9" \
 	is "$RC:$(wc -l <"$T/unknown.err"):$(grep -c "'9.9'" "$T/unknown.err")" 126:1:1

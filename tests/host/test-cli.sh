@@ -41,6 +41,7 @@ bad "/proc/dmapool-nope" run -o /proc/dmapool-nope/x
 mkdir -p build/cli-test
 : >build/cli-test/a-file
 bad "build/cli-test/a-file" run -o build/cli-test/a-file
+bad "empty output directory" run -o ""
 bad "unexpected" run extra-argument
 bad "no result file" plot
 bad "/nonexistent.json" plot /nonexistent.json

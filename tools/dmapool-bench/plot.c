@@ -165,6 +165,12 @@ int cmd_plot(int argc, char **argv)
 		snprintf(dir, sizeof(dir), "%s", outdir);
 		mkdir(dir, 0755);
 	}
+	/* The directory goes into gnuplot strings: no quotes in it. */
+	if (strpbrk(dir, "'\"\\")) {
+		p_err("plot: output directory '%s' contains a quote or backslash", dir);
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	if (access(dir, W_OK)) {
 		p_err("plot: output directory '%s' is not writable: %s", dir,
 		      strerror(errno));

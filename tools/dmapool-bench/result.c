@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hist.h"
@@ -25,31 +26,80 @@ const char *jget_str(struct json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
 }
 
-int result_write_json(struct json_object *root, const char *dir,
-		      const char *name)
+/*
+ * Files appear whole or not at all: written to a temporary file in the same
+ * directory, synced, renamed over the target, and the directory synced.
+ */
+struct afile {
+	FILE *f;
+	char tmp[PATH_MAX];
+	char path[PATH_MAX];
+};
+
+static int afile_open(struct afile *a, const char *dir, const char *name)
 {
-	char tmp[PATH_MAX], path[PATH_MAX];
-	const char *text;
-	size_t len;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		p_err("cannot write in %s: %s", dir, strerror(errno));
-		return -errno;
-	}
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-					      JSON_C_TO_STRING_NOSLASHESCAPE);
-	len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 ||
-	    fsync(fd) || close(fd) || rename(tmp, path)) {
-		p_err("writing %s failed: %s", path, strerror(errno));
-		unlink(tmp);
+	snprintf(a->path, sizeof(a->path), "%s/%s", dir, name);
+	snprintf(a->tmp, sizeof(a->tmp), "%s/.%s.XXXXXX", dir, name);
+	a->f = NULL;
+	fd = mkstemp(a->tmp);
+	if (fd < 0 || fchmod(fd, 0644) || !(a->f = fdopen(fd, "w"))) {
+		p_err("cannot write %s: %s", a->path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(a->tmp);
+		}
 		return -EIO;
 	}
 	return 0;
+}
+
+/* Commit (@ok) or drop the file; returns 0 when it was committed. */
+static int afile_close(struct afile *a, bool ok)
+{
+	char dir[PATH_MAX], *slash;
+	int dfd;
+
+	if (!a->f)
+		return -EIO;
+	ok &= !fflush(a->f) && !ferror(a->f) && !fsync(fileno(a->f));
+	ok &= !fclose(a->f);
+	a->f = NULL;
+	if (!ok || rename(a->tmp, a->path)) {
+		if (ok)
+			p_err("writing %s failed: %s", a->path, strerror(errno));
+		unlink(a->tmp);
+		return -EIO;
+	}
+	snprintf(dir, sizeof(dir), "%s", a->path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+int result_write_json(struct json_object *root, const char *dir,
+		      const char *name)
+{
+	struct afile a;
+	const char *text;
+
+	if (afile_open(&a, dir, name))
+		return -EIO;
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (fputs(text, a.f) < 0 || fputc('\n', a.f) < 0) {
+		p_err("writing %s failed: %s", a.path, strerror(errno));
+		afile_close(&a, false);
+		return -EIO;
+	}
+	return afile_close(&a, true);
 }
 
 struct json_object *result_read(const char *path)
@@ -101,6 +151,19 @@ struct series {
 	uint64_t count, max;
 };
 
+static bool known_name(const char *s, const char * const *names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return true;
+	return false;
+}
+
+static const char * const hist_pools[] = { "dma", "dma32", "kernel", "none" };
+static const char * const ctxs[] = DMAPOOL_CTX_NAMES;
+
 static int collect_series(struct json_object *const *results, int n,
 			  struct series *out, int max_series, const char *prefix)
 {
@@ -119,7 +182,10 @@ static int collect_series(struct json_object *const *results, int n,
 				continue;
 			for (ci = 0; ci < json_object_array_length(cases); ci++) {
 				cs = json_object_array_get_idx(cases, ci);
-				if (strcmp(jget_str(cs, "op"), "alloc"))
+				/* Names end up in gnuplot commands: known ones only. */
+				if (strcmp(jget_str(cs, "op"), "alloc") ||
+				    !known_name(jget_str(cs, "pool"), hist_pools, 4) ||
+				    !known_name(jget_str(cs, "ctx"), ctxs, DMAPOOL_NR_CTX))
 					continue;
 				snprintf(name, sizeof(name), "%s%s/%s", prefix,
 					 jget_str(cs, "pool"), jget_str(cs, "ctx"));
@@ -145,18 +211,13 @@ static int collect_series(struct json_object *const *results, int n,
 	return nr;
 }
 
-static FILE *csv_open(const char *dir, const char *name, const char *header)
+static FILE *csv_open(struct afile *a, const char *dir, const char *name,
+		      const char *header)
 {
-	char path[PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f)
-		p_err("cannot write %s: %s", path, strerror(errno));
-	else
-		fprintf(f, "# %s\n", header);
-	return f;
+	if (afile_open(a, dir, name))
+		return NULL;
+	fprintf(a->f, "# %s\n", header);
+	return a->f;
 }
 
 #define MAX_SERIES 16
@@ -171,7 +232,9 @@ int result_write_csvs(struct json_object *const *results, int n,
 	struct json_object *runs, *run, *arr, *o;
 	struct series *ser = calloc(MAX_SERIES, sizeof(*ser));
 	uint64_t log2[HIST_LOG2_SLOTS];
+	struct afile files[4] = {};
 	FILE *sp, *hi, *tl, *ex;
+	bool ok;
 	int nr, s, k, r, p;
 	size_t ri, i;
 	size_t used = 0;
@@ -191,11 +254,13 @@ int result_write_csvs(struct json_object *const *results, int n,
 					     MAX_SERIES - nr, prefix);
 		}
 	}
-	sp = csv_open(dir, "spectrum.csv", "percentile,inv_tail,latency_ns");
-	hi = csv_open(dir, "hist_log2.csv", "lo_ns,hi_ns,count");
-	tl = csv_open(dir, "timeline.csv", "t_ms,size,avail,largest_free");
-	ex = csv_open(dir, "expansions.csv", "t_ms,pool,obtained,latency_ns");
+	sp = csv_open(&files[0], dir, "spectrum.csv", "percentile,inv_tail,latency_ns");
+	hi = csv_open(&files[1], dir, "hist_log2.csv", "lo_ns,hi_ns,count");
+	tl = csv_open(&files[2], dir, "timeline.csv", "t_ms,size,avail,largest_free");
+	ex = csv_open(&files[3], dir, "expansions.csv", "t_ms,pool,obtained,latency_ns");
 	if (!sp || !hi || !tl || !ex) {
+		for (k = 0; k < 4; k++)
+			afile_close(&files[k], false);
 		free(ser);
 		return -EIO;
 	}
@@ -262,11 +327,10 @@ int result_write_csvs(struct json_object *const *results, int n,
 		}
 	}
 	free(ser);
-	if (fclose(sp) | fclose(hi) | fclose(tl) | fclose(ex)) {
-		p_err("writing CSV files in %s failed", dir);
-		return -EIO;
-	}
-	return 0;
+	ok = true;
+	for (k = 0; k < 4; k++)
+		ok &= !afile_close(&files[k], true);
+	return ok ? 0 : -EIO;
 }
 
 static const char *size_label(int order, char *buf, size_t len)
