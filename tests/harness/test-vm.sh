@@ -41,7 +41,7 @@ while read -r v; do
 done < <(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//' | sort -V)
 ((${#KERNELS[@]})) || { echo "1..0 # skip no kernel with modules and headers in /boot"; exit 0; }
 
-echo "1..$((18 + 2 * ${#KERNELS[@]}))"
+echo "1..$((19 + 2 * ${#KERNELS[@]}))"
 
 # --- one boot for most of the plumbing
 script='printf "%s|" "$@"; echo

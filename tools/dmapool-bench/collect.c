@@ -17,7 +17,7 @@ struct collector {
 	struct dmapool_bpf *skel;
 	int ncpus;
 	uint64_t t0_ns;
-	uint64_t misses_base;		/* recursion misses before the run */
+	uint64_t misses_base[DMAPOOL_NR_EVENTS];	/* before the run */
 	void *buf;			/* one per-CPU value of the largest map */
 };
 
@@ -77,20 +77,30 @@ static int open_load(struct dmapool_bpf **out, bool btf)
 	return 0;
 }
 
-static uint64_t recursion_misses(struct dmapool_bpf *skel)
+/*
+ * Events the kernel did not run a program for because another BPF program
+ * was running on that CPU, per event (programs are named btf_EVENT and
+ * tp_EVENT).
+ */
+static void recursion_misses(struct dmapool_bpf *skel,
+			     uint64_t misses[DMAPOOL_NR_EVENTS])
 {
 	struct bpf_program *prog;
-	uint64_t n = 0;
+	int e;
 
+	memset(misses, 0, sizeof(uint64_t) * DMAPOOL_NR_EVENTS);
 	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = strchr(bpf_program__name(prog), '_');
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(prog);
 
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
-			n += info.recursion_misses;
+		if (fd < 0 || !name || bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		for (e = 0; e < DMAPOOL_NR_EVENTS; e++)
+			if (!strcmp(name + 1, ev_names[e]))
+				misses[e] += info.recursion_misses;
 	}
-	return n;
 }
 
 int collect_start(struct collector **out, const char *want, const char **how)
@@ -170,7 +180,7 @@ int collect_reset(struct collector *c, uint64_t t0_ns)
 			       sizeof(struct dmapool_counters));
 	c->skel->bss->nr_samples = 0;
 	c->t0_ns = t0_ns;
-	c->misses_base = recursion_misses(c->skel);
+	recursion_misses(c->skel, c->misses_base);
 	return err;
 }
 
@@ -351,11 +361,11 @@ static void read_samples(struct collector *c, struct json_object *run)
 
 int collect_read(struct collector *c, struct json_object *run)
 {
-	struct json_object *elapsed, *lost;
+	struct json_object *elapsed, *lost, *by;
+	uint64_t claimed, misses[DMAPOOL_NR_EVENTS], total = 0;
 	struct dmapool_counters sum;
 	double elapsed_s = 0;
-	uint64_t claimed;
-	int err;
+	int err, e;
 
 	if (json_object_object_get_ex(run, "elapsed_ns", &elapsed))
 		elapsed_s = json_object_get_uint64(elapsed) / 1e9;
@@ -369,8 +379,14 @@ int collect_read(struct collector *c, struct json_object *run)
 	read_samples(c, run);
 	claimed = c->skel->bss->nr_samples;
 	lost = json_object_new_object();
-	json_object_object_add(lost, "recursion_misses",
-			       u64j(recursion_misses(c->skel) - c->misses_base));
+	by = json_object_new_object();
+	recursion_misses(c->skel, misses);
+	for (e = 0; e < DMAPOOL_NR_EVENTS; e++) {
+		json_object_object_add(by, ev_names[e], u64j(misses[e] - c->misses_base[e]));
+		total += misses[e] - c->misses_base[e];
+	}
+	json_object_object_add(lost, "recursion_misses", u64j(total));
+	json_object_object_add(lost, "recursion_misses_by_event", by);
 	json_object_object_add(lost, "samples_dropped",
 			       u64j(claimed > DMAPOOL_MAX_SAMPLES ?
 				    claimed - DMAPOOL_MAX_SAMPLES : 0));

@@ -456,7 +456,8 @@ static bool crosscheck(struct json_object *run, const struct dmapool_spec *spec,
 	struct json_object *lost = json_object_object_get(run, "lost");
 	struct json_object *fb = json_object_object_get(ctr, "fallbacks");
 	struct json_object *cc = json_object_new_object();
-	uint64_t misses = jget_u64(lost, "recursion_misses"), bpf_fb = 0;
+	struct json_object *by = json_object_object_get(lost, "recursion_misses_by_event");
+	uint64_t bpf_fb = 0, misses;
 	uint64_t bpf_allocs = jget_u64(ctr, "allocs"), bpf_frees = jget_u64(ctr, "frees");
 	uint64_t bpf_ops = bpf_allocs + jget_u64(ctr, "fails");
 	char msg[512] = "";
@@ -465,9 +466,10 @@ static bool crosscheck(struct json_object *run, const struct dmapool_spec *spec,
 
 	for (i = 0; fb && i < json_object_array_length(fb); i++)
 		bpf_fb += jget_u64(json_object_array_get_idx(fb, i), "count");
-#define CHECK(name, bpf, mod)						\
+#define CHECK(name, event, bpf, mod)					\
 	do {								\
 		uint64_t b_ = (bpf), m_ = (mod);			\
+		misses = jget_u64(by, event);				\
 		bool good = spec->warmup_ms ? b_ + misses >= m_ || !exact : \
 			    b_ <= m_ && (b_ + misses >= m_ || !exact);	\
 		if (!good)						\
@@ -476,10 +478,10 @@ static bool crosscheck(struct json_object *run, const struct dmapool_spec *spec,
 				 name, (unsigned long long)b_,		\
 				 (unsigned long long)m_);		\
 	} while (0)
-	CHECK("ops", bpf_ops, jget_u64(ms, "ops"));
-	CHECK("allocs", bpf_allocs, jget_u64(ms, "allocs"));
-	CHECK("frees", bpf_frees, jget_u64(ms, "frees"));
-	CHECK("fallbacks", bpf_fb, jget_u64(ms, "fallbacks"));
+	CHECK("ops", "pool_alloc", bpf_ops, jget_u64(ms, "ops"));
+	CHECK("allocs", "pool_alloc", bpf_allocs, jget_u64(ms, "allocs"));
+	CHECK("frees", "pool_free", bpf_frees, jget_u64(ms, "frees"));
+	CHECK("fallbacks", "pool_fallback", bpf_fb, jget_u64(ms, "fallbacks"));
 #undef CHECK
 	ok = !*msg;
 	json_object_object_add(cc, "ok", json_object_new_boolean(ok));
