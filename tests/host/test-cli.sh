@@ -48,6 +48,13 @@ bad "/nonexistent.json" plot /nonexistent.json
 echo '{"schema":"other/1","runs":[]}' >build/cli-test/other.json
 bad "not a dmapool-bench/1 result" plot build/cli-test/other.json
 bad "jpeg" plot --format jpeg build/cli-test/other.json
+bad "0.01" monitor -i 0.01
+bad "foo" monitor --pool foo
+bad "ms" monitor --lat-unit ms
+bad "kernel" monitor --target kernel
+bad "-3" monitor -- -3
+$B monitor --help | grep -q "^Examples:"
+ok $? "monitor --help has EXAMPLES"
 out=$($B --json run --size 4Q 2>/dev/null)
 echo "$out" | jq -e '.error | test("size")' >/dev/null
 ok $? "--json: errors are JSON on stdout ($out)"

@@ -231,27 +231,21 @@ static struct json_object *hist_case(uint32_t key, const struct dmapool_hist *h,
 	return o;
 }
 
+static int read_hist(struct collector *c, uint32_t key,
+		     struct dmapool_hist *sum);
+
 static int read_hists(struct collector *c, struct json_object *run,
 		      double elapsed_s)
 {
 	struct json_object *cases = json_object_new_array();
-	int fd = bpf_map__fd(c->skel->maps.hists);
-	struct dmapool_hist *per = c->buf, sum;
-	uint32_t k, i;
-	int cpu;
+	struct dmapool_hist sum;
+	uint32_t k;
+	int err;
 
 	for (k = 0; k < DMAPOOL_HIST_KEYS; k++) {
-		if (bpf_map_lookup_elem(fd, &k, per))
-			return -errno;
-		memset(&sum, 0, sizeof(sum));
-		for (cpu = 0; cpu < c->ncpus; cpu++) {
-			sum.count += per[cpu].count;
-			sum.sum += per[cpu].sum;
-			if (per[cpu].max > sum.max)
-				sum.max = per[cpu].max;
-			for (i = 0; i < DMAPOOL_HIST_BUCKETS; i++)
-				sum.slots[i] += per[cpu].slots[i];
-		}
+		err = read_hist(c, k, &sum);
+		if (err)
+			return err;
 		if (sum.count)
 			json_object_array_add(cases, hist_case(k, &sum, elapsed_s));
 	}
@@ -259,15 +253,13 @@ static int read_hists(struct collector *c, struct json_object *run,
 	return 0;
 }
 
-static int read_counters(struct collector *c, struct json_object *run,
-			 struct dmapool_counters *sum)
+int collect_counters(struct collector *c, struct dmapool_counters *sum)
 {
 	struct dmapool_counters *per = c->buf;
-	struct json_object *o = json_object_new_object(), *a, *ev;
 	/* __u64, the fields' own type: no aliasing surprises at -O2. */
 	__u64 *dst = (__u64 *)sum, *src;
-	uint32_t zero = 0, i, j, r;
 	size_t n = sizeof(*sum) / sizeof(__u64), w;
+	uint32_t zero = 0;
 	int cpu;
 
 	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.counters), &zero, per))
@@ -279,6 +271,65 @@ static int read_counters(struct collector *c, struct json_object *run,
 		for (w = 0; w < n; w++)
 			dst[w] += src[w];
 	}
+	return 0;
+}
+
+/* One histogram key, summed over CPUs. */
+static int read_hist(struct collector *c, uint32_t key, struct dmapool_hist *sum)
+{
+	struct dmapool_hist *per = c->buf;
+	uint32_t i;
+	int cpu;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.hists), &key, per))
+		return -errno;
+	memset(sum, 0, sizeof(*sum));
+	for (cpu = 0; cpu < c->ncpus; cpu++) {
+		sum->count += per[cpu].count;
+		sum->sum += per[cpu].sum;
+		if (per[cpu].max > sum->max)
+			sum->max = per[cpu].max;
+		for (i = 0; i < DMAPOOL_HIST_BUCKETS; i++)
+			sum->slots[i] += per[cpu].slots[i];
+	}
+	return 0;
+}
+
+int collect_op_hist(struct collector *c, uint32_t op, uint32_t pool,
+		    struct dmapool_hist *out)
+{
+	struct dmapool_hist h;
+	uint32_t ctx, order, i;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	for (ctx = 0; ctx < DMAPOOL_NR_CTX; ctx++) {
+		for (order = 0; order < DMAPOOL_NR_ORDERS; order++) {
+			err = read_hist(c, dmapool_hist_key(op, pool, ctx, order), &h);
+			if (err)
+				return err;
+			out->count += h.count;
+			out->sum += h.sum;
+			if (h.max > out->max)
+				out->max = h.max;
+			for (i = 0; i < DMAPOOL_HIST_BUCKETS && h.count; i++)
+				out->slots[i] += h.slots[i];
+		}
+	}
+	return 0;
+}
+
+static int read_counters(struct collector *c, struct json_object *run,
+			 struct dmapool_counters *sum)
+{
+	struct json_object *o, *a, *ev;
+	uint32_t i, j, r;
+	int err;
+
+	err = collect_counters(c, sum);
+	if (err)
+		return err;
+	o = json_object_new_object();
 	ev = json_object_new_object();
 	for (i = 0; i < DMAPOOL_NR_EVENTS; i++)
 		json_object_object_add(ev, ev_names[i], u64j(sum->events[i]));

@@ -24,6 +24,14 @@ int collect_reset(struct collector *c, uint64_t t0_ns);
 int collect_read(struct collector *c, struct json_object *run);
 void collect_stop(struct collector *c);
 
+/* The event counters, summed over CPUs (monitor). */
+struct dmapool_counters;
+struct dmapool_hist;
+int collect_counters(struct collector *c, struct dmapool_counters *sum);
+/* One op's latency histogram for @pool, merged over contexts and sizes. */
+int collect_op_hist(struct collector *c, uint32_t op, uint32_t pool,
+		    struct dmapool_hist *out);
+
 /* CLOCK_MONOTONIC ns, the clock of bpf_ktime_get_ns(). */
 uint64_t mono_ns(void);
 

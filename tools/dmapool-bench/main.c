@@ -23,6 +23,7 @@ static const struct cmd {
 } cmds[] = {
 	{ "run", cmd_run, "run a workload in the bench pool, measure it with BPF, write results" },
 	{ "plot", cmd_plot, "plot one or more result files with gnuplot" },
+	{ "monitor", cmd_monitor, "live per-interval counters and histograms of the bench pools" },
 };
 
 void p_err(const char *fmt, ...)
@@ -178,7 +179,7 @@ int main(int argc, char **argv)
 			return cmds[i].fn(argc, argv);
 		}
 	}
-	p_err("unknown command '%s' (commands: run, plot; see --help)",
+	p_err("unknown command '%s' (commands: run, plot, monitor; see --help)",
 	      argv[optind]);
 	return EXIT_USAGE;
 }
