@@ -9,14 +9,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/guest/lib.sh
 out=$(mktemp -d)
 
-started() { # started FILE: wait until the script's BEGIN line is there
-	local i
-	for i in $(seq 300); do
-		grep -q "^Tracing dmapool_bench" "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+started() { wait_for "$1" "^Tracing dmapool_bench"; }
 
 # bpftrace attaches classic tracepoints, whose nested invocations the kernel
 # drops (bpf_prog_active); on 6.12 it missed part of the hardirq fallbacks.

@@ -78,3 +78,13 @@ pools_full() {
 		[ "$(pval $p avail)" = "$(pval $p size)" ] || return 1
 	done
 }
+
+# wait_for FILE PATTERN: until a line of FILE matches PATTERN (30 s at most).
+wait_for() {
+	local i
+	for i in $(seq 300); do
+		grep -q "$2" "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -34,14 +34,7 @@ is "$(jq -s '[.[].fallbacks[].count] | add // 0' $out/mon.json)" "$(lstat fallba
 is "$(jq -s '.[-1].live_bytes_since_start' $out/mon.json)" 0 "live bytes back to 0 after the run"
 is "$(jq -s '.[-1].pools.kernel.size' $out/mon.json)" "$(pval kernel size)" "pool size reported"
 
-attached() { # attached FILE: wait until the monitor said it is attached
-	local i
-	for i in $(seq 100); do
-		grep -q "Monitoring the bench pools" "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+attached() { wait_for "$1" "Monitoring the bench pools"; }
 $B monitor -T --hist --pool kernel -i 0.5 4 >$out/mon.txt 2>$out/mon2.err &
 mon=$!
 attached $out/mon2.err
