@@ -376,7 +376,7 @@ static int dmapool_cmd_alloc(char *args)
 		h->vaddr = dmapool_alloc(req.size, req.zone, req.mask_bits,
 					 req.nowarn, &info);
 		depth = max(depth, info.depth);
-		fallbacks += info.fallbacks;
+		fallbacks += info.depth ? info.depth - 1 : 0;
 		if (!h->vaddr) {
 			kfree(h);
 			failed++;

@@ -331,7 +331,6 @@ void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
 		if (prev != DMAPOOL_POOL_NONE) {
 			trace_pool_fallback(prev, id, size, reason);
 			atomic64_inc(&dmapool_pools[prev].fallbacks);
-			info->fallbacks++;
 		}
 		p = &dmapool_pools[id];
 		info->path[info->depth++] = id;

@@ -26,8 +26,7 @@ struct dmapool_alloc_info {
 	u64 latency_ns;			/* ns */
 	u8 pool;			/* enum dmapool_pool that served it */
 	u8 result;			/* enum dmapool_result */
-	u8 depth;			/* pools tried */
-	u8 fallbacks;
+	u8 depth;			/* pools tried; fallbacks: depth - 1 */
 	u8 path[DMAPOOL_NR_POOLS];	/* the pools tried, in order */
 };
 

@@ -9,7 +9,16 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/guest/lib.sh
 out=$(mktemp -d)
 
-started() { wait_for "$1" "^Tracing dmapool_bench"; }
+# trace_run SCRIPT OUT: SCRIPT for 4 intervals around one run of $spec
+trace_run() {
+	bpf/bpftrace/$1.bt 4 >"$2" 2>&1 &
+	local bt=$!
+	wait_for "$2" "^Tracing dmapool_bench"
+	ok $? "$1.bt attaches"
+	run_spec "$spec"
+	wait $bt
+	ok $? "$1.bt ends after 4 intervals"
+}
 
 # bpftrace attaches classic tracepoints, whose nested invocations the kernel
 # drops (bpf_prog_active); on 6.12 it missed part of the hardirq fallbacks.
@@ -27,13 +36,7 @@ unload
 load coherent_pool=128K state_period_ms=50
 spec="ctx=hardirq cpus=0-1 ops=3000 size=4K,16K hold=ops:64 zone=kernel"
 
-bpf/bpftrace/dmapool-alloclat.bt 4 >$out/lat.txt 2>&1 &
-bt=$!
-started $out/lat.txt
-ok $? "dmapool-alloclat.bt attaches"
-run_spec "$spec"
-wait $bt
-ok $? "dmapool-alloclat.bt ends after 4 intervals"
+trace_run dmapool-alloclat $out/lat.txt
 within "$(sum_map $out/lat.txt allocs)" "$(lstat allocs)" "@allocs counts the module's allocations"
 grep -q '^@alloc_ns\[kernel\]:' $out/lat.txt
 ok $? "@alloc_ns[kernel] histogram printed"
@@ -42,13 +45,7 @@ ok $? "histogram buckets printed"
 is "$(grep -c '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]$' $out/lat.txt)" 4 "four intervals, time-stamped"
 
 reload coherent_pool=128K state_period_ms=50
-bpf/bpftrace/dmapool-events.bt 4 >$out/ev.txt 2>&1 &
-bt=$!
-started $out/ev.txt
-ok $? "dmapool-events.bt attaches"
-run_spec "$spec"
-wait $bt
-ok $? "dmapool-events.bt ends after 4 intervals"
+trace_run dmapool-events $out/ev.txt
 within "$(sum_map $out/ev.txt fallbacks)" "$(lstat fallbacks)" "@fallbacks counts the module's fallbacks"
 grep -q '^@fallbacks\[kernel, dma32, exhausted\]:' $out/ev.txt
 ok $? "@fallbacks keyed by (from, to, reason)"

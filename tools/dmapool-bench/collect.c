@@ -413,7 +413,7 @@ static void read_samples(struct collector *c, struct json_object *run)
 int collect_read(struct collector *c, struct json_object *run)
 {
 	struct json_object *elapsed, *lost, *by;
-	uint64_t claimed, misses[DMAPOOL_NR_EVENTS], total = 0;
+	uint64_t misses[DMAPOOL_NR_EVENTS], total = 0;
 	struct dmapool_counters sum;
 	double elapsed_s = 0;
 	int err, e;
@@ -428,7 +428,6 @@ int collect_read(struct collector *c, struct json_object *run)
 		return err;
 	}
 	read_samples(c, run);
-	claimed = c->skel->bss->nr_samples;
 	lost = json_object_new_object();
 	by = json_object_new_object();
 	recursion_misses(c->skel, misses);
@@ -438,9 +437,7 @@ int collect_read(struct collector *c, struct json_object *run)
 	}
 	json_object_object_add(lost, "recursion_misses", u64j(total));
 	json_object_object_add(lost, "recursion_misses_by_event", by);
-	json_object_object_add(lost, "samples_dropped",
-			       u64j(claimed > DMAPOOL_MAX_SAMPLES ?
-				    claimed - DMAPOOL_MAX_SAMPLES : 0));
+	json_object_object_add(lost, "samples_dropped", u64j(sum.samples_dropped));
 	json_object_object_add(run, "lost", lost);
 	return 0;
 }
