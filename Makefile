@@ -101,25 +101,31 @@ $(BPF_OUT)/vmlinux.h: $(BUILD)/$(KVER)/vmlinux.h
 	$(Q)mkdir -p $(@D)
 	$(Q)cp $< $@
 
-$(BPF_OUT)/dmapool.bpf.o: bpf/dmapool.bpf.c bpf/dmapool.h include/uapi/dmapool_bench.h \
-		$(BPF_OUT)/vmlinux.h $(BPF_OUT)/dmapool_tp.h
+BPF_HDRS := bpf/dmapool.h bpf/maps.bpf.h bpf/ctx.bpf.h include/uapi/dmapool_bench.h $(BPF_OUT)/vmlinux.h
+
+$(BPF_OUT)/dmapool.bpf.o: bpf/dmapool.bpf.c $(BPF_HDRS) $(BPF_OUT)/dmapool_tp.h
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BPF_OUT)/dmapool.skel.h: $(BPF_OUT)/dmapool.bpf.o
+# The running kernel's own pool (monitor --target kernel).
+$(BPF_OUT)/kpool.bpf.o: bpf/kpool.bpf.c $(BPF_HDRS)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name dmapool_bpf >$@
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf >$@
 
 # --- the CLI -----------------------------------------------------------------
 CLI := $(BUILD)/dmapool-bench
 CLI_SRCS := $(wildcard tools/dmapool-bench/*.c) bench-module/spec.c
 CLI_HDRS := $(wildcard tools/dmapool-bench/*.h) bench-module/spec.h bpf/dmapool.h \
-	include/uapi/dmapool_bench.h $(BPF_OUT)/dmapool.skel.h
+	include/uapi/dmapool_bench.h $(BPF_OUT)/dmapool.skel.h $(BPF_OUT)/kpool.skel.h
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CLI_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-DDMAPOOL_VERSION='"$(VERSION)"' -I$(BPF_OUT) -Ibpf -Iinclude/uapi -Ibench-module \
-	$(shell pkg-config --cflags json-c 2>/dev/null)
-CLI_LIBS := -lbpf -ljson-c -lelf -lz -lm
+	$(shell pkg-config --cflags json-c 2>/dev/null) $(shell pkg-config --cflags libtracefs libtraceevent)
+CLI_LIBS := -lbpf -ljson-c -lelf -lz -lm -ltracefs -ltraceevent
 
 cli: $(CLI)
 
@@ -165,8 +171,9 @@ $(CHECKPATCH):
 		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'
 	$(Q)touch $@
 
-LINT_FILES = $(wildcard bench-module/*.c bench-module/*.h include/uapi/*.h bpf/*.h)
-LINT_BPF = $(wildcard bpf/*.bpf.c)
+LINT_BPF = $(wildcard bpf/*.bpf.c bpf/*.bpf.h)
+LINT_FILES = $(filter-out $(LINT_BPF),$(wildcard bench-module/*.c bench-module/*.h \
+	include/uapi/*.h bpf/*.h))
 
 # BPF programs take their load-time settings as `const volatile` globals (the
 # libbpf convention the skeleton relies on): checkpatch's VOLATILE warning is

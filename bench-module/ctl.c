@@ -21,6 +21,7 @@
 
 #include "compat.h"
 #include "ctl.h"
+#include "realpool.h"
 #include "load.h"
 #include "pool_logic.h"
 #include "spec.h"
@@ -622,6 +623,7 @@ int dmapool_debugfs_init(void)
 			    &dmapool_control_fops);
 	debugfs_create_file("stats", 0400, dmapool_dir, NULL,
 			    &dmapool_stats_fops);
+	dmapool_realpool_debugfs(dmapool_dir);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "ctl.h"
 #include "load.h"
 #include "pool.h"
+#include "realpool.h"
 
 static int __init dmapool_init(void)
 {
@@ -17,6 +18,8 @@ static int __init dmapool_init(void)
 	int ret;
 
 	ret = dmapool_params_check(&cfg);
+	if (!ret)
+		ret = dmapool_realpool_check();
 	if (ret)
 		return ret;
 	ret = dmapool_pools_init(&cfg);
@@ -37,6 +40,7 @@ static void __exit dmapool_exit(void)
 {
 	dmapool_state_timer_stop();
 	dmapool_debugfs_exit();
+	dmapool_realpool_exit();
 	dmapool_load_exit();
 	dmapool_pools_exit();
 }

@@ -14,81 +14,7 @@
 #include <bpf/bpf_tracing.h>
 #include "dmapool_tp.h"
 #include "dmapool.h"
-
-/* Keep pool_state and pool_expand samples for the timeline. */
-const volatile bool collect_samples = true;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, DMAPOOL_HIST_KEYS);
-	__type(key, __u32);
-	__type(value, struct dmapool_hist);
-} hists SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct dmapool_counters);
-} counters SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, DMAPOOL_MAX_SAMPLES);
-	__type(key, __u32);
-	__type(value, struct dmapool_sample);
-} samples SEC(".maps");
-
-/* Samples claimed so far (may exceed DMAPOOL_MAX_SAMPLES: those dropped). */
-__u64 nr_samples;
-
-static __always_inline struct dmapool_counters *dmapool_counters(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&counters, &zero);
-}
-
-static __always_inline void hist_add(__u32 op, __u32 pool, __u32 ctx,
-				     __u64 size, __u64 ns)
-{
-	__u32 key = dmapool_hist_key(op, pool, ctx, dmapool_size_order(size));
-	struct dmapool_hist *h = bpf_map_lookup_elem(&hists, &key);
-	__u32 b;
-
-	if (!h)
-		return;
-	b = dmapool_hist_bucket(ns);
-	if (b >= DMAPOOL_HIST_BUCKETS)
-		b = DMAPOOL_HIST_BUCKETS - 1;
-	/*
-	 * Per-CPU, and each (op, ...) key written by one program only, which
-	 * never nests with itself (a nested invocation is dropped and counted
-	 * in recursion_misses): no atomics needed.
-	 */
-	h->slots[b]++;
-	h->count++;
-	h->sum += ns;
-	if (ns > h->max)
-		h->max = ns;
-}
-
-static __always_inline void add_sample(struct dmapool_counters *c,
-				       const struct dmapool_sample *s)
-{
-	__u64 i = __sync_fetch_and_add(&nr_samples, 1);
-	struct dmapool_sample *slot;
-	__u32 key = i;
-
-	if (i >= DMAPOOL_MAX_SAMPLES) {
-		/* Two programs (state, expand) may race here: atomic. */
-		__sync_fetch_and_add(&c->samples_dropped, 1);
-		return;
-	}
-	slot = bpf_map_lookup_elem(&samples, &key);
-	if (slot)
-		*slot = *s;
-}
+#include "maps.bpf.h"
 
 static __always_inline int on_alloc(__u8 pool, __u64 size, __u64 latency_ns,
 				    __u8 ctx, __u8 result)
@@ -97,16 +23,7 @@ static __always_inline int on_alloc(__u8 pool, __u64 size, __u64 latency_ns,
 
 	if (!c)
 		return 0;
-	c->events[DMAPOOL_EV_ALLOC]++;
-	if (result == DMAPOOL_RES_OK) {
-		c->allocs++;
-		/* Also written by on_free, which a hardirq alloc can interrupt. */
-		__sync_fetch_and_add(&c->live_bytes, size);
-	} else {
-		c->fails++;
-	}
-	if (result < DMAPOOL_NR_RES)
-		c->results[result]++;
+	dmapool_count_alloc(c, size, result);
 	hist_add(DMAPOOL_OP_ALLOC, pool, ctx, size, latency_ns);
 	return 0;
 }
@@ -118,25 +35,17 @@ static __always_inline int on_free(__u8 pool, __u64 size, __u64 latency_ns,
 
 	if (!c)
 		return 0;
-	c->events[DMAPOOL_EV_FREE]++;
-	c->frees++;
-	__sync_fetch_and_sub(&c->live_bytes, size);
+	dmapool_count_free(c, size);
 	hist_add(DMAPOOL_OP_FREE, pool, ctx, size, latency_ns);
 	return 0;
 }
 
 static __always_inline int on_fallback(__u8 from, __u8 to, __u8 reason)
 {
-	__u32 idx = ((__u32)from * DMAPOOL_NR_POOLS + to) * DMAPOOL_NR_FB + reason;
 	struct dmapool_counters *c = dmapool_counters();
 
-	if (!c)
-		return 0;
-	c->events[DMAPOOL_EV_FALLBACK]++;
-	/* Bound the flat index itself: the verifier keeps that for the access. */
-	if (from < DMAPOOL_NR_POOLS && to < DMAPOOL_NR_POOLS &&
-	    reason < DMAPOOL_NR_FB && idx < sizeof(c->fallbacks) / sizeof(__u64))
-		(&c->fallbacks[0][0][0])[idx]++;
+	if (c)
+		dmapool_count_fallback(c, from, to, reason);
 	return 0;
 }
 
@@ -150,23 +59,11 @@ static __always_inline int on_expand(__u8 pool, __u64 requested,
 
 	if (!c)
 		return 0;
-	c->events[DMAPOOL_EV_EXPAND]++;
-	if (result)
-		c->expand_fails++;
-	else
-		c->expansions++;
-	c->expand_ns += latency_ns;
+	dmapool_count_expand(c, latency_ns, result);
 	if (!collect_samples)
 		return 0;
-	s.ts_ns = bpf_ktime_get_ns();
-	s.kind = DMAPOOL_EV_EXPAND;
-	s.pool = pool;
-	s.requested = requested;
-	s.obtained = obtained;
-	s.order = order;
-	s.latency_ns = latency_ns;
-	s.size = size_after;
-	s.result = result;
+	dmapool_sample_expand(&s, bpf_ktime_get_ns(), pool, requested, obtained,
+			      order, latency_ns, size_after, result);
 	add_sample(c, &s);
 	return 0;
 }
@@ -175,10 +72,8 @@ static __always_inline int on_exhausted(void)
 {
 	struct dmapool_counters *c = dmapool_counters();
 
-	if (c) {
-		c->events[DMAPOOL_EV_EXHAUSTED]++;
-		c->exhausted++;
-	}
+	if (c)
+		dmapool_count_exhausted(c);
 	return 0;
 }
 
@@ -190,16 +85,11 @@ static __always_inline int on_state(__u8 pool, __u64 size, __u64 avail,
 
 	if (!c)
 		return 0;
-	c->events[DMAPOOL_EV_STATE]++;
+	dmapool_count_state(c);
 	if (!collect_samples)
 		return 0;
-	s.ts_ns = bpf_ktime_get_ns();
-	s.kind = DMAPOOL_EV_STATE;
-	s.pool = pool;
-	s.size = size;
-	s.avail = avail;
-	s.largest_free = largest_free;
-	s.chunks = chunks;
+	dmapool_sample_state(&s, bpf_ktime_get_ns(), pool, size, avail,
+			     largest_free, chunks);
 	add_sample(c, &s);
 	return 0;
 }

@@ -69,6 +69,10 @@ struct dmapool_counters {
 	__u64 expand_fails;
 	__u64 expand_ns;		/* summed expansion latency */
 	__u64 samples_dropped;		/* the sample array was full */
+	/* Kernel target only (bpf/kpool.bpf.c): */
+	__u64 work_runs;		/* atomic_pool_work_fn runs */
+	__u64 work_ns;			/* their summed duration */
+	__u64 unpaired;			/* an exit without its entry (nesting) */
 };
 
 /* A pool_state or pool_expand event, in the `samples` array. */
@@ -144,6 +148,118 @@ static inline __u32 dmapool_hist_key(__u32 op, __u32 pool, __u32 ctx,
 		ctx = DMAPOOL_NR_CTX - 1;
 	return ((op * DMAPOOL_HIST_POOLS + pool) * DMAPOOL_NR_CTX + ctx) *
 	       DMAPOOL_NR_ORDERS + order;
+}
+
+/*
+ * The accounting of one event, shared by the BPF programs (on per-CPU map
+ * values) and by `report` (on the same structs in memory), so that a raw
+ * ftrace recording and the BPF maps of the same run count alike.
+ */
+/* BPF: bpf_helpers.h defines it; userspace: plain inline will do. */
+#ifndef __always_inline
+#define __always_inline inline
+#endif
+
+static __always_inline void dmapool_hist_add(struct dmapool_hist *h, __u64 ns)
+{
+	__u32 b = dmapool_hist_bucket(ns);
+
+	if (b >= DMAPOOL_HIST_BUCKETS)
+		b = DMAPOOL_HIST_BUCKETS - 1;
+	h->slots[b]++;
+	h->count++;
+	h->sum += ns;
+	if (ns > h->max)
+		h->max = ns;
+}
+
+static __always_inline void dmapool_count_alloc(struct dmapool_counters *c,
+						__u64 size, __u8 result)
+{
+	c->events[DMAPOOL_EV_ALLOC]++;
+	if (result == DMAPOOL_RES_OK) {
+		c->allocs++;
+		/* Also written by frees, which a hardirq alloc can interrupt. */
+		__sync_fetch_and_add(&c->live_bytes, size);
+	} else {
+		c->fails++;
+	}
+	if (result < DMAPOOL_NR_RES)
+		c->results[result]++;
+}
+
+static __always_inline void dmapool_count_free(struct dmapool_counters *c,
+					       __u64 size)
+{
+	c->events[DMAPOOL_EV_FREE]++;
+	c->frees++;
+	__sync_fetch_and_sub(&c->live_bytes, size);
+}
+
+static __always_inline void dmapool_count_fallback(struct dmapool_counters *c,
+						   __u8 from, __u8 to,
+						   __u8 reason)
+{
+	__u32 idx = ((__u32)from * DMAPOOL_NR_POOLS + to) * DMAPOOL_NR_FB +
+		    reason;
+
+	c->events[DMAPOOL_EV_FALLBACK]++;
+	/* Bound the flat index itself: the verifier keeps that for the access. */
+	if (from < DMAPOOL_NR_POOLS && to < DMAPOOL_NR_POOLS &&
+	    reason < DMAPOOL_NR_FB && idx < sizeof(c->fallbacks) / sizeof(__u64))
+		(&c->fallbacks[0][0][0])[idx]++;
+}
+
+static __always_inline void dmapool_count_expand(struct dmapool_counters *c,
+						 __u64 latency_ns, __s32 result)
+{
+	c->events[DMAPOOL_EV_EXPAND]++;
+	if (result)
+		c->expand_fails++;
+	else
+		c->expansions++;
+	c->expand_ns += latency_ns;
+}
+
+static __always_inline void dmapool_count_exhausted(struct dmapool_counters *c)
+{
+	c->events[DMAPOOL_EV_EXHAUSTED]++;
+	c->exhausted++;
+}
+
+static __always_inline void dmapool_count_state(struct dmapool_counters *c)
+{
+	c->events[DMAPOOL_EV_STATE]++;
+}
+
+/* The timeline samples of pool_expand and pool_state, @ts in mono ns. */
+static __always_inline void
+dmapool_sample_expand(struct dmapool_sample *s, __u64 ts, __u8 pool,
+		      __u64 requested, __u64 obtained, __u32 order,
+		      __u64 latency_ns, __u64 size_after, __s32 result)
+{
+	s->ts_ns = ts;
+	s->kind = DMAPOOL_EV_EXPAND;
+	s->pool = pool;
+	s->requested = requested;
+	s->obtained = obtained;
+	s->order = order;
+	s->latency_ns = latency_ns;
+	s->size = size_after;
+	s->result = result;
+}
+
+static __always_inline void
+dmapool_sample_state(struct dmapool_sample *s, __u64 ts, __u8 pool, __u64 size,
+		     __u64 avail, __u64 largest_free, __u32 chunks)
+{
+	s->ts_ns = ts;
+	s->kind = DMAPOOL_EV_STATE;
+	s->pool = pool;
+	s->size = size;
+	s->avail = avail;
+	s->largest_free = largest_free;
+	s->chunks = chunks;
 }
 
 #endif /* __DMAPOOL_BPF_H */

@@ -9,8 +9,8 @@ B=build/dmapool-bench
 out=$(mktemp -d)
 
 unload
-$B monitor 1 >$out/none 2>&1
-is $? 1 "monitor without the module: exit 1"
+$B monitor --target bench 1 >$out/none 2>&1
+is $? 1 "monitor --target bench without the module: exit 1"
 grep -q "module is not loaded" $out/none
 ok $? "... saying the module is not loaded"
 $B monitor --pool foo 2>$out/bad

@@ -51,11 +51,43 @@ bad "jpeg" plot --format jpeg build/cli-test/other.json
 bad "0.01" monitor -i 0.01
 bad "foo" monitor --pool foo
 bad "ms" monitor --lat-unit ms
-bad "kernel" monitor --target kernel
+bad "sideways" monitor --target sideways
+bad "uprobe" monitor --attach uprobe
+# This host's kernel has no coherent pool: one line saying so, exit 1.
+out=$($B monitor --target kernel 1 2>&1 >/dev/null)
+rc=$?
+[ $rc -eq 1 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] &&
+	printf '%s' "$out" | grep -q "no atomic DMA pool (no dma_alloc_from_pool in /proc/kallsyms"
+ok $? "monitor --target kernel without a coherent pool: exit 1, one line ($out)"
 bad "-3" monitor -- -3
 $B monitor --help | grep -q "^Examples:"
 ok $? "monitor --help has EXAMPLES"
 out=$($B --json run --size 4Q 2>/dev/null)
 echo "$out" | jq -e '.error | test("size")' >/dev/null
 ok $? "--json: errors are JSON on stdout ($out)"
+# record / report: bad input (a recording needs the guest: tests/guest/record.sh)
+$B record --help | grep -q "^Examples:"
+ok $? "record --help has EXAMPLES"
+$B report --help | grep -q "^Usage: dmapool-bench report FILE"
+ok $? "report --help prints usage"
+bad "--bogus" record --bogus
+bad "--plot" record --plot
+bad "--buffer-kb" run --buffer-kb 1024
+bad "12" record --buffer-kb 12
+bad "must name a file" record -o build/cli-test/
+bad "no recording given" report
+bad "/nonexistent.dpr" report /nonexistent.dpr
+bad "not a dmapool-bench recording" report build/cli-test/other.json
+: >build/cli-test/empty.dpr
+bad "not a dmapool-bench recording" report build/cli-test/empty.dpr
+head -c 3000 /dev/urandom >build/cli-test/garbage.dpr
+bad "not a dmapool-bench recording" report build/cli-test/garbage.dpr
+# A valid file header, then an INFO section that claims 4096 bytes and has 10.
+{ printf 'DPBRAW1\n\x01\x00\x00\x00\x04\x03\x02\x01'
+  printf '\x01\x00\x00\x00\xff\xff\xff\xff\x00\x10\x00\x00\x00\x00\x00\x00'
+  printf '{"page_si'; } >build/cli-test/trunc.dpr
+bad "is truncated" report build/cli-test/trunc.dpr
+head -c 16 build/cli-test/trunc.dpr >build/cli-test/header-only.dpr
+bad "is truncated" report build/cli-test/header-only.dpr
+bad "unexpected argument" report build/cli-test/trunc.dpr build/cli-test/trunc.dpr
 tap_done

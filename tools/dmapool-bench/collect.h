@@ -8,9 +8,33 @@
 #define DMAPOOL_BENCH_COLLECT_H
 
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <bpf/libbpf.h>
 
-struct collector;
+#include "dmapool.h"
+
+struct bpf_object;
+
+/* A loaded and attached set of programs with the maps of bpf/dmapool.h. */
+struct collector {
+	struct bpf_object *obj;
+	void (*destroy)(void *skel);
+	void *skel;
+	int hists_fd, counters_fd, samples_fd;
+	__u64 *nr_samples;		/* the program's sample counter (bss) */
+	int ncpus;
+	uint64_t t0_ns;
+	uint64_t misses_base[DMAPOOL_NR_EVENTS];	/* before the run */
+	void *buf;			/* one per-CPU value of the largest map */
+};
+
+/* Fill @c's map descriptors and buffers from a loaded object. */
+int collect_init(struct collector *c, struct bpf_object *obj,
+		 void (*destroy)(void *), void *skel);
+/* libbpf's messages, shown with -v (debug with -vv). */
+int collect_libbpf_print(enum libbpf_print_level level, const char *fmt,
+			 va_list ap);
 
 /*
  * Open, load and attach. @want: "auto" (tp_btf when the module has BTF and
@@ -27,10 +51,21 @@ void collect_stop(struct collector *c);
 /* The event counters, summed over CPUs (monitor). */
 struct dmapool_counters;
 struct dmapool_hist;
+struct dmapool_sample;
 int collect_counters(struct collector *c, struct dmapool_counters *sum);
-/* One op's latency histogram for @pool, merged over contexts and sizes. */
+/*
+ * One op's latency histogram for @pool, merged over sizes and over contexts
+ * (@only_ctx < 0) or for context @only_ctx.
+ */
 int collect_op_hist(struct collector *c, uint32_t op, uint32_t pool,
-		    struct dmapool_hist *out);
+		    int only_ctx, struct dmapool_hist *out);
+
+/*
+ * The samples (pool_state, pool_expand) recorded since index *@next, at most
+ * @max; advances *@next. Returns how many, or -errno.
+ */
+int collect_new_samples(struct collector *c, uint64_t *next,
+			struct dmapool_sample *out, int max);
 
 /* CLOCK_MONOTONIC ns, the clock of bpf_ktime_get_ns(). */
 uint64_t mono_ns(void);

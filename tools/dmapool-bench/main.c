@@ -23,7 +23,9 @@ static const struct cmd {
 } cmds[] = {
 	{ "run", cmd_run, "run a workload in the bench pool, measure it with BPF, write results" },
 	{ "plot", cmd_plot, "plot one or more result files with gnuplot" },
-	{ "monitor", cmd_monitor, "live per-interval counters and histograms of the bench pools" },
+	{ "monitor", cmd_monitor, "live per-interval view of the bench pools or the kernel's own" },
+	{ "record", cmd_record, "run a workload traced by ftrace (no BPF) into a raw recording" },
+	{ "report", cmd_report, "turn a recording into result.json, CSVs and plots like run's" },
 };
 
 void p_err(const char *fmt, ...)
@@ -136,7 +138,8 @@ static void usage(FILE *f)
 		"  -h, --help      this help\n\n"
 		"Examples:\n"
 		"  dmapool-bench run --ctx hardirq --cpus 0-1 --duration 2s -o results/latest --plot\n"
-		"  dmapool-bench plot results/latest/result.json -o results/latest\n");
+		"  dmapool-bench plot results/latest/result.json -o results/latest\n"
+		"  dmapool-bench monitor --target kernel -T --hist\n");
 }
 
 int main(int argc, char **argv)
@@ -179,7 +182,7 @@ int main(int argc, char **argv)
 			return cmds[i].fn(argc, argv);
 		}
 	}
-	p_err("unknown command '%s' (commands: run, plot, monitor; see --help)",
+	p_err("unknown command '%s' (commands: run, record, report, plot, monitor; see --help)",
 	      argv[optind]);
 	return EXIT_USAGE;
 }

@@ -32,5 +32,7 @@ int parse_duration_ns(const char *s, uint64_t *ns);
 int cmd_run(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -26,17 +26,7 @@ const char *jget_str(struct json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
 }
 
-/*
- * Files appear whole or not at all: written to a temporary file in the same
- * directory, synced, renamed over the target, and the directory synced.
- */
-struct afile {
-	FILE *f;
-	char tmp[PATH_MAX];
-	char path[PATH_MAX];
-};
-
-static int afile_open(struct afile *a, const char *dir, const char *name)
+int afile_open(struct afile *a, const char *dir, const char *name)
 {
 	int fd;
 
@@ -55,8 +45,7 @@ static int afile_open(struct afile *a, const char *dir, const char *name)
 	return 0;
 }
 
-/* Commit (@ok) or drop the file; returns 0 when it was committed. */
-static int afile_close(struct afile *a, bool ok)
+int afile_close(struct afile *a, bool ok)
 {
 	char dir[PATH_MAX], *slash;
 	int dfd;
@@ -393,9 +382,17 @@ void result_print_summary(struct json_object *root)
 			       (unsigned long long)jget_u64(f, "count"));
 		}
 		lost = json_object_object_get(run, "lost");
-		printf("lost events: %llu (BPF recursion), %llu samples\n",
-		       (unsigned long long)jget_u64(lost, "recursion_misses"),
-		       (unsigned long long)jget_u64(lost, "samples_dropped"));
+		if (json_object_object_get(lost, "ftrace_missed_events"))
+			/* A raw ftrace recording (report): ftrace's own counts. */
+			printf("lost events: %llu (ftrace missed; recording: overrun %llu, dropped %llu), %llu samples\n",
+			       (unsigned long long)jget_u64(lost, "ftrace_missed_events"),
+			       (unsigned long long)jget_u64(lost, "ftrace_overrun"),
+			       (unsigned long long)jget_u64(lost, "ftrace_dropped"),
+			       (unsigned long long)jget_u64(lost, "samples_dropped"));
+		else
+			printf("lost events: %llu (BPF recursion), %llu samples\n",
+			       (unsigned long long)jget_u64(lost, "recursion_misses"),
+			       (unsigned long long)jget_u64(lost, "samples_dropped"));
 		for (ci = 0; ci < json_object_array_length(cases); ci++) {
 			cs = json_object_array_get_idx(cases, ci);
 			if (strcmp(jget_str(cs, "op"), "alloc"))

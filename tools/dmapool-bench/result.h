@@ -7,8 +7,26 @@
 #define DMAPOOL_BENCH_RESULT_H
 
 #include <json-c/json.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
 
 #define RESULT_SCHEMA "dmapool-bench/1"
+
+/*
+ * Files appear whole or not at all: written to a temporary file in the same
+ * directory, synced, renamed over the target, and the directory synced.
+ */
+struct afile {
+	FILE *f;
+	char tmp[PATH_MAX];
+	char path[PATH_MAX];
+};
+
+/* Start DIR/NAME (error printed); write to a->f. */
+int afile_open(struct afile *a, const char *dir, const char *name);
+/* Commit (@ok) or drop the file; returns 0 when it was committed. */
+int afile_close(struct afile *a, bool ok);
 
 /* Write @root to DIR/NAME through a temporary file and rename(2). */
 int result_write_json(struct json_object *root, const char *dir,

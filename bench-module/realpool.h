@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * TEST ONLY (real_pool_test=1): debugfs `real_pool` drives the running
+ * kernel's own dma_alloc_from_pool()/dma_free_from_pool().
+ */
+#ifndef _DMAPOOL_REALPOOL_H
+#define _DMAPOOL_REALPOOL_H
+
+struct dentry;
+
+/* Resolve the kernel's functions when the option is set; 0 or -errno. */
+int dmapool_realpool_check(void);
+void dmapool_realpool_debugfs(struct dentry *dir);
+/* Give back what the test path holds (after its debugfs file is gone). */
+void dmapool_realpool_exit(void);
+
+#endif /* _DMAPOOL_REALPOOL_H */

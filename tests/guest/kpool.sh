@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest suite: the running kernel's own atomic pools. The module's test-only
+# real_pool_test=1 path makes dma_alloc_from_pool() allocate (no driver does
+# on this x86 guest); `monitor --target kernel` (fentry, then kprobes) and
+# bpf/bpftrace/dmapool-kpool.bt must see those allocations, the frees and
+# one expansion per pool, with sizes equal to debugfs dma_pools/pool_size_*.
+# Each pool grows once per boot (the test path holds at most 64 KiB), so each
+# part drives another pool: fentry the kernel pool, kprobes dma32,
+# bpftrace dma.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+. tests/guest/lib.sh
+B=${DMAPOOL_CLI:-build/dmapool-bench}
+K=/sys/kernel/debug/dma_pools
+R=$D/real_pool
+out=$(mktemp -d)
+
+kpsize() { cat "$K/pool_size_$1"; }
+rpval() { awk -v key="$1:" '$1 == key { print $2 }' "$R"; }
+# j FILE FILTER: jq over every interval of FILE
+j() { jq -r -s "$2" "$1"; }
+
+# The test-only path: absent by default, refusing what could exhaust a pool.
+unload
+load
+! [ -e "$R" ]
+ok $? "no real_pool file without real_pool_test=1"
+reload real_pool_test=1
+ok $? "insmod real_pool_test=1"
+[ -e "$R" ]
+ok $? "real_pool file with real_pool_test=1"
+dmesg | grep -q "real_pool_test: TEST ONLY"
+ok $? "loading it says TEST ONLY in the kernel log"
+for bad in "alloc 3000" "alloc 128K" "alloc 16K count=5" "alloc 4K zone=highmem" \
+	"alloc 4K count=0" "grow" "free now"; do
+	echo "$bad" >"$R" 2>/dev/null
+	ok $((! $?)) "real_pool refuses '$bad'"
+done
+is "$(rpval held)" 0 "nothing held after refused commands"
+
+# monitor_kernel OUT ATTACH COUNT: kernel-target monitor, --json, until its
+# first interval is out (so it is attached before we allocate)
+monitor_kernel() {
+	$B monitor --target kernel --attach "$2" --json -i 1 "$3" >"$1" 2>"$1.err" &
+	mon=$!
+	wait_for "$1" '"target":"kernel"'
+}
+
+# fentry/fexit on the kernel pool.
+k0=$(kpsize kernel)
+monitor_kernel $out/fe.json fentry 3
+ok $? "monitor --target kernel --attach fentry attached"
+echo "alloc 4K count=4" >"$R"
+ok $? "4 real allocations of 4K (kernel pool)"
+echo "alloc 16K" >"$R"
+is "$(rpval held_bytes)" 32768 "the test path holds 32 KiB"
+for i in $(seq 50); do [ "$(kpsize kernel)" != "$k0" ] && break; sleep 0.1; done
+echo free >"$R"
+ok $? "freed"
+wait $mon
+ok $? "monitor ends after 3 intervals"
+is "$(wc -l <$out/fe.json)" 3 "one JSON object per interval"
+is "$(j $out/fe.json '[.[].pools.kernel.allocs] | add')" 5 "5 kernel-pool allocations seen"
+is "$(j $out/fe.json '[.[].pools.kernel.frees] | add')" 5 "5 kernel-pool frees seen"
+is "$(j $out/fe.json '[.[].pools.kernel.allocs_by_ctx.atomic] | add')" 5 \
+	"all in atomic context (preemption off), from the preemption counter"
+is "$(j $out/fe.json '[.[].expansions] | add')" 1 "one expansion"
+is "$(j $out/fe.json '.[-1].pools.kernel.expansions_total')" 1 "... of the kernel pool"
+is "$(j $out/fe.json '[.[].expansion_events[]] | map(.pool + ":" + (.obtained|tostring) + ":" + (.size_after|tostring)) | join(",")')" \
+	"kernel:$k0:$(kpsize kernel)" "the expansion event: kernel pool, +$k0 bytes, new size"
+cmp_ok "$(kpsize kernel)" -gt "$k0" "the kernel pool grew ($k0 -> $(kpsize kernel))"
+is "$(j $out/fe.json '.[-1].pools.kernel.size')" "$(kpsize kernel)" \
+	"reported size = dma_pools/pool_size_kernel"
+is "$(j $out/fe.json '.[-1].pools.kernel.size_walked')" "$(kpsize kernel)" \
+	"size walked over the pool's chunks = dma_pools/pool_size_kernel"
+is "$(j $out/fe.json '.[-1].pools.kernel.avail')" "$(kpsize kernel)" "all of it available again"
+is "$(j $out/fe.json '.[-1].live_bytes_since_start')" 0 "live bytes back to 0"
+cmp_ok "$(j $out/fe.json '[.[].work_runs] | add')" -ge 1 "atomic_pool_work_fn ran"
+is "$(j $out/fe.json '[.[].unpaired] | add')" 0 "every exit paired with its entry"
+cmp_ok "$(j $out/fe.json '[.[].pools.kernel.alloc_mean_ns] | max')" -gt 0 "alloc latency measured"
+
+# kprobes on the dma32 pool.
+d0=$(kpsize dma32)
+monitor_kernel $out/kp.json kprobe 3
+ok $? "monitor --target kernel --attach kprobe attached"
+echo "alloc 8K zone=dma32 count=2" >"$R"
+for i in $(seq 50); do [ "$(kpsize dma32)" != "$d0" ] && break; sleep 0.1; done
+echo free >"$R"
+wait $mon
+ok $? "kprobe monitor ends after 3 intervals"
+is "$(j $out/kp.json '[.[].pools.dma32.allocs] | add')" 2 "kprobes: 2 dma32 allocations"
+is "$(j $out/kp.json '[.[].pools.dma32.frees] | add')" 2 "kprobes: 2 dma32 frees"
+is "$(j $out/kp.json '[.[].expansions] | add')" 1 "kprobes: one expansion"
+is "$(j $out/kp.json '.[-1].pools.dma32.size_walked')" "$(kpsize dma32)" \
+	"kprobes: walked size = dma_pools/pool_size_dma32 ($(kpsize dma32))"
+
+# Text output, Ctrl-C, auto target.
+$B monitor --target kernel -T --hist >$out/txt 2>$out/txt.err &
+mon=$!
+wait_for $out/txt.err "Monitoring the kernel's atomic pools (fentry)"
+ok $? "text mode says what it traces and how"
+echo "alloc 4K count=3" >"$R"
+echo free >"$R"
+sleep 1.2
+kill -INT $mon
+wait $mon
+ok $? "Ctrl-C: exit 0"
+grep -q "usecs *: count *distribution" $out/txt
+ok $? "--hist prints the alloc latency histogram"
+grep -Eq '^kernel +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +- *$' $out/txt
+ok $? "per-pool line with size and avail, largest free unknown ('-')"
+grep -q "atomic_pool_work_fn runs" $out/txt
+ok $? "expansion worker line"
+$B monitor 1 >/dev/null 2>$out/auto.err
+grep -q "Monitoring the bench pools" $out/auto.err
+ok $? "auto picks the bench pools while the module is loaded"
+
+# The bpftrace script, on the dma pool.
+m0=$(kpsize dma)
+bpf/bpftrace/dmapool-kpool.bt 3 >$out/bt.txt 2>&1 &
+bt=$!
+wait_for $out/bt.txt "^Tracing the kernel's atomic DMA pools"
+ok $? "dmapool-kpool.bt attaches"
+echo "alloc 8K zone=dma count=2" >"$R"
+echo "alloc 4K" >"$R"
+for i in $(seq 50); do [ "$(kpsize dma)" != "$m0" ] && break; sleep 0.1; done
+echo free >"$R"
+wait $bt
+ok $? "dmapool-kpool.bt ends after 3 intervals"
+sum_map() { awk -v m="@$2" 'index($0, m ":") == 1 || index($0, m "[") == 1 { s += $NF }
+	END { print s + 0 }' "$1"; }
+is "$(sum_map $out/bt.txt allocs)" 3 "@allocs: 3"
+is "$(sum_map $out/bt.txt alloc_bytes)" 20480 "@alloc_bytes: 20 KiB"
+is "$(sum_map $out/bt.txt frees)" 3 "@frees: 3"
+grep -q '^@alloc_ns:' $out/bt.txt
+ok $? "@alloc_ns histogram printed"
+is "$(sum_map $out/bt.txt 'expansions[dma]')" 1 "@expansions[dma]: 1"
+is "$(sum_map $out/bt.txt 'expand_bytes[dma]')" "$m0" "@expand_bytes[dma]: the pool doubled"
+cmp_ok "$(sum_map $out/bt.txt work_runs)" -ge 1 "@work_runs"
+
+echo "alloc 4K count=2" >"$R"
+unload
+ok $? "rmmod gives back what the test path held"
+is "$(kpsize kernel)" "$($B monitor --json 1 2>/dev/null | jq .pools.kernel.size)" \
+	"without the module, auto monitors the kernel's pools"
+tap_done

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel target: load bpf/kpool.bpf.c on the running kernel's own
+ * atomic pool functions. Argument positions are read from the kernel's BTF;
+ * the pools' gen_pool pointers are found through kallsyms; fentry/fexit are
+ * tried first and kprobes are the fallback, as bcc's libbpf-tools do.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "collect.h"
+#include "kcollect.h"
+#include "kpool.skel.h"
+#include "main.h"
+
+#define KCOLLECT_DEBUGFS "/sys/kernel/debug/dma_pools"
+
+static const char * const pool_names[] = DMAPOOL_POOL_NAMES;
+
+struct ksyms {
+	bool have_alloc;
+	unsigned long long pool_var[DMAPOOL_NR_POOLS];
+};
+
+static int read_kallsyms(struct ksyms *k)
+{
+	char line[512], name[256], type;
+	unsigned long long addr;
+	bool zero_addrs = false;
+	FILE *f = fopen("/proc/kallsyms", "r");
+	int p;
+
+	memset(k, 0, sizeof(*k));
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+			continue;
+		if (!strcmp(name, "dma_alloc_from_pool")) {
+			k->have_alloc = true;
+			zero_addrs = !addr;
+		}
+		for (p = 0; p < DMAPOOL_NR_POOLS; p++)
+			if (!strncmp(name, "atomic_pool_", 12) &&
+			    !strcmp(name + 12, pool_names[p]))
+				k->pool_var[p] = addr;
+	}
+	fclose(f);
+	return zero_addrs ? -EPERM : 0;
+}
+
+/* The position of @param among @func's parameters in the kernel's BTF. */
+static int param_index(const struct btf *btf, const char *func,
+		       const char *param)
+{
+	const struct btf_type *t;
+	const struct btf_param *p;
+	int id, i;
+
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || !btf_is_func_proto(t))
+		return -ENOENT;
+	p = btf_params(t);
+	for (i = 0; i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, p[i].name_off), param))
+			return i;
+	p_err("monitor: %s() in this kernel's BTF has no parameter '%s'", func,
+	      param);
+	return -ENOENT;
+}
+
+/* Fill the argument positions from BTF; the 6.1 layout when there is none. */
+static int set_arg_positions(struct kpool_bpf *skel, bool *from_btf)
+{
+	static const struct {
+		const char *func, *param;
+		size_t off;
+	} args[] = {
+#define ARG(f, p, field) { f, p, offsetof(struct kpool_bpf__rodata, field) }
+		ARG("dma_alloc_from_pool", "size", alloc_arg_size),
+		ARG("dma_alloc_from_pool", "cpu_addr", alloc_arg_cpu_addr),
+		ARG("dma_alloc_from_pool", "gfp", alloc_arg_gfp),
+		ARG("dma_alloc_from_pool", "phys_addr_ok", alloc_arg_phys_ok),
+		ARG("dma_free_from_pool", "start", free_arg_start),
+		ARG("dma_free_from_pool", "size", free_arg_size),
+		ARG("atomic_pool_expand", "pool", expand_arg_pool),
+		ARG("atomic_pool_expand", "pool_size", expand_arg_size),
+#undef ARG
+	};
+	struct btf *btf = btf__load_vmlinux_btf();
+	size_t i;
+	int idx;
+
+	*from_btf = btf != NULL;
+	if (!btf)
+		return 0;	/* keep the compiled-in 6.1 positions */
+	for (i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+		idx = param_index(btf, args[i].func, args[i].param);
+		if (idx < 0) {
+			btf__free(btf);
+			return idx;
+		}
+		*(__u32 *)((char *)skel->rodata + args[i].off) = idx;
+	}
+	btf__free(btf);
+	return 0;
+}
+
+/* Open, configure and load one program set: fentry/fexit or kprobes. */
+static int open_load(struct kpool_bpf **out, const struct ksyms *k,
+		     bool kprobe)
+{
+	struct kpool_bpf *skel = kpool_bpf__open();
+	struct bpf_program *prog;
+	bool from_btf;
+	int err, p;
+
+	if (!skel)
+		return -errno;
+	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
+		skel->rodata->pool_var[p] = k->pool_var[p];
+	err = set_arg_positions(skel, &from_btf);
+	if (err)
+		goto fail;
+	if (!from_btf && !kprobe) {
+		err = -ENOENT;	/* fentry needs the kernel's BTF */
+		goto fail;
+	}
+	if (!from_btf && verbose)
+		p_info("no kernel BTF: assuming the 6.1 argument positions");
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+		bool is_kprobe = name[0] == 'k';
+
+		bpf_program__set_autoload(prog, is_kprobe == kprobe);
+	}
+	err = kpool_bpf__load(skel);
+	if (!err)
+		err = kpool_bpf__attach(skel);
+	if (err)
+		goto fail;
+	*out = skel;
+	return 0;
+fail:
+	kpool_bpf__destroy(skel);
+	return err;
+}
+
+static void destroy_kpool(void *skel)
+{
+	kpool_bpf__destroy(skel);
+}
+
+int kcollect_start(struct collector **out, const char *want, const char **how)
+{
+	struct kpool_bpf *skel = NULL;
+	struct collector *c;
+	struct ksyms k;
+	int err, ferr = -ENOENT;
+
+	err = read_kallsyms(&k);
+	if (err == -EPERM) {
+		p_err("monitor: /proc/kallsyms hides addresses (kptr_restrict): run as root");
+		return err;
+	}
+	if (err || !k.have_alloc) {
+		p_err("monitor: this kernel has no atomic DMA pool (no dma_alloc_from_pool in /proc/kallsyms: CONFIG_DMA_COHERENT_POOL is off)");
+		return -ENOENT;
+	}
+	libbpf_set_print(collect_libbpf_print);
+	if (strcmp(want, "kprobe")) {
+		ferr = open_load(&skel, &k, false);
+		*how = "fentry";
+		if (ferr && !strcmp(want, "fentry")) {
+			p_err("monitor: --attach fentry: the fentry/fexit programs did not load or attach: %s",
+			      strerror(-ferr));
+			return ferr;
+		}
+		if (ferr && verbose)
+			p_info("fentry/fexit did not attach (%s), trying kprobes",
+			       strerror(-ferr));
+	}
+	if (!skel) {
+		err = open_load(&skel, &k, true);
+		*how = "kprobe";
+		if (err) {
+			p_err("monitor: nothing attaches to the kernel's pool functions (fentry: %s; kprobe: %s)",
+			      strcmp(want, "kprobe") ? strerror(-ferr) : "not tried",
+			      strerror(-err));
+			return err;
+		}
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		kpool_bpf__destroy(skel);
+		return -ENOMEM;
+	}
+	err = collect_init(c, skel->obj, destroy_kpool, skel);
+	if (err) {
+		p_err("monitor: cannot set up the BPF maps: %s", strerror(-err));
+		collect_stop(c);
+		return err;
+	}
+	c->nr_samples = &skel->bss->nr_samples;
+	*out = c;
+	return 0;
+}
+
+static long long read_ll(const char *path)
+{
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+struct json_object *kcollect_pools(struct collector *c)
+{
+	struct kpool_bpf *skel = c->skel;
+	struct json_object *pools = json_object_new_object();
+	char path[128];
+	int p;
+
+	for (p = 0; p < DMAPOOL_NR_POOLS; p++) {
+		struct json_object *o = json_object_new_object();
+		long long size;
+
+		snprintf(path, sizeof(path), KCOLLECT_DEBUGFS "/pool_size_%s",
+			 pool_names[p]);
+		size = read_ll(path);
+		/* debugfs keeps a file for every pool, 0 for absent ones. */
+		json_object_object_add(o, "present", json_object_new_int(size > 0));
+		json_object_object_add(o, "size", json_object_new_int64(size));
+		/* As walked by the programs at the pool's last event; -1: none yet. */
+		json_object_object_add(o, "size_walked", json_object_new_int64(
+			skel->bss->pool_size[p] ? (long long)skel->bss->pool_size[p] : -1));
+		json_object_object_add(o, "avail", json_object_new_int64(
+			skel->bss->pool_size[p] ? (long long)skel->bss->pool_avail[p] : -1));
+		json_object_object_add(o, "largest_free", json_object_new_int64(-1));
+		json_object_object_add(o, "expansions", json_object_new_int64(
+			skel->bss->pool_expansions[p]));
+		json_object_object_add(pools, pool_names[p], o);
+	}
+	return pools;
+}
+
+bool kcollect_debugfs_ok(void)
+{
+	return access(KCOLLECT_DEBUGFS "/pool_size_kernel", R_OK) == 0;
+}

@@ -1,0 +1,806 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmapool-bench report: a recording made by `record` (recfile.h) into the
+ * result `run` writes. libtraceevent parses the event formats and kbuffer
+ * walks the raw ring-buffer pages; the per-CPU streams are merged in time
+ * order and split into the runs by their t0..t1 windows. Every event is
+ * accounted by the BPF programs' own helpers (bpf/dmapool.h) into the BPF
+ * maps' structs, which aggregate.c turns into the runs' JSON; then the same
+ * cross-check as `run`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <event-parse.h>
+#include <kbuffer.h>
+
+#include "aggregate.h"
+#include "dmapool.h"
+#include "main.h"
+#include "recfile.h"
+#include "result.h"
+#include "run.h"
+#include "spec.h"
+
+static const char report_usage[] =
+"Usage: dmapool-bench report FILE [-o DIR] [--plot] [--json]\n"
+"\n"
+"Decode a recording made by 'dmapool-bench record' (raw ftrace ring-buffer\n"
+"pages and the event formats) with libtraceevent, account every event\n"
+"exactly as the BPF programs of 'run' do, cross-check the counts against\n"
+"the module's counters, and write DIR/result.json (schema " RESULT_SCHEMA ")\n"
+"plus CSVs for gnuplot, like 'run'. Events ftrace missed are reported in\n"
+"each run's lost object (ftrace_missed_events, ftrace_overrun, ...).\n"
+"\n"
+"  -o, --output DIR    result directory (default: FILE's directory)\n"
+"  --plot              also render plots (PNG and SVG) into DIR\n"
+"  -j, --json          print the result object on stdout\n"
+"\n"
+"Examples:\n"
+"  dmapool-bench record --ctx softirq --cpus 0-1 --ops 5000 -o /tmp/r/rec.dpr\n"
+"  dmapool-bench report /tmp/r/rec.dpr --plot\n"
+"  dmapool-bench report results/rec/rec.dpr -o results/rec-report --json\n";
+
+#define REC_MAX_CPUS	4096
+#define PAGE_PAD	64	/* zeros after a page: kbuffer may peek past */
+
+static const char * const ev_names[] = DMAPOOL_EVENT_NAMES;
+
+struct rec_page {
+	const unsigned char *data;
+	uint32_t len;
+};
+
+struct rec_cpu {
+	struct rec_page *pages;
+	size_t n, cap;
+	char *stats;
+};
+
+/* The file, mapped, cut into its sections. */
+struct recording {
+	const char *path;
+	unsigned char *map;
+	size_t size;
+	struct json_object *info, *skel;
+	char *header_page;
+	char **formats;
+	int nformats;
+	struct rec_cpu *cpus;
+	int ncpus;			/* highest CPU with a section, plus one */
+	int page_size, long_size;
+};
+
+/* The fields the accounting reads, as the BPF programs' arguments. */
+enum {
+	F_POOL, F_SIZE, F_LAT, F_CTX, F_RESULT, F_FROM, F_TO, F_REASON,
+	F_REQ, F_OBT, F_ORDER, F_SIZE_AFTER, F_AVAIL, F_LARGEST, F_CHUNKS,
+	NR_F,
+};
+
+static const char * const field_names[NR_F] = {
+	"pool", "size", "latency_ns", "ctx", "result", "from", "to", "reason",
+	"requested", "obtained", "order", "size_after", "avail",
+	"largest_free", "chunks",
+};
+
+#define FB(f) (1u << (f))
+static const uint32_t ev_fields[DMAPOOL_NR_EVENTS] = {
+	[DMAPOOL_EV_ALLOC] = FB(F_POOL) | FB(F_SIZE) | FB(F_LAT) | FB(F_CTX) |
+			     FB(F_RESULT),
+	[DMAPOOL_EV_FREE] = FB(F_POOL) | FB(F_SIZE) | FB(F_LAT) | FB(F_CTX),
+	[DMAPOOL_EV_FALLBACK] = FB(F_FROM) | FB(F_TO) | FB(F_REASON),
+	[DMAPOOL_EV_EXPAND] = FB(F_POOL) | FB(F_REQ) | FB(F_OBT) | FB(F_ORDER) |
+			      FB(F_LAT) | FB(F_SIZE_AFTER) | FB(F_RESULT),
+	[DMAPOOL_EV_EXHAUSTED] = 0,
+	[DMAPOOL_EV_STATE] = FB(F_POOL) | FB(F_SIZE) | FB(F_AVAIL) |
+			     FB(F_LARGEST) | FB(F_CHUNKS),
+};
+
+struct decoder {
+	struct tep_handle *tep;
+	struct tep_event *ev[DMAPOOL_NR_EVENTS];
+	struct tep_format_field *field[DMAPOOL_NR_EVENTS][NR_F];
+};
+
+/* One run's data, in the layouts of the BPF maps. */
+struct run_acc {
+	struct dmapool_counters c;
+	struct dmapool_hist *hists;		/* DMAPOOL_HIST_KEYS */
+	struct dmapool_sample *samples;		/* DMAPOOL_MAX_SAMPLES */
+	size_t nsamples;
+};
+
+/* A run's window and what ftrace says it lost in it. */
+struct run_win {
+	struct json_object *run;
+	uint64_t t0, t1;
+	uint64_t missed, missed_unknown;
+};
+
+/* One CPU's stream of events. */
+struct cursor {
+	struct rec_cpu *rc;
+	size_t next_page;
+	struct kbuffer *kbuf;
+	unsigned char *buf;		/* page_size + PAGE_PAD */
+	void *data;			/* the current event, NULL: none left */
+	int size;
+	unsigned long long ts;
+};
+
+static __attribute__((format(printf, 2, 3)))
+int bad_file(const struct recording *rec, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p_err("report: '%s' %s", rec->path, msg);
+	return -EINVAL;
+}
+
+static struct json_object *parse_json(const unsigned char *p, size_t len)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *o;
+
+	if (!tok)
+		return NULL;
+	o = json_tokener_parse_ex(tok, (const char *)p, (int)len);
+	if (json_tokener_get_error(tok) != json_tokener_success ||
+	    !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+static int add_page(struct recording *rec, uint32_t cpu,
+		    const unsigned char *p, uint32_t len)
+{
+	struct rec_cpu *c = &rec->cpus[cpu];
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 256;
+		struct rec_page *np = realloc(c->pages, cap * sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		c->pages = np;
+		c->cap = cap;
+	}
+	c->pages[c->n].data = p;
+	c->pages[c->n++].len = len;
+	return 0;
+}
+
+/* Map the file and cut it into sections; -EINVAL (message printed) if bad. */
+static int rec_open(struct recording *rec)
+{
+	const struct rec_file_header *fh;
+	struct rec_section_header sh;
+	bool complete = false;
+	struct stat st;
+	size_t off;
+	int fd, i;
+
+	fd = open(rec->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		p_err("report: cannot read '%s': %s", rec->path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -EINVAL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return bad_file(rec, "is not a regular file");
+	}
+	rec->size = st.st_size;
+	if (rec->size >= sizeof(*fh))
+		rec->map = mmap(NULL, rec->size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (rec->map == MAP_FAILED) {
+		rec->map = NULL;
+		p_err("report: cannot read '%s': %s", rec->path, strerror(errno));
+		return -EINVAL;
+	}
+	fh = (const struct rec_file_header *)rec->map;
+	if (!rec->map || memcmp(fh->magic, REC_MAGIC, REC_MAGIC_LEN))
+		return bad_file(rec, "is not a dmapool-bench recording (made by 'dmapool-bench record')");
+	if (fh->byte_order != REC_BYTE_ORDER)
+		return bad_file(rec, "was recorded on a machine of the other byte order");
+	if (fh->version != REC_VERSION)
+		return bad_file(rec, "is a version %u recording; this dmapool-bench reads version %u",
+				fh->version, REC_VERSION);
+	rec->cpus = calloc(REC_MAX_CPUS, sizeof(*rec->cpus));
+	if (!rec->cpus)
+		return -ENOMEM;
+	for (off = sizeof(*fh); !complete;) {
+		const unsigned char *p;
+		size_t at = off;
+
+		if (rec->size - off < sizeof(sh))
+			return bad_file(rec, "is truncated (%zu bytes, no end marker)", rec->size);
+		memcpy(&sh, rec->map + off, sizeof(sh));
+		off += sizeof(sh);
+		if (sh.len > rec->size - off)
+			return bad_file(rec, "is truncated (%zu bytes, a section at byte %zu needs %u)",
+					rec->size, at, sh.len);
+		p = rec->map + off;
+		off += sh.len;
+		if ((uint32_t)crc32(0, p, sh.len) != sh.crc)
+			return bad_file(rec, "is corrupt: the section at byte %zu fails its checksum", at);
+		if ((sh.type == REC_SEC_PAGE || sh.type == REC_SEC_STATS) &&
+		    sh.cpu >= REC_MAX_CPUS)
+			return bad_file(rec, "is corrupt: CPU %u at byte %zu", sh.cpu, at);
+		switch (sh.type) {
+		case REC_SEC_INFO:
+			json_object_put(rec->info);
+			rec->info = parse_json(p, sh.len);
+			if (!rec->info)
+				return bad_file(rec, "is corrupt: its INFO is not a JSON object");
+			break;
+		case REC_SEC_HEADER_PAGE:
+			free(rec->header_page);
+			rec->header_page = strndup((const char *)p, sh.len);
+			break;
+		case REC_SEC_FORMAT: {
+			char **nf = realloc(rec->formats, (rec->nformats + 1) * sizeof(*nf));
+
+			if (!nf)
+				return -ENOMEM;
+			rec->formats = nf;
+			rec->formats[rec->nformats++] = strndup((const char *)p, sh.len);
+			break;
+		}
+		case REC_SEC_PAGE:
+			if (add_page(rec, sh.cpu, p, sh.len))
+				return -ENOMEM;
+			if ((int)sh.cpu >= rec->ncpus)
+				rec->ncpus = sh.cpu + 1;
+			break;
+		case REC_SEC_STATS:
+			free(rec->cpus[sh.cpu].stats);
+			rec->cpus[sh.cpu].stats = strndup((const char *)p, sh.len);
+			if ((int)sh.cpu >= rec->ncpus)
+				rec->ncpus = sh.cpu + 1;
+			break;
+		case REC_SEC_SKELETON:
+			json_object_put(rec->skel);
+			rec->skel = parse_json(p, sh.len);
+			if (!rec->skel)
+				return bad_file(rec, "is corrupt: its result skeleton is not a JSON object");
+			break;
+		case REC_SEC_END:
+			complete = true;
+			break;
+		default:	/* a later version's: not ours to read */
+			break;
+		}
+	}
+	if (!rec->info || !rec->header_page || !rec->nformats || !rec->skel)
+		return bad_file(rec, "is corrupt: it lacks %s", !rec->info ? "its INFO" :
+				!rec->header_page ? "events/header_page" :
+				!rec->nformats ? "the event formats" : "the result skeleton");
+	for (i = 0; i < rec->nformats; i++)
+		if (!rec->formats[i])
+			return -ENOMEM;
+	rec->page_size = jget_u64(rec->info, "page_size");
+	rec->long_size = jget_u64(rec->info, "long_size");
+	if (rec->page_size < 64 || rec->page_size > (1 << 20) ||
+	    (rec->long_size != 4 && rec->long_size != 8))
+		return bad_file(rec, "is corrupt: page size %d, long size %d",
+				rec->page_size, rec->long_size);
+	return 0;
+}
+
+static void rec_close(struct recording *rec)
+{
+	int i;
+
+	if (rec->map)
+		munmap(rec->map, rec->size);
+	json_object_put(rec->info);
+	json_object_put(rec->skel);
+	free(rec->header_page);
+	for (i = 0; i < rec->nformats; i++)
+		free(rec->formats[i]);
+	free(rec->formats);
+	for (i = 0; rec->cpus && i < REC_MAX_CPUS; i++) {
+		free(rec->cpus[i].pages);
+		free(rec->cpus[i].stats);
+	}
+	free(rec->cpus);
+}
+
+static int decoder_init(struct decoder *d, const struct recording *rec)
+{
+	int i, e, f;
+
+	tep_set_loglevel(verbose ? TEP_LOG_WARNING : TEP_LOG_NONE);
+	d->tep = tep_alloc();
+	if (!d->tep)
+		return -ENOMEM;
+	tep_set_long_size(d->tep, rec->long_size);
+	tep_set_page_size(d->tep, rec->page_size);
+	if (tep_parse_header_page(d->tep, rec->header_page,
+				  strlen(rec->header_page), rec->long_size) ||
+	    tep_get_header_page_size(d->tep) != rec->long_size)
+		return bad_file(rec, "is corrupt: events/header_page does not parse");
+	for (i = 0; i < rec->nformats; i++)
+		if (tep_parse_event(d->tep, rec->formats[i], strlen(rec->formats[i]),
+				    REC_SYSTEM))
+			return bad_file(rec, "is corrupt: event format %d does not parse", i + 1);
+	for (e = 0; e < DMAPOOL_NR_EVENTS; e++) {
+		d->ev[e] = tep_find_event_by_name(d->tep, REC_SYSTEM, ev_names[e]);
+		if (!d->ev[e])
+			return bad_file(rec, "has no format for event %s:%s",
+					REC_SYSTEM, ev_names[e]);
+		/*
+		 * The fields are looked up once here and read with
+		 * tep_read_number_field() per event: tep_get_field_val()
+		 * would look each up by name every time.
+		 */
+		for (f = 0; f < NR_F; f++) {
+			if (!(ev_fields[e] & FB(f)))
+				continue;
+			d->field[e][f] = tep_find_field(d->ev[e], field_names[f]);
+			if (!d->field[e][f] || d->field[e][f]->size > 8)
+				return bad_file(rec, "has no numeric field %s in event %s",
+						field_names[f], ev_names[e]);
+		}
+	}
+	return 0;
+}
+
+/* Load @page into the cursor's buffer; false if its header is impossible. */
+static bool load_page(const struct recording *rec, struct cursor *c,
+		      const struct rec_page *page)
+{
+	uint64_t commit = 0;
+	size_t hdr = 8 + rec->long_size;
+
+	if (page->len < hdr || page->len > (size_t)rec->page_size)
+		return false;
+	memset(c->buf, 0, rec->page_size + PAGE_PAD);
+	memcpy(c->buf, page->data, page->len);
+	if (rec->long_size == 8)
+		memcpy(&commit, c->buf + 8, 8);
+	else
+		commit = *(uint32_t *)(c->buf + 8);
+	if ((commit & REC_PAGE_COMMIT_MASK) > rec->page_size - hdr)
+		return false;
+	return !kbuffer_load_subbuffer(c->kbuf, c->buf);
+}
+
+/* Move @c to its next event, loading pages as needed; -EINVAL if corrupt. */
+static int cursor_next(const struct recording *rec, struct cursor *c)
+{
+	void *data = c->data ? kbuffer_next_event(c->kbuf, &c->ts) : NULL;
+
+	while (!data) {
+		if (c->next_page >= c->rc->n) {
+			c->data = NULL;
+			return 0;
+		}
+		if (!load_page(rec, c, &c->rc->pages[c->next_page++]))
+			return bad_file(rec, "is corrupt: a ring-buffer page has an impossible header");
+		data = kbuffer_read_event(c->kbuf, &c->ts);
+	}
+	c->size = kbuffer_event_size(c->kbuf);
+	if (c->size <= 0 || (unsigned char *)data < c->buf ||
+	    (unsigned char *)data + c->size > c->buf + rec->page_size)
+		return bad_file(rec, "is corrupt: an event lies outside its page");
+	c->data = data;
+	return 0;
+}
+
+/* BPF's add_sample(): keep it while there is room, else count the drop. */
+static void add_sample(struct run_acc *a, const struct dmapool_sample *s)
+{
+	if (a->nsamples >= DMAPOOL_MAX_SAMPLES) {
+		a->c.samples_dropped++;
+		return;
+	}
+	a->samples[a->nsamples++] = *s;
+}
+
+/* BPF's hist_add(). */
+static void hist_add(struct run_acc *a, __u32 op, __u8 pool, __u8 ctx,
+		     __u64 size, __u64 ns)
+{
+	dmapool_hist_add(&a->hists[dmapool_hist_key(op, pool, ctx,
+						     dmapool_size_order(size))], ns);
+}
+
+/*
+ * One event, accounted as bpf/dmapool.bpf.c's on_<event>() handlers do
+ * (the same helpers, the arguments narrowed to their tracepoint types).
+ */
+static void account(struct run_acc *a, int ev, const uint64_t *v, uint64_t ts)
+{
+	struct dmapool_sample s = {};
+
+	switch (ev) {
+	case DMAPOOL_EV_ALLOC:
+		dmapool_count_alloc(&a->c, v[F_SIZE], (__u8)v[F_RESULT]);
+		hist_add(a, DMAPOOL_OP_ALLOC, v[F_POOL], v[F_CTX], v[F_SIZE], v[F_LAT]);
+		break;
+	case DMAPOOL_EV_FREE:
+		dmapool_count_free(&a->c, v[F_SIZE]);
+		hist_add(a, DMAPOOL_OP_FREE, v[F_POOL], v[F_CTX], v[F_SIZE], v[F_LAT]);
+		break;
+	case DMAPOOL_EV_FALLBACK:
+		dmapool_count_fallback(&a->c, v[F_FROM], v[F_TO], v[F_REASON]);
+		break;
+	case DMAPOOL_EV_EXPAND:
+		dmapool_count_expand(&a->c, v[F_LAT], (__s32)v[F_RESULT]);
+		dmapool_sample_expand(&s, ts, v[F_POOL], v[F_REQ], v[F_OBT],
+				      (__u32)v[F_ORDER], v[F_LAT], v[F_SIZE_AFTER],
+				      (__s32)v[F_RESULT]);
+		add_sample(a, &s);
+		break;
+	case DMAPOOL_EV_EXHAUSTED:
+		dmapool_count_exhausted(&a->c);
+		break;
+	case DMAPOOL_EV_STATE:
+		dmapool_count_state(&a->c);
+		dmapool_sample_state(&s, ts, v[F_POOL], v[F_SIZE], v[F_AVAIL],
+				     v[F_LARGEST], (__u32)v[F_CHUNKS]);
+		add_sample(a, &s);
+		break;
+	}
+}
+
+/* Which of our events is this record, and its fields; -1 if not ours. */
+static int decode(const struct recording *rec, struct decoder *d,
+		  struct cursor *c, uint64_t *v, int *err)
+{
+	struct tep_record r = {
+		.ts = c->ts, .data = c->data, .size = c->size,
+		.cpu = (int)(c->rc - rec->cpus),
+	};
+	struct tep_event *event = tep_find_event_by_record(d->tep, &r);
+	unsigned long long val;
+	int e, f;
+
+	for (e = 0; e < DMAPOOL_NR_EVENTS; e++)
+		if (event == d->ev[e])
+			break;
+	if (e == DMAPOOL_NR_EVENTS)
+		return -1;
+	for (f = 0; f < NR_F; f++) {
+		struct tep_format_field *fld = d->field[e][f];
+
+		if (!fld)
+			continue;
+		if (fld->offset < 0 || fld->offset + fld->size > c->size ||
+		    tep_read_number_field(fld, c->data, &val)) {
+			*err = bad_file(rec, "is corrupt: a %s event is too short", ev_names[e]);
+			return -1;
+		}
+		v[f] = val;
+	}
+	return e;
+}
+
+static int get_hist(void *ctx, uint32_t key, struct dmapool_hist *out)
+{
+	struct run_acc *a = ctx;
+
+	*out = a->hists[key];
+	return 0;
+}
+
+static void stats_total(const struct recording *rec, const char *key, uint64_t *sum)
+{
+	int cpu;
+
+	*sum = 0;
+	for (cpu = 0; cpu < rec->ncpus; cpu++)
+		if (rec->cpus[cpu].stats)
+			*sum += rec_stat(rec->cpus[cpu].stats, key);
+}
+
+/* A run's counters, cases, timeline, lost events and cross-check. */
+static bool finish_run(const struct recording *rec, struct run_acc *a,
+		       struct run_win *w, const struct dmapool_spec *spec)
+{
+	static const uint64_t no_misses[DMAPOOL_NR_EVENTS];
+	struct json_object *extra = json_object_new_object();
+	uint64_t overrun, commit_overrun, dropped;
+	char why[256];
+	bool exact, ok;
+
+	stats_total(rec, "overrun", &overrun);
+	stats_total(rec, "commit overrun", &commit_overrun);
+	stats_total(rec, "dropped events", &dropped);
+	agg_add_counters(w->run, &a->c);
+	agg_add_cases(w->run, get_hist, a, jget_u64(w->run, "elapsed_ns") / 1e9);
+	agg_add_samples(w->run, a->samples, a->nsamples, w->t0);
+	/* Per run from the pages' headers; the ring buffer's stats per recording. */
+	json_object_object_add(extra, "ftrace_missed_events", json_object_new_uint64(w->missed));
+	json_object_object_add(extra, "ftrace_missed_unknown",
+			       json_object_new_uint64(w->missed_unknown));
+	json_object_object_add(extra, "ftrace_overrun", json_object_new_uint64(overrun));
+	json_object_object_add(extra, "ftrace_commit_overrun",
+			       json_object_new_uint64(commit_overrun));
+	json_object_object_add(extra, "ftrace_dropped", json_object_new_uint64(dropped));
+	agg_add_lost(w->run, no_misses, a->c.samples_dropped, extra);
+	exact = !w->missed && !w->missed_unknown && !overrun && !commit_overrun &&
+		!dropped;
+	snprintf(why, sizeof(why),
+		 "ftrace lost events (%llu missed in this run; recording: overrun %llu, dropped %llu): the counts can only be checked not to exceed the module's",
+		 (unsigned long long)w->missed, (unsigned long long)overrun,
+		 (unsigned long long)dropped);
+	ok = run_crosscheck(w->run, spec, "ftrace", exact, why);
+	memset(&a->c, 0, sizeof(a->c));
+	memset(a->hists, 0, DMAPOOL_HIST_KEYS * sizeof(*a->hists));
+	a->nsamples = 0;
+	return ok;
+}
+
+/*
+ * Events lost before a page were lost between that CPU's previous page and
+ * this one: charge them to every run overlapping that interval (possibly
+ * more than one: conservative).
+ */
+static int charge_missed(const struct recording *rec, struct run_win *w,
+			 size_t nruns, uint64_t *total)
+{
+	struct cursor c = {};
+	uint64_t prev, ts;
+	long long m;
+	size_t i, r;
+	int cpu;
+
+	c.buf = calloc(1, rec->page_size + PAGE_PAD);
+	c.kbuf = kbuffer_alloc(rec->long_size == 8 ? KBUFFER_LSIZE_8 : KBUFFER_LSIZE_4,
+			       KBUFFER_ENDIAN_SAME_AS_HOST);
+	if (!c.buf || !c.kbuf) {
+		free(c.buf);
+		kbuffer_free(c.kbuf);
+		return -ENOMEM;
+	}
+	*total = 0;
+	for (cpu = 0; cpu < rec->ncpus; cpu++) {
+		prev = 0;
+		for (i = 0; i < rec->cpus[cpu].n; i++) {
+			if (!load_page(rec, &c, &rec->cpus[cpu].pages[i])) {
+				free(c.buf);
+				kbuffer_free(c.kbuf);
+				return bad_file(rec, "is corrupt: a ring-buffer page has an impossible header");
+			}
+			m = kbuffer_missed_events(c.kbuf);
+			ts = kbuffer_subbuf_timestamp(c.kbuf, c.buf);
+			if (m) {
+				if (m > 0)
+					*total += m;
+				for (r = 0; r < nruns; r++) {
+					if (prev >= w[r].t1 || ts < w[r].t0)
+						continue;
+					if (m > 0)
+						w[r].missed += m;
+					else
+						w[r].missed_unknown++;
+				}
+			}
+			prev = ts;
+		}
+	}
+	free(c.buf);
+	kbuffer_free(c.kbuf);
+	return 0;
+}
+
+/* Every event of the recording, in time order, into its run. */
+static int replay(const struct recording *rec, struct decoder *d,
+		  struct run_win *w, size_t nruns,
+		  const struct dmapool_spec *spec, bool *ok)
+{
+	struct run_acc a = {};
+	struct cursor *cur = calloc(rec->ncpus ? rec->ncpus : 1, sizeof(*cur));
+	uint64_t v[NR_F] = {}, events = 0, outside = 0, other = 0, missed;
+	size_t r = 0;
+	int cpu, err = 0, e;
+
+	a.hists = calloc(DMAPOOL_HIST_KEYS, sizeof(*a.hists));
+	a.samples = calloc(DMAPOOL_MAX_SAMPLES, sizeof(*a.samples));
+	if (!cur || !a.hists || !a.samples)
+		err = -ENOMEM;
+	if (!err)
+		err = charge_missed(rec, w, nruns, &missed);
+	for (cpu = 0; !err && cpu < rec->ncpus; cpu++) {
+		cur[cpu].rc = &rec->cpus[cpu];
+		cur[cpu].buf = calloc(1, rec->page_size + PAGE_PAD);
+		cur[cpu].kbuf = tep_kbuffer(d->tep);
+		if (!cur[cpu].buf || !cur[cpu].kbuf)
+			err = -ENOMEM;
+		else
+			err = cursor_next(rec, &cur[cpu]);
+	}
+	while (!err) {
+		struct cursor *c = NULL;
+
+		/* The earliest pending event of any CPU (a handful of CPUs). */
+		for (cpu = 0; cpu < rec->ncpus; cpu++)
+			if (cur[cpu].data && (!c || cur[cpu].ts < c->ts))
+				c = &cur[cpu];
+		while (r < nruns && (!c || c->ts >= w[r].t1))
+			*ok &= finish_run(rec, &a, &w[r++], spec);
+		if (!c)
+			break;
+		e = decode(rec, d, c, v, &err);
+		if (e < 0) {
+			other += !err;
+		} else if (r < nruns && c->ts >= w[r].t0) {
+			account(&a, e, v, c->ts);
+			events++;
+		} else {
+			outside++;
+		}
+		if (!err)
+			err = cursor_next(rec, c);
+	}
+	if (!err && verbose)
+		p_info("%llu events in the runs, %llu outside them, %llu of other types; %llu missed by ftrace",
+		       (unsigned long long)events, (unsigned long long)outside,
+		       (unsigned long long)other, (unsigned long long)missed);
+	for (cpu = 0; cur && cpu < rec->ncpus; cpu++) {
+		free(cur[cpu].buf);
+		kbuffer_free(cur[cpu].kbuf);
+	}
+	free(cur);
+	free(a.hists);
+	free(a.samples);
+	return err;
+}
+
+/* The runs of the skeleton with their windows, in time order. */
+static int run_windows(const struct recording *rec, struct run_win **out,
+		       size_t *n, struct dmapool_spec *spec)
+{
+	struct json_object *runs, *meta;
+	char err[DMAPOOL_SPEC_ERR_LEN];
+	struct run_win *w;
+	size_t i;
+
+	if (strcmp(jget_str(rec->skel, "schema"), RESULT_SCHEMA) ||
+	    !json_object_object_get_ex(rec->skel, "runs", &runs) ||
+	    !json_object_is_type(runs, json_type_array) ||
+	    !json_object_array_length(runs) ||
+	    !json_object_object_get_ex(rec->skel, "meta", &meta))
+		return bad_file(rec, "is corrupt: its result skeleton has no runs");
+	if (dmapool_spec_parse(jget_str(meta, "spec"), spec, err, sizeof(err)))
+		return bad_file(rec, "is corrupt: its spec does not parse: %s", err);
+	*n = json_object_array_length(runs);
+	w = calloc(*n, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	for (i = 0; i < *n; i++) {
+		w[i].run = json_object_array_get_idx(runs, i);
+		w[i].t0 = jget_u64(w[i].run, "t0_ns");
+		w[i].t1 = jget_u64(w[i].run, "t1_ns");
+		if (!w[i].t1 || w[i].t1 < w[i].t0 || (i && w[i].t0 < w[i - 1].t1)) {
+			free(w);
+			return bad_file(rec, "is corrupt: run %zu has no valid t0_ns..t1_ns window", i);
+		}
+	}
+	*out = w;
+	return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "plot", no_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct recording rec = {};
+	struct decoder d = {};
+	struct dmapool_spec spec;
+	struct run_win *w = NULL;
+	char dir[PATH_MAX], outdir[PATH_MAX], series[1024], pools[64];
+	char result[PATH_MAX + 16], *pargv[5];
+	const char *output = NULL;
+	bool plot = false, ok = true;
+	size_t nruns = 0;
+	int c, err, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:jvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'p':
+			plot = true;
+			break;
+		case 'j':
+			json_output = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			fputs(report_usage, stdout);
+			return EXIT_OK;
+		default:
+			p_err("report: unknown option or missing value: '%s' (see 'dmapool-bench report --help')",
+			      argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		p_err("report: no recording given (dmapool-bench report FILE)");
+		return EXIT_USAGE;
+	}
+	if (optind + 1 < argc) {
+		p_err("report: unexpected argument '%s' (one recording at a time)",
+		      argv[optind + 1]);
+		return EXIT_USAGE;
+	}
+	rec.path = argv[optind];
+	snprintf(dir, sizeof(dir), "%s", rec.path);
+	if (!output)
+		output = dirname(dir);
+	err = rec_open(&rec);
+	if (!err)
+		err = decoder_init(&d, &rec);
+	if (!err)
+		err = run_windows(&rec, &w, &nruns, &spec);
+	if (!err && run_prepare_outdir("report", output, outdir))
+		err = -EINVAL;
+	if (!err)
+		err = replay(&rec, &d, w, nruns, &spec, &ok);
+	if (err) {
+		if (err == -ENOMEM)
+			p_err("report: out of memory reading '%s'", rec.path);
+		ret = err == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+		goto out;
+	}
+	if (result_write_json(rec.skel, outdir, "result.json") ||
+	    result_write_csvs(&rec.skel, 1, outdir, series, sizeof(series),
+			      pools, sizeof(pools)))
+		ok = false;
+	if (json_output)
+		printf("%s\n", json_object_to_json_string_ext(rec.skel,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		result_print_summary(rec.skel);
+	p_info("wrote %s/result.json", outdir);
+	ret = ok ? EXIT_OK : EXIT_FAIL;
+	if (ret == EXIT_OK && plot) {
+		snprintf(result, sizeof(result), "%s/result.json", outdir);
+		pargv[0] = "plot";
+		pargv[1] = result;
+		pargv[2] = "-o";
+		pargv[3] = outdir;
+		pargv[4] = NULL;
+		optind = 0;
+		ret = cmd_plot(4, pargv);
+	}
+out:
+	free(w);
+	if (d.tep)
+		tep_free(d.tep);
+	rec_close(&rec);
+	return ret;
+}
