@@ -86,9 +86,9 @@ static __always_inline struct gen_pool *pool_ptr(__u32 p)
 
 /*
  * Walk pool @p's chunks: does one hold @addr? Also sums size and avail
- * into pool_size[]/pool_avail[] when @stats.
+ * into pool_size[]/pool_avail[].
  */
-static __always_inline bool pool_walk(__u32 p, __u64 addr, bool stats)
+static __always_inline bool pool_walk(__u32 p, __u64 addr)
 {
 	struct gen_pool *gp = pool_ptr(p);
 	struct list_head *head, *pos;
@@ -108,16 +108,12 @@ static __always_inline bool pool_walk(__u32 p, __u64 addr, bool stats)
 
 		if (addr >= start && addr <= end)
 			found = true;
-		if (!stats && found)
-			return true;
 		size += end - start + 1;
 		avail += BPF_CORE_READ(ch, avail.counter);
 		pos = BPF_CORE_READ(ch, next_chunk.next);
 	}
-	if (stats) {
-		pool_size[p] = size;
-		pool_avail[p] = avail;
-	}
+	pool_size[p] = size;
+	pool_avail[p] = avail;
 	return found;
 }
 
@@ -125,11 +121,10 @@ static __always_inline __u32 pool_of(__u64 addr)
 {
 	__u32 p;
 
+	/* One full walk per pool tried, which also refreshes its stats. */
 	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
-		if (pool_walk(p, addr, false)) {
-			pool_walk(p, 0, true);
+		if (pool_walk(p, addr))
 			return p;
-		}
 	return DMAPOOL_POOL_NONE;
 }
 
@@ -238,7 +233,7 @@ static __always_inline void alloc_exit(__u64 page)
 		__u8 why = DMAPOOL_FB_EXHAUSTED;
 
 		if (f->arg[3]) {
-			pool_walk(first, 0, true);
+			pool_walk(first, 0);
 			if (first < DMAPOOL_NR_POOLS && pool_avail[first] >= size)
 				why = DMAPOOL_FB_ADDR_REJECTED;
 		}
@@ -280,7 +275,7 @@ static __always_inline void expand_enter(__u64 gp, __u64 requested)
 		return;
 	expand_pool = p;
 	expand_req[p] = requested;
-	pool_walk(p, 0, true);
+	pool_walk(p, 0);
 	expand_before[p] = pool_size[p];
 	expand_ts[p] = bpf_ktime_get_ns();
 }
@@ -300,7 +295,7 @@ static __always_inline void expand_exit(__s32 ret)
 	if (!ret)
 		__sync_fetch_and_add(&pool_expansions[p], 1);
 	before = expand_before[p];
-	pool_walk(p, 0, true);
+	pool_walk(p, 0);
 	if (!collect_samples)
 		return;
 	/* The order the kernel settled on is not visible here: 0. */
