@@ -40,7 +40,7 @@ MODULE_SRCS := $(wildcard bench-module/*.c bench-module/*.h) \
 CC ?= cc
 HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
-	-Ibench-module -Iinclude/uapi
+	-Ibench-module -Iinclude/uapi -Itools/dmapool-bench
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 all: module unit cli
@@ -137,12 +137,13 @@ $(CLI): $(CLI_SRCS) $(CLI_HDRS)
 unit: $(UNIT_TESTS)
 
 UNIT_DEPS := tests/unit/tap.h bench-module/pool_logic.h bench-module/spec.h \
-	bench-module/spec.c include/uapi/dmapool_bench.h
+	bench-module/spec.c include/uapi/dmapool_bench.h tools/dmapool-bench/stats.c \
+	tools/dmapool-bench/stats.h
 
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_DEPS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $< bench-module/spec.c -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) $< bench-module/spec.c tools/dmapool-bench/stats.c -lm -o $@
 
 # Host test of the BPF object against the host kernel's verifier.
 $(BUILD)/tests/test_bpf_verifier: tests/host/test_bpf_verifier.c tests/unit/tap.h \
@@ -192,6 +193,24 @@ run: deps
 	$(Q)$(MAKE) all
 	$(Q)$(CLI) run --plot -o results/latest
 
+# The performance gate: the default workload, deterministic (icount, one
+# vCPU), 5 runs in one module load, against the committed baseline. Exit 1 on
+# a regression, 2 when inconclusive, 3 when the results cannot be compared.
+GATE_KVER ?= $(or $(shell jq -r .meta.kernel $(BASELINE) 2>/dev/null),$(KVER))
+BASELINE := results/baseline/result.json
+GATE_RUN = run --deterministic --kernel $(GATE_KVER) --repeat 5
+
+gate: cli
+	$(Q)$(MAKE) module KVER=$(GATE_KVER)
+	$(Q)$(CLI) $(GATE_RUN) -o $(BUILD)/gate >$(BUILD)/gate.log 2>&1 || \
+		{ cat $(BUILD)/gate.log >&2; exit 3; }
+	$(Q)$(CLI) gate $(BASELINE) $(BUILD)/gate/result.json
+
+# Rewrite the baseline deliberately (commit it with git add -f).
+baseline: cli
+	$(Q)$(MAKE) module KVER=$(GATE_KVER)
+	$(Q)$(CLI) $(GATE_RUN) --plot -o results/baseline
+
 bench:
 	@echo "make bench: not yet (issue: tracing overhead and generator capacity)."
 
@@ -209,12 +228,15 @@ help:
 	@echo "  lint        checkpatch.pl --no-tree on kernel and BPF sources"
 	@echo "  cli         build/dmapool-bench (BPF skeleton included)"
 	@echo "  run         deps, build, the default workload in the guest: results/latest/"
+	@echo "  gate        the default workload, deterministic, gated against results/baseline/"
+	@echo "  baseline    rewrite results/baseline/ (deterministic, GATE_KVER)"
 	@echo "  bench       overhead benchmarks (not yet)"
 	@echo "  clean       remove build/"
 	@echo "variables:"
 	@echo "  KVER=$(KVER)"
 	@echo "  TEST_KVERS=$(TEST_KVERS)"
 	@echo "  KDIR=$(KDIR)"
+	@echo "  GATE_KVER=$(GATE_KVER)"
 	@echo "  V=1         show commands"
 
-.PHONY: all module modules-all unit cli test checkpatch lint deps run bench clean help
+.PHONY: all module modules-all unit cli test checkpatch lint deps run gate baseline bench clean help

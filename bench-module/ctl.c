@@ -87,6 +87,29 @@ static int dmapool_set_fail_order(const char *val, const struct kernel_param *kp
 	return 0;
 }
 
+static unsigned int test_spin_ns;
+
+static int dmapool_set_spin(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v > DMAPOOL_MAX_TEST_SPIN_NS) {
+		pr_err("test_spin_ns: invalid value '%s' (0..%u)\n", val,
+		       DMAPOOL_MAX_TEST_SPIN_NS);
+		return -EINVAL;
+	}
+	if (v)
+		pr_warn("TEST ONLY: every allocation now spins %u ns\n", v);
+	test_spin_ns = v;
+	dmapool_set_spin_ns(v);
+	return 0;
+}
+
+static const struct kernel_param_ops dmapool_spin_ops = {
+	.set = dmapool_set_spin,
+	.get = param_get_uint,
+};
+
 static const struct kernel_param_ops dmapool_fail_next_ops = {
 	.set = dmapool_set_fail_next,
 	.get = dmapool_get_fail_next,
@@ -101,6 +124,9 @@ module_param_cb(fail_next, &dmapool_fail_next_ops, NULL, 0600);
 MODULE_PARM_DESC(fail_next, "fault injection: fail the next N expansion page allocations");
 module_param_cb(fail_order_above, &dmapool_fail_order_ops, &fail_order_above, 0600);
 MODULE_PARM_DESC(fail_order_above, "fault injection: fail expansion page allocations above this order; -1: off");
+module_param_cb(test_spin_ns, &dmapool_spin_ops, &test_spin_ns, 0600);
+MODULE_PARM_DESC(test_spin_ns,
+		 "TEST ONLY: spin this many ns inside every allocation, a deliberate slowdown for the performance gate's own test; 0: off");
 
 static bool dmapool_zone_managed(enum zone_type zt)
 {

@@ -70,6 +70,7 @@ static int dmapool_fail_order_above = -1;
 static atomic64_t dmapool_injected;
 static atomic64_t dmapool_exhausted;
 static atomic64_t dmapool_leaked_pages;
+static unsigned int dmapool_spin_ns;
 
 bool dmapool_pool_present(int pool)
 {
@@ -110,6 +111,28 @@ unsigned int dmapool_inject_next(void)
 void dmapool_inject_set_order(int fail_order_above)
 {
 	WRITE_ONCE(dmapool_fail_order_above, fail_order_above);
+}
+
+void dmapool_set_spin_ns(unsigned int ns)
+{
+	WRITE_ONCE(dmapool_spin_ns, ns);
+}
+
+/*
+ * TEST ONLY: a deliberate slowdown inside the timed alloc path, so that the
+ * performance gate can be shown to catch one. Reads the clock the latency is
+ * measured with; under icount that is instruction time.
+ */
+static void dmapool_spin(void)
+{
+	unsigned int ns = READ_ONCE(dmapool_spin_ns);
+	u64 t0;
+
+	if (likely(!ns))
+		return;
+	t0 = local_clock();
+	while (local_clock() - t0 < ns)
+		cpu_relax();
 }
 
 static bool dmapool_inject_fail(unsigned int order)
@@ -378,6 +401,7 @@ void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
 					    size, info->depth ? "all pools full" :
 					    "no suitable pool");
 	}
+	dmapool_spin();
 	info->latency_ns = local_clock() - t0;
 
 	if (trace_pool_alloc_enabled())

@@ -48,6 +48,8 @@ int dmapool_cur_ctx(void);
 void dmapool_inject_set_next(unsigned int fail_next);
 unsigned int dmapool_inject_next(void);
 void dmapool_inject_set_order(int fail_order_above);
+/* TEST ONLY: spin this many ns in every allocation (0: off). */
+void dmapool_set_spin_ns(unsigned int ns);
 
 /* Cumulative bytes added per pool, as upstream's dma_pools/pool_size_*. */
 extern unsigned long dmapool_size_added[DMAPOOL_NR_POOLS];

@@ -74,6 +74,7 @@ enum dmapool_zone {
 #define DMAPOOL_MAX_HANDLES		65536u		/* outstanding `alloc` command blocks */
 #define DMAPOOL_MAX_CMD_LEN		256u		/* bytes in one command line */
 #define DMAPOOL_MAX_STATE_PERIOD_MS	60000u
+#define DMAPOOL_MAX_TEST_SPIN_NS	100000u	/* test_spin_ns: at most 100 us */
 #define DMAPOOL_MASK_BITS_MIN		24u
 #define DMAPOOL_MASK_BITS_MAX		64u
 

@@ -181,6 +181,7 @@ bad_param "semantics: unknown value 'v5'" semantics=v5
 bad_param "state_period_ms: invalid value 60001" state_period_ms=60001
 bad_param "fail_order_above: invalid value '11'" fail_order_above=11
 bad_param "fail_next: invalid value 'x'" fail_next=x
+bad_param "test_spin_ns: invalid value '100001'" test_spin_ns=100001
 
 load coherent_pool=256K zones=kernel,dma
 is "$(pval kernel present) $(pval dma32 present) $(pval dma present)" "1 0 1" "zones=kernel,dma creates just those"
@@ -198,6 +199,9 @@ done
 is "$(dmesg | grep -c 'dmapool_bench: cmd:')" 18 "one pr_err per refused command"
 set_param fail_order_above 11 2>/dev/null
 ok $((!$?)) "runtime fail_order_above=11 refused"
+set_param test_spin_ns -1 2>/dev/null
+ok $((!$?)) "runtime test_spin_ns=-1 refused"
+is "$(param test_spin_ns)" 0 "test_spin_ns off by default"
 is "$(param fail_order_above)" -1 "refused write left fail_order_above unchanged"
 cmd alloc 4K
 is "$(res ok)" 1 "module still works after bad input"

@@ -38,6 +38,20 @@ bad "2G" run --coherent-pool 2G
 bad "0" run --repeat 0
 bad "sideways" run --attach sideways
 bad "/proc/dmapool-nope" run -o /proc/dmapool-nope/x
+bad "100001" run --test-spin-ns 100001
+$B compare --help | grep -q "^Examples:"
+ok $? "compare --help has EXAMPLES"
+$B gate --help | grep -q "^Exit status: 0 pass, 1 regression, 2 inconclusive"
+ok $? "gate --help documents the exit statuses"
+bad "--coherent-pool" compare
+bad "'0'" compare --coherent-pool 0
+bad "'3Q'" compare --coherent-pool 1M,3Q
+bad "sideways" compare --coherent-pool 1M --remap sideways
+bad "nmi" compare --coherent-pool 1M --ctx nmi
+bad "--plot" compare --coherent-pool 1M --plot
+bad "'0'" compare --coherent-pool 1M --repeat 0
+bad "--from" compare --recommend --from 2M --max 1M
+bad "--kernel" compare --coherent-pool 1M --kernel
 mkdir -p build/cli-test
 : >build/cli-test/a-file
 bad "build/cli-test/a-file" run -o build/cli-test/a-file

@@ -58,6 +58,7 @@ static bool kmod_params_match(const char *params)
 		{ "coherent_pool", "(null)" }, { "remap", "N" },
 		{ "state_period_ms", "0" }, { "zones", "auto" },
 		{ "max_order", "-1" }, { "semantics", "v6.1" },
+		{ "test_spin_ns", "0" },
 	};
 	char want[256], have[256], key[64];
 	const char *p;

@@ -26,6 +26,8 @@ static const struct cmd {
 	{ "monitor", cmd_monitor, "live per-interval view of the bench pools or the kernel's own" },
 	{ "record", cmd_record, "run a workload traced by ftrace (no BPF) into a raw recording" },
 	{ "report", cmd_report, "turn a recording into result.json, CSVs and plots like run's" },
+	{ "compare", cmd_compare, "run one workload under several coherent_pool settings; --recommend" },
+	{ "gate", cmd_gate, "CI performance gate: candidate vs baseline, statistically" },
 };
 
 void p_err(const char *fmt, ...)
@@ -139,7 +141,9 @@ static void usage(FILE *f)
 		"Examples:\n"
 		"  dmapool-bench run --ctx hardirq --cpus 0-1 --duration 2s -o results/latest --plot\n"
 		"  dmapool-bench plot results/latest/result.json -o results/latest\n"
-		"  dmapool-bench monitor --target kernel -T --hist\n");
+		"  dmapool-bench monitor --target kernel -T --hist\n"
+		"  dmapool-bench compare --coherent-pool 128K,512K,2M -o results/compare\n"
+		"  dmapool-bench gate results/baseline/result.json results/latest/result.json\n");
 }
 
 int main(int argc, char **argv)
@@ -182,7 +186,7 @@ int main(int argc, char **argv)
 			return cmds[i].fn(argc, argv);
 		}
 	}
-	p_err("unknown command '%s' (commands: run, record, report, plot, monitor; see --help)",
+	p_err("unknown command '%s' (commands: run, record, report, plot, monitor, compare, gate; see --help)",
 	      argv[optind]);
 	return EXIT_USAGE;
 }

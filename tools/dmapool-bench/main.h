@@ -29,10 +29,19 @@ const char *self_exe(void);
 /* Parse a duration such as 2s, 500ms, 100us, 3 (seconds) into ns. */
 int parse_duration_ns(const char *s, uint64_t *ns);
 
+/*
+ * gnuplot plots/@script.gp with datadir=@dir, out=@dir/@script.@fmt, series
+ * and title set; 0 when it wrote the image.
+ */
+int plot_gnuplot(const char *script, const char *dir, const char *fmt,
+		 const char *series, const char *title);
+
 int cmd_run(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
 
 #endif

@@ -32,7 +32,7 @@ static const char plot_usage[] =
 "  dmapool-bench plot results/latest/result.json\n"
 "  dmapool-bench plot a/result.json b/result.json -o /tmp/cmp --format svg\n";
 
-static int gnuplot(const char *script, const char *dir, const char *fmt,
+int plot_gnuplot(const char *script, const char *dir, const char *fmt,
 		   const char *series, const char *title)
 {
 	char prog[PATH_MAX], expr[3 * PATH_MAX + 2048], out[PATH_MAX + 64];
@@ -189,8 +189,8 @@ int cmd_plot(int argc, char **argv)
 	for (s = 0; s < 3; s++) {
 		const char *list = s == 2 ? pools : series;
 
-		if ((png && gnuplot(scripts[s], dir, "png", list, title)) ||
-		    (svg && gnuplot(scripts[s], dir, "svg", list, title)))
+		if ((png && plot_gnuplot(scripts[s], dir, "png", list, title)) ||
+		    (svg && plot_gnuplot(scripts[s], dir, "svg", list, title)))
 			ret = EXIT_FAIL;
 	}
 	if (ret == EXIT_OK)

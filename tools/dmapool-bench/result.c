@@ -96,8 +96,12 @@ struct json_object *result_read(const char *path)
 	struct json_object *root = json_object_from_file(path), *runs;
 
 	if (!root) {
-		p_err("cannot read result file '%s': %s", path,
-		      json_util_get_last_err());
+		char why[256];
+
+		/* json-c's message ends in a newline: one line only. */
+		snprintf(why, sizeof(why), "%s", json_util_get_last_err());
+		why[strcspn(why, "\n")] = '\0';
+		p_err("cannot read result file '%s': %s", path, why);
 		return NULL;
 	}
 	if (strcmp(jget_str(root, "schema"), RESULT_SCHEMA) ||
@@ -110,8 +114,7 @@ struct json_object *result_read(const char *path)
 	return root;
 }
 
-/* Dense buckets of a case from its sparse [[bucket, count], ...]. */
-static void case_slots(struct json_object *cs, __u64 *slots)
+void result_case_slots(struct json_object *cs, __u64 *slots)
 {
 	struct json_object *b, *pair;
 	size_t i;
@@ -127,6 +130,28 @@ static void case_slots(struct json_object *cs, __u64 *slots)
 		if (k < DMAPOOL_HIST_BUCKETS)
 			slots[k] += json_object_get_uint64(
 				json_object_array_get_idx(pair, 1));
+	}
+}
+
+void result_merge_cases(struct json_object *run,
+			bool (*keep)(struct json_object *cs, const void *arg),
+			const void *arg, struct result_merged *m)
+{
+	struct json_object *cases = json_object_object_get(run, "cases"), *cs;
+	__u64 tmp[DMAPOOL_HIST_BUCKETS];
+	size_t i, k;
+
+	for (i = 0; i < json_object_array_length(cases); i++) {
+		cs = json_object_array_get_idx(cases, i);
+		if (!keep(cs, arg))
+			continue;
+		result_case_slots(cs, tmp);
+		for (k = 0; k < DMAPOOL_HIST_BUCKETS; k++)
+			m->slots[k] += tmp[k];
+		m->n += jget_u64(cs, "n");
+		m->sum_ns += jget_u64(cs, "sum_ns");
+		if (jget_u64(cs, "max") > m->max)
+			m->max = jget_u64(cs, "max");
 	}
 }
 
@@ -188,7 +213,7 @@ static int collect_series(struct json_object *const *results, int n,
 					snprintf(out[nr].name, sizeof(out[nr].name), "%s", name);
 					nr++;
 				}
-				case_slots(cs, tmp);
+				result_case_slots(cs, tmp);
 				for (i = 0; i < DMAPOOL_HIST_BUCKETS; i++)
 					out[s].slots[i] += tmp[i];
 				out[s].count += jget_u64(cs, "n");
@@ -400,7 +425,7 @@ void result_print_summary(struct json_object *root)
 			printf("\nalloc latency, pool %s, %s, %s:\n",
 			       jget_str(cs, "pool"), jget_str(cs, "ctx"),
 			       size_label((int)jget_u64(cs, "size_order"), sz, sizeof(sz)));
-			case_slots(cs, slots);
+			result_case_slots(cs, slots);
 			hist_fold_log2(slots, log2);
 			hist_print_log2(stdout, log2, "nsecs");
 		}

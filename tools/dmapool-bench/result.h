@@ -10,6 +10,9 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <linux/types.h>
+
+#include "dmapool.h"
 
 #define RESULT_SCHEMA "dmapool-bench/1"
 
@@ -38,6 +41,20 @@ struct json_object *result_read(const char *path);
 int result_write_csvs(struct json_object *const *results, int n,
 		      const char *dir, char *series, size_t series_len,
 		      char *pools, size_t pools_len);
+
+/* The dense @slots of case @cs from its sparse [[bucket, count], ...]. */
+void result_case_slots(struct json_object *cs, __u64 *slots);
+
+/* Cases of runs merged: what gate and compare measure. */
+struct result_merged {
+	__u64 slots[DMAPOOL_HIST_BUCKETS];
+	uint64_t n, sum_ns, max;
+};
+
+/* Add the cases of @run that @keep(case, @arg) accepts into @m. */
+void result_merge_cases(struct json_object *run,
+			bool (*keep)(struct json_object *cs, const void *arg),
+			const void *arg, struct result_merged *m);
 
 /* The human summary of every run of @root. */
 void result_print_summary(struct json_object *root);

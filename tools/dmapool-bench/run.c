@@ -7,6 +7,7 @@
  * `record` (record.c) shares all of it but the collector: see run.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,12 +54,21 @@ RUN_GUEST_HELP
 "  dmapool-bench run --ctx softirq --cpus 0 --ops 100000 --size loguniform:4K-256K --hold ops:64 -o /tmp/r\n"
 "  dmapool-bench run --coherent-pool 128K --mask 32 --zone kernel:3,dma32 --repeat 5 --json\n";
 
+static const struct run_backend bpf_backend;
 static volatile sig_atomic_t interrupted;
 
 static void on_sigint(int sig)
 {
 	(void)sig;
 	interrupted = 1;
+}
+
+/* Are we the guest of a --deterministic (icount, one vCPU) boot? */
+static bool in_icount_guest(void)
+{
+	const char *v = getenv("DMAPOOL_VM_DETERMINISTIC");
+
+	return v && !strcmp(v, "1");
 }
 
 static int add_key(struct run_opts *o, const char *key, const char *val)
@@ -116,6 +127,7 @@ static int parse_run_opts(const struct run_backend *be, struct run_opts *o,
 		O_SIZE, O_HOLD, O_ZONE, O_MASK, O_BURST, O_SEED, O_WARMUP,
 		O_MAXOUT, O_SPEC, O_CP, O_REMAP, O_STATE, O_REPEAT, O_PLOT,
 		O_MODULE, O_VM, O_KERNEL, O_VMMEM, O_DET, O_ATTACH, O_BUFKB,
+		O_SPIN, O_FRESH,
 	};
 	static const struct option opts[] = {
 		{ "ctx", required_argument, NULL, O_CTX },
@@ -136,6 +148,8 @@ static int parse_run_opts(const struct run_backend *be, struct run_opts *o,
 		{ "coherent-pool", required_argument, NULL, O_CP },
 		{ "remap", no_argument, NULL, O_REMAP },
 		{ "state-period", required_argument, NULL, O_STATE },
+		{ "test-spin-ns", required_argument, NULL, O_SPIN },
+		{ "fresh", no_argument, NULL, O_FRESH },
 		{ "output", required_argument, NULL, 'o' },
 		{ "repeat", required_argument, NULL, O_REPEAT },
 		{ "plot", no_argument, NULL, O_PLOT },
@@ -224,6 +238,15 @@ static int parse_run_opts(const struct run_backend *be, struct run_opts *o,
 				       &o->state_period_ms))
 				return -EINVAL;
 			break;
+		case O_SPIN:
+			if (parse_uint(o, "test-spin-ns", optarg, 0,
+				       DMAPOOL_MAX_TEST_SPIN_NS, " ns",
+				       &o->test_spin_ns))
+				return -EINVAL;
+			break;
+		case O_FRESH:
+			o->fresh = true;
+			break;
 		case 'o':
 			o->output = optarg;
 			break;
@@ -291,7 +314,8 @@ static int parse_run_opts(const struct run_backend *be, struct run_opts *o,
 	if (!have_ctx)
 		add_key(o, "ctx", "hardirq");
 	if (!have_cpus)
-		add_key(o, "cpus", o->vm.deterministic ? "0" : "0-1");
+		add_key(o, "cpus", o->vm.deterministic || in_icount_guest() ?
+			"0" : "0-1");
 	if (!have_len)
 		add_key(o, "duration_ms", "2000");
 	if (!strstr(o->spec_line, "size="))
@@ -389,12 +413,9 @@ static struct json_object *make_meta(const struct run_opts *o, const char *how)
 	json_object_object_add(m, "time", json_object_new_string(stamp));
 	json_object_object_add(m, "kernel", json_object_new_string(u.release));
 	json_object_object_add(m, "accel", json_object_new_string(guest_accel()));
-	json_object_object_add(m, "deterministic", json_object_new_boolean(
-		getenv("DMAPOOL_VM_DETERMINISTIC") &&
-		!strcmp(getenv("DMAPOOL_VM_DETERMINISTIC"), "1")));
+	json_object_object_add(m, "deterministic", json_object_new_boolean(in_icount_guest()));
 	json_object_object_add(m, "latency_unit", json_object_new_string(
-		o->vm.deterministic || (getenv("DMAPOOL_VM_DETERMINISTIC") &&
-		!strcmp(getenv("DMAPOOL_VM_DETERMINISTIC"), "1")) ?
+		o->vm.deterministic || in_icount_guest() ?
 		"instruction-time ns (icount)" : "ns"));
 	json_object_object_add(m, "mem_mb", json_object_new_int64(mem_kb / 1024));
 	json_object_object_add(m, "cpus", json_object_new_int64(sysconf(_SC_NPROCESSORS_ONLN)));
@@ -403,6 +424,7 @@ static struct json_object *make_meta(const struct run_opts *o, const char *how)
 	json_object_object_add(m, "coherent_pool_param", o->coherent_pool ?
 			       json_object_new_string(o->coherent_pool) : NULL);
 	json_object_object_add(m, "remap", json_object_new_boolean(o->remap));
+	json_object_object_add(m, "test_spin_ns", json_object_new_uint64(o->test_spin_ns));
 	json_object_object_add(m, "bpf_attach", json_object_new_string(how));
 	pools = kmod_pools();
 	if (pools && json_object_object_get_ex(pools, "config", &cfg))
@@ -557,9 +579,14 @@ static int run_here(const struct run_backend *be, struct run_opts *o,
 
 	n = snprintf(params, sizeof(params), "state_period_ms=%u%s",
 		     o->state_period_ms, o->remap ? " remap=1" : "");
+	if (o->test_spin_ns)
+		n += snprintf(params + n, sizeof(params) - n, " test_spin_ns=%u",
+			      o->test_spin_ns);
 	if (o->coherent_pool)
 		snprintf(params + n, sizeof(params) - n, " coherent_pool=%s",
 			 o->coherent_pool);
+	if (o->fresh && kmod_unload())
+		return EXIT_FAIL;
 	if (kmod_ensure(o->module ? o->module : kmod_default_path(), params))
 		return EXIT_FAIL;
 	/* Before start: an interrupted start still reaches stop and finish. */
@@ -650,6 +677,57 @@ int run_main(const struct run_backend *be, int argc, char **argv)
 		ret = cmd_plot(4, pargv);
 	}
 	return ret;
+}
+
+int run_check_args(int argc, char **argv)
+{
+	struct run_opts o = {};
+	bool js = json_output;
+	int ret;
+
+	optind = 0;
+	ret = parse_run_opts(&bpf_backend, &o, argc, argv);
+	json_output = js;
+	optind = 0;
+	return ret;
+}
+
+int run_spawn(char *const *args, const char *log)
+{
+	const char **argv;
+	int n, status, fd;
+	pid_t pid;
+
+	for (n = 0; args[n]; n++)
+		;
+	argv = calloc(n + 3, sizeof(*argv));
+	if (!argv)
+		return -ENOMEM;
+	argv[0] = self_exe();
+	argv[1] = "run";
+	memcpy(argv + 2, args, n * sizeof(*argv));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		free(argv);
+		return -errno;
+	}
+	if (!pid) {
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+		/* Here, never in another guest. */
+		setenv("DMAPOOL_IN_VM", "1", 1);
+		execv(argv[0], (char **)argv);
+		_exit(126);
+	}
+	free(argv);
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* --- the BPF collector (collect.c) ---------------------------------------- */

@@ -40,7 +40,9 @@
 "Pools (module parameters; the module is reloaded when they change):\n" \
 "  --coherent-pool SIZE   pool size like the kernel's coherent_pool= (default: the kernel's rule)\n" \
 "  --remap                vmap() pool blocks (DMA_DIRECT_REMAP cost)\n" \
-"  --state-period MS      pool_state sampling period for the timeline (default 50)\n"
+"  --state-period MS      pool_state sampling period for the timeline (default 50)\n" \
+"  --fresh                reload the module first: pools start at their initial size\n" \
+"  --test-spin-ns N       TEST ONLY: spin N ns in every allocation (a deliberate slowdown)\n"
 
 #define RUN_GUEST_HELP \
 "Guest (tools/dmapool-vm):\n" \
@@ -56,6 +58,8 @@ struct run_opts {
 	const char *coherent_pool;
 	bool remap;
 	unsigned int state_period_ms;
+	unsigned int test_spin_ns;
+	bool fresh;			/* reload the module before the runs */
 	const char *output;		/* run: a directory; record: a file */
 	unsigned int repeat;
 	bool plot;			/* run */
@@ -100,6 +104,16 @@ struct run_backend {
 
 /* `run` and `record`: options, guest or here, the runs, the outputs. */
 int run_main(const struct run_backend *be, int argc, char **argv);
+
+/* Check `run` options @argv (argv[0] is skipped) without running: 0 or -EINVAL. */
+int run_check_args(int argc, char **argv);
+
+/*
+ * `dmapool-bench run ARGS...` (NULL-terminated, without "run") as a child
+ * process here, never in another guest; its output is appended to @log.
+ * Returns its exit status, or -errno.
+ */
+int run_spawn(char *const *args, const char *log);
 
 /* Create @dir (and parents) and resolve it into @abs (PATH_MAX bytes). */
 int run_prepare_outdir(const char *cmd, const char *dir, char *abs);
