@@ -44,6 +44,7 @@ jq -e '.settings[] | .frag_index_end_max >= 0 and .frag_index_end_max <= 1' "$cj
 ok $? "fragmentation index in [0, 1]"
 grep -q '^SETTING ' "$out/c.txt" && grep -q '^1M+remap ' "$out/c.txt"
 ok $? "the table has a row per setting"
+is "$(grep -c '^SETTING ' "$out/c.txt")" 1 "the table is printed once"
 is "$(grep -vc '^#' "$out/c/compare.csv")" 4 "compare.csv: one row per setting"
 for p in spectrum compare-bars compare-timeline; do
 	[ "$(head -c 8 "$out/c/$p.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
@@ -69,6 +70,16 @@ ok $? "prints the kernel command line: coherent_pool=$((R / 1024))K"
 grep -q '  evidence' "$out/c.txt"
 ok $? "with the evidence"
 is "$(jq '.recommend | length' "$cj")" 1 "compare.json carries the recommendation"
+
+# Deterministic: one vCPU under icount, recorded as such.
+$B compare --deterministic --coherent-pool 256K --no-plot --ops 200 --size 4K \
+	-o "$out/d" >"$out/d.txt" 2>&1
+ok $? "compare --deterministic"
+is "$(jq -r '.deterministic' "$out/d/compare.json")" true "compare.json records deterministic mode"
+is "$(jq -r '.latency_unit' "$out/d/compare.json")" "instruction-time ns (icount)" \
+	"latencies labelled instruction-time"
+is "$(jq -r '.meta.cpus' "$out/d/$(jq -r '.settings[0].result' "$out/d/compare.json")")" 1 \
+	"one vCPU"
 
 # One setting on both kernels: a boot each, labels carry the kernel.
 mapfile -t kv < <(tools/dmapool-vm --list-kernels)

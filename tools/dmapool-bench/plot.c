@@ -48,6 +48,8 @@ int plot_gnuplot(const char *script, const char *dir, const char *fmt,
 	snprintf(expr, sizeof(expr),
 		 "datadir='%s'; out='%s'; fmt='%s'; series='%s'; title='%s'",
 		 dir, out, fmt, series, title);
+	/* The child's freopen() would write our buffered output a second time. */
+	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
 		return -errno;
