@@ -75,6 +75,22 @@ $(BUILD)/%/dmapool_bench.ko: $(MODULE_SRCS) $(BUILD)/%/vmlinux.btf
 			--btf_base $(BUILD)/$*/vmlinux.btf $@.tmp
 	$(Q)mv $@.tmp $@
 
+# make bench: the same sources with the dmapool_bench tracepoints compiled out
+# (no BTF: nothing attaches to it).
+$(BUILD)/%/notrace/dmapool_bench.ko: $(MODULE_SRCS)
+	$(call msg,KBUILD,$@)
+	$(Q)test -d /usr/src/linux-headers-$* || \
+		{ echo "make: no headers for kernel $*: run 'make deps'" >&2; exit 1; }
+	$(Q)mkdir -p $(BUILD)/$*/notrace-src
+	$(Q)for f in $(MODULE_SRCS); do ln -sf $(TOP)/$$f $(BUILD)/$*/notrace-src/; done
+	$(Q)$(MAKE) -C /usr/src/linux-headers-$* M=$(BUILD)/$*/notrace-src \
+		DMAPOOL_UAPI=$(TOP)/include/uapi DMAPOOL_NOTRACE=1 \
+		$(if $(filter 1,$(V)),V=1) modules \
+		$(if $(filter 1,$(V)),,>$(BUILD)/$*/kbuild-notrace.log 2>&1) || \
+		{ cat $(BUILD)/$*/kbuild-notrace.log >&2; exit 1; }
+	$(Q)mkdir -p $(@D)
+	$(Q)cp $(BUILD)/$*/notrace-src/dmapool_bench.ko $@
+
 # --- BPF: vmlinux.h and the tracepoint records from the target's BTF -------
 BPF_OUT := $(BUILD)/bpf
 CLANG ?= clang
@@ -154,7 +170,8 @@ $(BUILD)/tests/test_bpf_verifier: tests/host/test_bpf_verifier.c tests/unit/tap.
 		-Ibpf -Iinclude/uapi $< -lbpf -lelf -lz -o $@
 
 # --- tests, lint ------------------------------------------------------------
-test: unit modules-all cli $(BUILD)/tests/test_bpf_verifier checkpatch
+test: unit modules-all cli $(BUILD)/tests/test_bpf_verifier checkpatch \
+		$(BUILD)/$(KVER)/notrace/dmapool_bench.ko
 	$(Q)TEST_KVERS="$(TEST_KVERS)" tests/run
 
 CHECKPATCH_DIR := $(BUILD)/checkpatch
@@ -211,8 +228,12 @@ baseline: cli
 	$(Q)$(MAKE) module KVER=$(GATE_KVER)
 	$(Q)$(CLI) $(GATE_RUN) --plot -o results/baseline
 
-bench:
-	@echo "make bench: not yet (issue: tracing overhead and generator capacity)."
+# Tracing overhead (none, our BPF, bpftrace, ftrace hist, record), the cost of
+# disabled tracepoints, generator capacity, lost events, BPF program stats:
+# a normal and a deterministic guest boot, results/bench/*.json + table.txt.
+bench: cli
+	$(Q)$(MAKE) -s module $(BUILD)/$(KVER)/notrace/dmapool_bench.ko
+	$(Q)$(CLI) bench --kernel $(KVER) -o results/bench
 
 clean:
 	$(call msg,CLEAN,build/)
@@ -230,7 +251,7 @@ help:
 	@echo "  run         deps, build, the default workload in the guest: results/latest/"
 	@echo "  gate        the default workload, deterministic, gated against results/baseline/"
 	@echo "  baseline    rewrite results/baseline/ (deterministic, GATE_KVER)"
-	@echo "  bench       overhead benchmarks (not yet)"
+	@echo "  bench       tracing overhead, generator capacity, lost events: results/bench/"
 	@echo "  clean       remove build/"
 	@echo "variables:"
 	@echo "  KVER=$(KVER)"

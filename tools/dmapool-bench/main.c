@@ -27,6 +27,7 @@ static const struct cmd {
 	{ "record", cmd_record, "run a workload traced by ftrace (no BPF) into a raw recording" },
 	{ "report", cmd_report, "turn a recording into result.json, CSVs and plots like run's" },
 	{ "compare", cmd_compare, "run one workload under several coherent_pool settings; --recommend" },
+	{ "bench", cmd_bench, "tracing overhead vs bpftrace and ftrace, generator capacity, lost events" },
 	{ "gate", cmd_gate, "CI performance gate: candidate vs baseline, statistically" },
 };
 

@@ -380,6 +380,38 @@ static void rec_wait(void *priv, unsigned int ms)
 	}
 }
 
+/*
+ * What ftrace could not keep since the start, over every CPU: pages the
+ * reader found marked as missing events, and the ring buffer's own counters.
+ */
+static struct json_object *lost_so_far(struct recorder *r)
+{
+	static const char * const keys[] = {
+		"overrun", "commit overrun", "dropped events"
+	};
+	struct json_object *j = json_object_new_object();
+	uint64_t sum[3] = {};
+	char file[64], *st;
+	int cpu, len;
+	size_t k;
+
+	for (cpu = 0; cpu < r->ncpus; cpu++) {
+		if (!r->tcpu[cpu])
+			continue;
+		snprintf(file, sizeof(file), "per_cpu/cpu%d/stats", cpu);
+		st = tracefs_instance_file_read(r->inst, file, &len);
+		for (k = 0; st && k < 3; k++)
+			sum[k] += rec_stat(st, keys[k]);
+		free(st);
+	}
+	json_object_object_add(j, "missed_events", json_object_new_uint64(r->missed));
+	json_object_object_add(j, "missed_unknown", json_object_new_uint64(r->missed_unknown));
+	json_object_object_add(j, "overrun", json_object_new_uint64(sum[0]));
+	json_object_object_add(j, "commit_overrun", json_object_new_uint64(sum[1]));
+	json_object_object_add(j, "dropped", json_object_new_uint64(sum[2]));
+	return j;
+}
+
 static int rec_end(void *priv, const struct run_opts *o,
 		   struct json_object *run, uint64_t t0, uint64_t t1, bool *ok)
 {
@@ -391,6 +423,7 @@ static int rec_end(void *priv, const struct run_opts *o,
 	json_object_object_add(run, "t1_ns", json_object_new_uint64(t1));
 	r->runs++;
 	drain(r, false);
+	json_object_object_add(run, "ftrace_lost", lost_so_far(r));
 	return r->io_error ? -EIO : 0;
 }
 
@@ -490,7 +523,7 @@ static bool rec_finish(void *priv, const struct run_opts *o,
 	return ok;
 }
 
-static const struct run_backend record_backend = {
+const struct run_backend run_record_backend = {
 	.cmd = "record",
 	.usage = record_usage,
 	.record = true,
@@ -504,5 +537,5 @@ static const struct run_backend record_backend = {
 
 int cmd_record(int argc, char **argv)
 {
-	return run_main(&record_backend, argc, argv);
+	return run_main(&run_record_backend, argc, argv);
 }

@@ -91,9 +91,9 @@ int result_write_json(struct json_object *root, const char *dir,
 	return afile_close(&a, true);
 }
 
-struct json_object *result_read(const char *path)
+struct json_object *result_read_json(const char *path, const char *schema)
 {
-	struct json_object *root = json_object_from_file(path), *runs;
+	struct json_object *root = json_object_from_file(path);
 
 	if (!root) {
 		char why[256];
@@ -104,9 +104,20 @@ struct json_object *result_read(const char *path)
 		p_err("cannot read result file '%s': %s", path, why);
 		return NULL;
 	}
-	if (strcmp(jget_str(root, "schema"), RESULT_SCHEMA) ||
-	    !json_object_object_get_ex(root, "runs", &runs) ||
-	    !json_object_is_type(runs, json_type_array)) {
+	if (strcmp(jget_str(root, "schema"), schema)) {
+		p_err("'%s' is not a %s result file", path, schema);
+		json_object_put(root);
+		return NULL;
+	}
+	return root;
+}
+
+struct json_object *result_read(const char *path)
+{
+	struct json_object *root = result_read_json(path, RESULT_SCHEMA), *runs;
+
+	if (root && (!json_object_object_get_ex(root, "runs", &runs) ||
+		     !json_object_is_type(runs, json_type_array))) {
 		p_err("'%s' is not a %s result file", path, RESULT_SCHEMA);
 		json_object_put(root);
 		return NULL;

@@ -34,6 +34,8 @@ int afile_close(struct afile *a, bool ok);
 /* Write @root to DIR/NAME through a temporary file and rename(2). */
 int result_write_json(struct json_object *root, const char *dir,
 		      const char *name);
+/* A JSON file whose "schema" is @schema, or NULL after a one-line error. */
+struct json_object *result_read_json(const char *path, const char *schema);
 /* Read and check a result file; NULL (error printed) when invalid. */
 struct json_object *result_read(const char *path);
 

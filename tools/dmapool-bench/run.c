@@ -54,7 +54,6 @@ RUN_GUEST_HELP
 "  dmapool-bench run --ctx softirq --cpus 0 --ops 100000 --size loguniform:4K-256K --hold ops:64 -o /tmp/r\n"
 "  dmapool-bench run --coherent-pool 128K --mask 32 --zone kernel:3,dma32 --repeat 5 --json\n";
 
-static const struct run_backend bpf_backend;
 static volatile sig_atomic_t interrupted;
 
 static void on_sigint(int sig)
@@ -63,8 +62,7 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
-/* Are we the guest of a --deterministic (icount, one vCPU) boot? */
-static bool in_icount_guest(void)
+bool run_in_icount_guest(void)
 {
 	const char *v = getenv("DMAPOOL_VM_DETERMINISTIC");
 
@@ -119,8 +117,8 @@ static int parse_uint(const struct run_opts *o, const char *opt,
 	return 0;
 }
 
-static int parse_run_opts(const struct run_backend *be, struct run_opts *o,
-			  int argc, char **argv)
+int run_parse_opts(const struct run_backend *be, struct run_opts *o,
+		   int argc, char **argv)
 {
 	enum {
 		O_CTX = 256, O_CPUS, O_DURATION, O_OPS, O_PERIOD, O_BATCH,
@@ -314,7 +312,7 @@ static int parse_run_opts(const struct run_backend *be, struct run_opts *o,
 	if (!have_ctx)
 		add_key(o, "ctx", "hardirq");
 	if (!have_cpus)
-		add_key(o, "cpus", o->vm.deterministic || in_icount_guest() ?
+		add_key(o, "cpus", o->vm.deterministic || run_in_icount_guest() ?
 			"0" : "0-1");
 	if (!have_len)
 		add_key(o, "duration_ms", "2000");
@@ -413,9 +411,9 @@ static struct json_object *make_meta(const struct run_opts *o, const char *how)
 	json_object_object_add(m, "time", json_object_new_string(stamp));
 	json_object_object_add(m, "kernel", json_object_new_string(u.release));
 	json_object_object_add(m, "accel", json_object_new_string(guest_accel()));
-	json_object_object_add(m, "deterministic", json_object_new_boolean(in_icount_guest()));
+	json_object_object_add(m, "deterministic", json_object_new_boolean(run_in_icount_guest()));
 	json_object_object_add(m, "latency_unit", json_object_new_string(
-		o->vm.deterministic || in_icount_guest() ?
+		o->vm.deterministic || run_in_icount_guest() ?
 		"instruction-time ns (icount)" : "ns"));
 	json_object_object_add(m, "mem_mb", json_object_new_int64(mem_kb / 1024));
 	json_object_object_add(m, "cpus", json_object_new_int64(sysconf(_SC_NPROCESSORS_ONLN)));
@@ -510,10 +508,9 @@ static void show_progress(const struct dmapool_spec *spec, uint64_t t0,
 			(unsigned long long)(spec->ops * __builtin_popcountll(spec->cpus)));
 }
 
-/* Start one run and wait for it; NULL on failure. */
-static struct json_object *one_run(const struct run_opts *o,
-				   const struct run_backend *be, void *priv,
-				   unsigned int index, bool *ok)
+struct json_object *run_once(const struct run_opts *o,
+			     const struct run_backend *be, void *priv,
+			     unsigned int index, bool *ok)
 {
 	struct json_object *run, *st = NULL;
 	uint64_t t0, limit_ns;
@@ -602,7 +599,7 @@ static int run_here(const struct run_backend *be, struct run_opts *o,
 	runs = json_object_new_array();
 	json_object_object_add(root, "runs", runs);
 	for (i = 0; i < o->repeat && !interrupted; i++) {
-		run = one_run(o, be, priv, i, &ok);
+		run = run_once(o, be, priv, i, &ok);
 		if (!run) {
 			ok = false;
 			break;
@@ -632,7 +629,7 @@ int run_main(const struct run_backend *be, int argc, char **argv)
 	char result[PATH_MAX + 16];
 	int ret;
 
-	if (parse_run_opts(be, &o, argc, argv))
+	if (run_parse_opts(be, &o, argc, argv))
 		return EXIT_USAGE;
 	/* record writes a file: its directory is the one to share. */
 	snprintf(dir, sizeof(dir), "%s", o.output);
@@ -686,7 +683,7 @@ int run_check_args(int argc, char **argv)
 	int ret;
 
 	optind = 0;
-	ret = parse_run_opts(&bpf_backend, &o, argc, argv);
+	ret = run_parse_opts(&run_bpf_backend, &o, argc, argv);
 	json_output = js;
 	optind = 0;
 	return ret;
@@ -827,7 +824,7 @@ static bool bpf_finish(void *priv, const struct run_opts *o,
 	return ok;
 }
 
-static const struct run_backend bpf_backend = {
+const struct run_backend run_bpf_backend = {
 	.cmd = "run",
 	.usage = run_usage,
 	.start = bpf_start,
@@ -840,5 +837,5 @@ static const struct run_backend bpf_backend = {
 
 int cmd_run(int argc, char **argv)
 {
-	return run_main(&bpf_backend, argc, argv);
+	return run_main(&run_bpf_backend, argc, argv);
 }

@@ -102,6 +102,28 @@ struct run_backend {
 		       struct json_object *root, const char *outdir);
 };
 
+/* Are we the guest of a --deterministic (icount, one vCPU) boot? */
+bool run_in_icount_guest(void);
+
+/* The collectors of `run` (BPF maps) and `record` (raw ftrace). */
+extern const struct run_backend run_bpf_backend;
+extern const struct run_backend run_record_backend;
+
+/*
+ * Parse `run`/`record` options (@argv[0] is skipped; reset optind first)
+ * into @o, with the default workload where not given. 0 or -EINVAL.
+ */
+int run_parse_opts(const struct run_backend *be, struct run_opts *o,
+		   int argc, char **argv);
+
+/*
+ * One run of @o->spec_line on the loaded module, collected by @be (started,
+ * @priv): its module_stats and what @be adds, or NULL on failure.
+ */
+struct json_object *run_once(const struct run_opts *o,
+			     const struct run_backend *be, void *priv,
+			     unsigned int index, bool *ok);
+
 /* `run` and `record`: options, guest or here, the runs, the outputs. */
 int run_main(const struct run_backend *be, int argc, char **argv);
 

@@ -20,8 +20,8 @@ bool vm_needed(bool force)
 
 int vm_run(const struct vm_opts *o, int argc, char **argv)
 {
-	char vm[PATH_MAX], cpus[16];
-	const char **args = calloc(argc + 16, sizeof(*args));
+	char vm[PATH_MAX], cpus[16], timeout[16];
+	const char **args = calloc(argc + 20, sizeof(*args));
 	int n = 0, i, status;
 	pid_t pid;
 
@@ -44,6 +44,11 @@ int vm_run(const struct vm_opts *o, int argc, char **argv)
 	args[n++] = cpus;
 	if (o->deterministic)
 		args[n++] = "--deterministic";
+	if (o->timeout) {
+		snprintf(timeout, sizeof(timeout), "%u", o->timeout);
+		args[n++] = "--timeout";
+		args[n++] = timeout;
+	}
 	args[n++] = "--rwdir";
 	args[n++] = o->rwdir;
 	args[n++] = "--";

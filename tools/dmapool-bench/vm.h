@@ -14,6 +14,7 @@ struct vm_opts {
 	int cpus;
 	bool deterministic;
 	const char *rwdir;		/* absolute, shared writable */
+	unsigned int timeout;		/* s; 0: the harness's default */
 };
 
 /* True unless we are the guest already or this host loads modules. */

@@ -1,0 +1,1211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmapool-bench bench: what tracing costs the workload it watches, measured
+ * side by side in one guest boot, and what the load generator can drive.
+ *
+ *   overhead   one seeded hardirq workload (fixed op count, 1 and 2 CPUs)
+ *              under each tracer, interleaved over --reps repetitions:
+ *              none, our BPF collector, bpftrace, ftrace hist triggers,
+ *              record (raw ftrace). The cost is hardirq time per operation,
+ *              the module's batch_ns / batch_ops: every tracepoint hit and
+ *              what is attached to it runs inside the batch.
+ *   off        (deterministic) the module built with the tracepoints
+ *              compiled out against the normal one with them disabled.
+ *   capacity   tracers off, the shortest timer period, batch 1..256: ops/s
+ *              per vCPU and the share of hardirq time inside pool
+ *              operations (of the callbacks; of the CPU's non-idle time).
+ *   lost       every tracer at the highest rate: traced counts against the
+ *              module's, plus each tracer's own drop counters.
+ *   bpf_stats  BPF_ENABLE_STATS: run_time_ns / run_cnt of every program.
+ *
+ * The guest writes DIR/normal.json or DIR/deterministic.json; the host boots
+ * one guest per mode and prints the table (DIR/table.txt).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <tracefs.h>
+
+#include "collect.h"
+#include "kmod.h"
+#include "main.h"
+#include "result.h"
+#include "run.h"
+#include "vm.h"
+
+#ifndef DMAPOOL_VERSION
+#define DMAPOOL_VERSION "unknown"
+#endif
+
+#define BENCH_SCHEMA "dmapool-bench-bench/1"
+#define BENCH_SIZES "size=4K:8,8K:4,16K:2,64K hold=ops:32 seed=1"
+#define BENCH_MAX_REPS 50
+
+static const char bench_usage[] =
+"Usage: dmapool-bench bench [OPTIONS]\n"
+"\n"
+"Measure what tracing costs the pool workload, side by side in one guest boot:\n"
+"hardirq time per operation with tracepoints disabled, with our BPF collector,\n"
+"with bpftrace (bpf/bpftrace/dmapool-totals.bt), with ftrace hist triggers and\n"
+"with 'record' (raw ftrace), interleaved over several repetitions; the cost\n"
+"of compiled-in but disabled tracepoints; the load generator's capacity; lost\n"
+"events at its highest rate; and each BPF program's run time (BPF stats).\n"
+"Boots a normal (TCG/KVM, 2 vCPUs) and a deterministic (icount, 1 vCPU) guest\n"
+"and writes DIR/normal.json, DIR/deterministic.json and DIR/table.txt.\n"
+"\n"
+"Options:\n"
+"  -o, --output DIR       results directory (default results/bench)\n"
+"  --reps N               interleaved repetitions (default 5; --quick 2)\n"
+"  --ops N                operations per CPU per overhead run (default 20000)\n"
+"  --quick                small runs: overhead on 1 CPU, lost events and (in\n"
+"                         the deterministic guest) tracepoints compiled out\n"
+"  --only MODE            normal or deterministic: boot only that guest\n"
+"  --module PATH          the dmapool_bench.ko (its notrace/ sibling is the\n"
+"                         tracepoints-compiled-out build)\n"
+"  --kernel VER           guest kernel (default: newest installed)\n"
+"  --vm-mem SIZE          guest memory (default 2G)\n"
+"  -j, --json             print the results as JSON\n"
+"  -v, --verbose          more messages\n"
+"  -h, --help             this help\n"
+"\n"
+"Examples:\n"
+"  dmapool-bench bench\n"
+"  dmapool-bench bench --quick --only deterministic -o /tmp/b --json\n"
+"  dmapool-bench bench --reps 9 --ops 50000 --kernel 6.1.0-56-amd64\n";
+
+enum bench_tracer { TR_NONE, TR_BPF, TR_BPFTRACE, TR_HIST, TR_RECORD, NR_TRACERS };
+
+static const char * const tr_names[NR_TRACERS] = {
+	"none", "bpf", "bpftrace", "ftrace-hist", "record"
+};
+
+static const char * const tr_labels[NR_TRACERS] = {
+	"(a) tracepoints disabled", "(b) dmapool-bench BPF",
+	"(c) bpftrace totals.bt", "(d) ftrace hist trigger",
+	"(e) record (raw ftrace)"
+};
+
+struct bench_opts {
+	const char *output;
+	unsigned int reps;
+	unsigned int ops;
+	bool quick;
+	const char *only;
+	const char *module;
+	bool force_vm;
+	struct vm_opts vm;
+};
+
+struct bench {
+	const struct bench_opts *o;
+	const char *outdir;
+	const char *module;
+	int online;			/* CPUs the workloads use: 1 or 2 */
+	bool deterministic;
+};
+
+/* Counts a tracer kept, for the lost-event check; -1: it keeps none. */
+struct traced {
+	int64_t ops, frees, dropped;
+};
+
+static struct traced bt_last;	/* the bpftrace tracer's, read at its stop */
+
+/* --- tracer (a): nothing attached ------------------------------------------ */
+
+static int none_start(const struct run_opts *o, const char *outdir, void **priv,
+		      const char **how)
+{
+	(void)o;
+	(void)outdir;
+	*priv = NULL;
+	*how = "none";
+	return 0;
+}
+
+static int none_begin(void *priv, uint64_t t0)
+{
+	(void)priv;
+	(void)t0;
+	return 0;
+}
+
+static void none_wait(void *priv, unsigned int ms)
+{
+	(void)priv;
+	usleep(ms * 1000);
+}
+
+static int none_end(void *priv, const struct run_opts *o,
+		    struct json_object *run, uint64_t t0, uint64_t t1, bool *ok)
+{
+	(void)priv, (void)o, (void)run, (void)t0, (void)t1, (void)ok;
+	return 0;
+}
+
+static void none_stop(void *priv)
+{
+	(void)priv;
+}
+
+static bool none_finish(void *priv, const struct run_opts *o,
+			struct json_object *root, const char *outdir)
+{
+	(void)priv, (void)o, (void)root, (void)outdir;
+	return true;
+}
+
+static const struct run_backend none_backend = {
+	.cmd = "bench", .usage = bench_usage,
+	.start = none_start, .begin = none_begin, .wait = none_wait,
+	.end = none_end, .stop = none_stop, .finish = none_finish,
+};
+
+/* --- tracer (c): bpftrace, the same aggregation as a script ---------------- */
+
+struct bt_run {
+	pid_t pid;
+	char out[PATH_MAX];
+};
+
+static bool file_has(const char *path, const char *needle)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
+static int bt_start(const struct run_opts *o, const char *outdir, void **priv,
+		    const char **how)
+{
+	struct bt_run *b = calloc(1, sizeof(*b));
+	char script[PATH_MAX];
+	uint64_t t0 = mono_ns();
+	int fd, status;
+
+	(void)o;
+	if (!b)
+		return -ENOMEM;
+	snprintf(script, sizeof(script), "%s/../bpf/bpftrace/dmapool-totals.bt",
+		 self_dir());
+	snprintf(b->out, sizeof(b->out), "%s/.bench-bpftrace.txt", outdir);
+	unlink(b->out);
+	fflush(NULL);
+	b->pid = fork();
+	if (b->pid < 0) {
+		free(b);
+		return -errno;
+	}
+	if (!b->pid) {
+		fd = open(b->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+		execlp("bpftrace", "bpftrace", script, (char *)NULL);
+		fprintf(stderr, "cannot run bpftrace: %s\n", strerror(errno));
+		_exit(127);
+	}
+	/* BEGIN prints once every probe is attached. */
+	while (!file_has(b->out, "Tracing dmapool_bench")) {
+		if (waitpid(b->pid, &status, WNOHANG) == b->pid ||
+		    mono_ns() - t0 > 180000000000ull) {
+			p_err("bench: bpftrace %s did not start (see %s)", script, b->out);
+			kill(b->pid, SIGKILL);
+			waitpid(b->pid, &status, 0);
+			free(b);
+			return -EIO;
+		}
+		usleep(20000);
+	}
+	*priv = b;
+	*how = "bpftrace";
+	return 0;
+}
+
+/* The sum of a printed count map's values: lines "@MAP[...]: N". */
+static int64_t bt_sum(const char *path, const char *map)
+{
+	char line[512];
+	int64_t sum = 0;
+	size_t n = strlen(map);
+	FILE *f = fopen(path, "r");
+	char *colon;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		colon = strrchr(line, ':');
+		if (!strncmp(line, map, n) && line[n] == '[' && colon)
+			sum += strtoll(colon + 1, NULL, 10);
+	}
+	fclose(f);
+	return sum;
+}
+
+/* Ctrl-C: bpftrace prints its maps and exits; keep the counts. */
+static void bt_stop(void *priv)
+{
+	struct bt_run *b = priv;
+	int status;
+
+	uint64_t t0 = mono_ns();
+	pid_t got;
+
+	bt_last.ops = bt_last.frees = -1;
+	bt_last.dropped = 0;
+	kill(b->pid, SIGINT);
+	/* Bounded: a bpftrace that does not exit fails the run, not the CI. */
+	while ((got = waitpid(b->pid, &status, WNOHANG)) == 0 &&
+	       mono_ns() - t0 < 120000000000ull)
+		usleep(20000);
+	if (!got) {
+		p_err("bench: bpftrace did not exit 120 s after SIGINT, killed (see %s)",
+		      b->out);
+		kill(b->pid, SIGKILL);
+		waitpid(b->pid, &status, 0);
+		return;
+	}
+	if (got != b->pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		p_err("bench: bpftrace failed (see %s)", b->out);
+		return;
+	}
+	bt_last.ops = bt_sum(b->out, "@allocs");
+	bt_last.frees = bt_sum(b->out, "@frees");
+}
+
+static bool bt_finish(void *priv, const struct run_opts *o,
+		      struct json_object *root, const char *outdir)
+{
+	struct bt_run *b = priv;
+
+	(void)o, (void)root, (void)outdir;
+	if (bt_last.ops >= 0)
+		unlink(b->out);
+	free(b);
+	return true;
+}
+
+static const struct run_backend bpftrace_backend = {
+	.cmd = "bench", .usage = bench_usage,
+	.start = bt_start, .begin = none_begin, .wait = none_wait,
+	.end = none_end, .stop = bt_stop, .finish = bt_finish,
+};
+
+/* --- tracer (d): ftrace hist triggers on the same events ------------------- */
+
+static const char * const hist_events[2] = { "pool_alloc", "pool_free" };
+static const char * const hist_triggers[2] = {
+	"hist:keys=pool,result,latency_ns.log2",
+	"hist:keys=pool,latency_ns.log2",
+};
+
+static int hist_write(int i, bool remove)
+{
+	char line[128];
+
+	snprintf(line, sizeof(line), "%s%s\n", remove ? "!" : "", hist_triggers[i]);
+	if (tracefs_event_file_append(NULL, "dmapool_bench", hist_events[i],
+				      "trigger", line) < 0) {
+		p_err("bench: cannot %s the hist trigger on dmapool_bench/%s: %s",
+		      remove ? "remove" : "set", hist_events[i], strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+static int hist_start(const struct run_opts *o, const char *outdir, void **priv,
+		      const char **how)
+{
+	(void)o, (void)outdir;
+	if (hist_write(0, false))
+		return -EIO;
+	if (hist_write(1, false)) {
+		hist_write(0, true);
+		return -EIO;
+	}
+	*priv = NULL;
+	*how = "ftrace-hist";
+	return 0;
+}
+
+/* "    Hits: N" and "    Dropped: N" of a hist file's totals. */
+static int64_t hist_total(const char *text, const char *key)
+{
+	const char *p = text ? strstr(text, "Totals:") : NULL;
+
+	p = p ? strstr(p, key) : NULL;
+	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
+static int hist_end(void *priv, const struct run_opts *o,
+		    struct json_object *run, uint64_t t0, uint64_t t1, bool *ok)
+{
+	struct json_object *j = json_object_new_object();
+	int64_t hits[2], dropped = 0;
+	char *text;
+	int i, len;
+
+	(void)priv, (void)o, (void)t0, (void)t1, (void)ok;
+	for (i = 0; i < 2; i++) {
+		text = tracefs_event_file_read(NULL, "dmapool_bench", hist_events[i],
+					       "hist", &len);
+		hits[i] = hist_total(text, "Hits:");
+		if (hist_total(text, "Dropped:") > 0)
+			dropped += hist_total(text, "Dropped:");
+		free(text);
+	}
+	json_object_object_add(j, "ops", json_object_new_int64(hits[0]));
+	json_object_object_add(j, "frees", json_object_new_int64(hits[1]));
+	json_object_object_add(j, "dropped", json_object_new_int64(dropped));
+	json_object_object_add(run, "hist_totals", j);
+	return 0;
+}
+
+static void hist_stop(void *priv)
+{
+	(void)priv;
+	hist_write(0, true);
+	hist_write(1, true);
+}
+
+static const struct run_backend hist_backend = {
+	.cmd = "bench", .usage = bench_usage,
+	.start = hist_start, .begin = none_begin, .wait = none_wait,
+	.end = hist_end, .stop = hist_stop, .finish = none_finish,
+};
+
+static const struct run_backend *const tracers[NR_TRACERS] = {
+	&none_backend, &run_bpf_backend, &bpftrace_backend, &hist_backend,
+	&run_record_backend,
+};
+
+/* --- BPF program statistics ------------------------------------------------ */
+
+static __u32 last_prog_id(void)
+{
+	__u32 id = 0, next;
+
+	while (!bpf_prog_get_next_id(id, &next))
+		id = next;
+	return id;
+}
+
+/* Programs loaded after @after that ran: their run_cnt and run_time_ns. */
+static struct json_object *prog_stats(__u32 after)
+{
+	struct json_object *arr = json_object_new_array(), *p;
+	__u32 id = after, len;
+	int fd;
+
+	while (!bpf_prog_get_next_id(id, &id)) {
+		struct bpf_prog_info info = {};
+
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.run_cnt) {
+			p = json_object_new_object();
+			json_object_object_add(p, "name", json_object_new_string(info.name));
+			json_object_object_add(p, "type", json_object_new_int(info.type));
+			json_object_object_add(p, "run_cnt", json_object_new_uint64(info.run_cnt));
+			json_object_object_add(p, "run_time_ns",
+					       json_object_new_uint64(info.run_time_ns));
+			json_object_object_add(p, "ns_per_run", json_object_new_double(
+				(double)info.run_time_ns / info.run_cnt));
+			json_object_object_add(p, "recursion_misses",
+					       json_object_new_uint64(info.recursion_misses));
+			json_object_array_add(arr, p);
+		}
+		close(fd);
+	}
+	return arr;
+}
+
+/* --- one measured run ------------------------------------------------------ */
+
+/* Non-idle ns of @cpu so far (/proc/timer_list), or -1. */
+static int64_t cpu_idle_ns(int cpu)
+{
+	char line[256];
+	int cur = -1;
+	long long v;
+	FILE *f = fopen("/proc/timer_list", "r");
+	int64_t ret = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "cpu: %d", &cur) == 1)
+			continue;
+		if (cur == cpu && sscanf(line, " .idle_sleeptime : %lld", &v) == 1) {
+			ret = v;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+static double ratio(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / b : 0;
+}
+
+/*
+ * What one run says: hardirq ns per operation, where the time went, and
+ * traced against module counts (@tr: -1 where the tracer keeps none).
+ */
+static struct json_object *summarize(struct json_object *run, enum bench_tracer t,
+				     const char *how, const struct traced *tr,
+				     int64_t busy_ns)
+{
+	struct json_object *ms = json_object_object_get(run, "module_stats");
+	struct json_object *m = json_object_new_object(), *l, *lost;
+	uint64_t ops = jget_u64(ms, "ops"), frees = jget_u64(ms, "frees");
+	int64_t missing = 0, drops = tr->dropped;
+
+	json_object_object_add(m, "tracer", json_object_new_string(tr_names[t]));
+	json_object_object_add(m, "attach", json_object_new_string(how));
+	json_object_object_add(m, "ops", json_object_new_uint64(ops));
+	json_object_object_add(m, "batch_ops", json_object_new_uint64(jget_u64(ms, "batch_ops")));
+	json_object_object_add(m, "ns_per_op", json_object_new_double(
+		ratio(jget_u64(ms, "batch_ns"), jget_u64(ms, "batch_ops"))));
+	json_object_object_add(m, "pool_ns_per_op", json_object_new_double(
+		ratio(jget_u64(ms, "pool_ns"), jget_u64(ms, "batch_ops"))));
+	json_object_object_add(m, "alloc_mean_ns", json_object_new_double(
+		ratio(jget_u64(ms, "alloc_lat_sum_ns"), ops)));
+	json_object_object_add(m, "cb_ns_per_callback", json_object_new_double(
+		ratio(jget_u64(ms, "cb_ns"), jget_u64(ms, "callbacks"))));
+	json_object_object_add(m, "pool_share_of_callbacks", json_object_new_double(
+		ratio(jget_u64(ms, "pool_ns"), jget_u64(ms, "cb_ns"))));
+	json_object_object_add(m, "pool_share_of_busy", busy_ns > 0 ?
+		json_object_new_double(ratio(jget_u64(ms, "pool_ns"), busy_ns)) : NULL);
+	json_object_object_add(m, "elapsed_ns", json_object_new_uint64(jget_u64(ms, "elapsed_ns")));
+	json_object_object_add(m, "ops_per_sec", json_object_new_uint64(jget_u64(ms, "ops_per_sec")));
+	json_object_object_add(m, "fails", json_object_new_uint64(jget_u64(ms, "fails")));
+	json_object_object_add(m, "fallbacks", json_object_new_uint64(jget_u64(ms, "fallbacks")));
+
+	/* Lost: what the tracer saw fewer of, plus its own drop counters. */
+	lost = json_object_new_object();
+	json_object_object_add(lost, "module_ops", json_object_new_uint64(ops));
+	json_object_object_add(lost, "module_frees", json_object_new_uint64(frees));
+	if (tr->ops >= 0) {
+		json_object_object_add(lost, "traced_ops", json_object_new_int64(tr->ops));
+		json_object_object_add(lost, "traced_frees", json_object_new_int64(tr->frees));
+		missing = llabs((long long)ops - tr->ops) + llabs((long long)frees - tr->frees);
+	}
+	json_object_object_add(lost, "tracer_drops", json_object_new_int64(drops));
+	json_object_object_add(lost, "counted", json_object_new_boolean(tr->ops >= 0));
+	json_object_object_add(m, "lost_events", json_object_new_int64(missing + drops));
+	if (json_object_object_get_ex(run, "crosscheck", &l))
+		json_object_object_add(lost, "crosscheck", json_object_get(l));
+	json_object_object_add(m, "lost", lost);
+	return m;
+}
+
+/* Drops a tracer reports itself, and its counts, from what its end added. */
+static void tracer_counts(struct json_object *run, enum bench_tracer t,
+			  struct traced *tr)
+{
+	struct json_object *j, *l;
+
+	tr->ops = tr->frees = -1;
+	tr->dropped = 0;
+	switch (t) {
+	case TR_BPF:
+		j = json_object_object_get(run, "counters");
+		tr->ops = jget_u64(j, "allocs") + jget_u64(j, "fails");
+		tr->frees = jget_u64(j, "frees");
+		l = json_object_object_get(run, "lost");
+		tr->dropped = jget_u64(l, "recursion_misses") +
+			      jget_u64(l, "samples_dropped");
+		break;
+	case TR_BPFTRACE:
+		*tr = bt_last;
+		break;
+	case TR_HIST:
+		j = json_object_object_get(run, "hist_totals");
+		tr->ops = json_object_get_int64(json_object_object_get(j, "ops"));
+		tr->frees = json_object_get_int64(json_object_object_get(j, "frees"));
+		tr->dropped = json_object_get_int64(json_object_object_get(j, "dropped"));
+		break;
+	case TR_RECORD:
+		j = json_object_object_get(run, "ftrace_lost");
+		tr->dropped = jget_u64(j, "missed_events") + jget_u64(j, "missed_unknown") +
+			      jget_u64(j, "overrun") + jget_u64(j, "commit_overrun") +
+			      jget_u64(j, "dropped");
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * One run of @spec under tracer @t on the loaded module; with @stats, the
+ * BPF programs' run-time statistics too. NULL on failure.
+ */
+static struct json_object *bench_one(struct bench *b, enum bench_tracer t,
+				     const char *spec, bool stats)
+{
+	const struct run_backend *be = tracers[t];
+	char rec[PATH_MAX];
+	char *argv[] = { "bench", "--spec", (char *)spec, "--state-period", "0",
+			 "-o", rec, NULL };
+	struct json_object *run, *m = NULL, *progs = NULL;
+	struct run_opts o = {};
+	struct traced tr;
+	const char *how = "";
+	void *priv = NULL;
+	int64_t idle0, idle1;
+	bool ok = true, js = json_output;
+	__u32 last_id;
+
+	snprintf(rec, sizeof(rec), "%s/.bench.dpr", b->outdir);
+	optind = 0;
+	if (run_parse_opts(be, &o, 7, argv)) {
+		json_output = js;
+		return NULL;
+	}
+	json_output = js;
+	if (be == &run_bpf_backend)
+		o.attach = "auto";
+	last_id = last_prog_id();
+	if (verbose > 1)
+		p_info("%s: starting %s", tr_names[t], spec);
+	if (be->start(&o, b->outdir, &priv, &how))
+		return NULL;
+	idle0 = cpu_idle_ns(0);
+	run = run_once(&o, be, priv, 0, &ok);
+	idle1 = cpu_idle_ns(0);
+	if (run && stats)
+		progs = prog_stats(last_id);
+	if (verbose > 1)
+		p_info("%s: run %s, stopping", tr_names[t], run ? "done" : "failed");
+	be->stop(priv);
+	if (run) {
+		int64_t busy = idle0 >= 0 && idle1 >= idle0 && o.spec.cpus == 1 ?
+			(int64_t)jget_u64(json_object_object_get(run, "module_stats"),
+					  "elapsed_ns") - (idle1 - idle0) : -1;
+
+		tracer_counts(run, t, &tr);
+		m = summarize(run, t, how, &tr, busy);
+		if (progs)
+			json_object_object_add(m, "bpf_progs", progs);
+		if (!ok)
+			json_object_object_add(m, "check_failed", json_object_new_boolean(true));
+	}
+	be->finish(priv, &o, NULL, b->outdir);
+	json_object_put(run);
+	if (verbose && m)
+		p_info("%-12s %s: %.1f ns/op, lost %lld", tr_names[t], spec,
+		       json_object_get_double(json_object_object_get(m, "ns_per_op")),
+		       (long long)json_object_get_int64(json_object_object_get(m, "lost_events")));
+	return m;
+}
+
+static double jd(struct json_object *o, const char *key)
+{
+	return json_object_get_double(json_object_object_get(o, key));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median, min and max of @n values into @o under @prefix. */
+static void add_spread(struct json_object *o, const char *prefix, double *v,
+		       unsigned int n)
+{
+	char key[64];
+
+	qsort(v, n, sizeof(*v), cmp_double);
+	snprintf(key, sizeof(key), "%s_median", prefix);
+	json_object_object_add(o, key, json_object_new_double(
+		n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2));
+	snprintf(key, sizeof(key), "%s_min", prefix);
+	json_object_object_add(o, key, json_object_new_double(v[0]));
+	snprintf(key, sizeof(key), "%s_max", prefix);
+	json_object_object_add(o, key, json_object_new_double(v[n - 1]));
+}
+
+/* --- the phases ------------------------------------------------------------ */
+
+static void overhead_spec(char *buf, size_t len, int cpus, unsigned int ops)
+{
+	snprintf(buf, len, "ctx=hardirq cpus=%s ops=%u period_us=100 batch=8 " BENCH_SIZES,
+		 cpus == 1 ? "0" : "0-1", ops);
+}
+
+/* Targets: (b) adds at most half of (c), and no more than (d). */
+static void overhead_targets(struct json_object *cfg, struct json_object *sum[])
+{
+	double b = jd(sum[TR_BPF], "added_ns_median");
+	double c = jd(sum[TR_BPFTRACE], "added_ns_median");
+	double d = jd(sum[TR_HIST], "added_ns_median");
+	struct json_object *t = json_object_new_object();
+
+	json_object_object_add(t, "bpf_at_most_half_of_bpftrace",
+			       json_object_new_boolean(b <= c / 2));
+	json_object_object_add(t, "bpf_at_most_hist", json_object_new_boolean(b <= d));
+	json_object_object_add(cfg, "targets", t);
+}
+
+static int phase_overhead(struct bench *b, struct json_object *root)
+{
+	struct json_object *arr = json_object_new_array();
+	unsigned int reps = b->o->reps, r, k;
+	double ns[NR_TRACERS][BENCH_MAX_REPS], v[BENCH_MAX_REPS];
+	char spec[256];
+	int cpus;
+
+	json_object_object_add(root, "overhead", arr);
+	for (cpus = 1; cpus <= (b->o->quick ? 1 : b->online); cpus++) {
+		struct json_object *cfg = json_object_new_object();
+		struct json_object *runs = json_object_new_array(), *sum[NR_TRACERS];
+		struct json_object *tr = json_object_new_object(), *m;
+
+		overhead_spec(spec, sizeof(spec), cpus, b->o->ops);
+		json_object_object_add(cfg, "cpus", json_object_new_int(cpus));
+		json_object_object_add(cfg, "spec", json_object_new_string(spec));
+		json_object_object_add(cfg, "reps", json_object_new_int(reps));
+		json_object_array_add(arr, cfg);
+		/* Interleaved: each repetition starts one tracer further on. */
+		for (r = 0; r < reps; r++) {
+			for (k = 0; k < NR_TRACERS; k++) {
+				enum bench_tracer t = (k + r) % NR_TRACERS;
+
+				m = bench_one(b, t, spec, false);
+				if (!m)
+					return -EIO;
+				json_object_object_add(m, "rep", json_object_new_int(r));
+				ns[t][r] = jd(m, "ns_per_op");
+				json_object_array_add(runs, m);
+			}
+		}
+		for (k = 0; k < NR_TRACERS; k++) {
+			sum[k] = json_object_new_object();
+			json_object_object_add(sum[k], "label", json_object_new_string(tr_labels[k]));
+			for (r = 0; r < reps; r++)
+				v[r] = ns[k][r];
+			add_spread(sum[k], "ns_per_op", v, reps);
+			/* Paired with the same repetition's untraced run. */
+			for (r = 0; r < reps; r++)
+				v[r] = ns[k][r] - ns[TR_NONE][r];
+			add_spread(sum[k], "added_ns", v, reps);
+			for (r = 0; r < reps; r++)
+				v[r] = ns[k][r] / ns[TR_NONE][r];
+			add_spread(sum[k], "ratio", v, reps);
+			json_object_object_add(tr, tr_names[k], sum[k]);
+		}
+		json_object_object_add(cfg, "tracers", tr);
+		overhead_targets(cfg, sum);
+		json_object_object_add(cfg, "runs", runs);
+	}
+	return 0;
+}
+
+/* Every tracer at the generator's highest rate: nothing may be lost. */
+static int phase_lost(struct bench *b, struct json_object *root)
+{
+	struct json_object *arr = json_object_new_array(), *m;
+	char spec[256];
+	int t;
+
+	snprintf(spec, sizeof(spec), "ctx=hardirq cpus=%s ops=%u period_us=%u batch=64 "
+		 BENCH_SIZES, b->online == 1 ? "0" : "0-1",
+		 b->o->quick ? 5000 : 4 * b->o->ops, DMAPOOL_MIN_PERIOD_US);
+	json_object_object_add(root, "lost", arr);
+	for (t = TR_BPF; t < NR_TRACERS; t++) {
+		m = bench_one(b, t, spec, false);
+		if (!m)
+			return -EIO;
+		json_object_object_add(m, "spec", json_object_new_string(spec));
+		json_object_array_add(arr, m);
+	}
+	return 0;
+}
+
+/* Tracers off, the shortest period, batch 1..256 on one vCPU. */
+static int phase_capacity(struct bench *b, struct json_object *root)
+{
+	struct json_object *arr = json_object_new_array(), *m;
+	unsigned int batch;
+	char spec[256];
+
+	json_object_object_add(root, "capacity", arr);
+	for (batch = 1; batch <= DMAPOOL_MAX_BATCH; batch *= 2) {
+		snprintf(spec, sizeof(spec), "ctx=hardirq cpus=0 duration_ms=%u period_us=%u batch=%u "
+			 BENCH_SIZES, 400, DMAPOOL_MIN_PERIOD_US, batch);
+		m = bench_one(b, TR_NONE, spec, false);
+		if (!m)
+			return -EIO;
+		json_object_object_add(m, "batch", json_object_new_int(batch));
+		json_object_object_add(m, "period_us", json_object_new_int(DMAPOOL_MIN_PERIOD_US));
+		json_object_object_add(m, "ops_per_sec_per_vcpu", json_object_new_double(
+			ratio(jget_u64(m, "batch_ops") * 1000000000ull, jget_u64(m, "elapsed_ns"))));
+		json_object_array_add(arr, m);
+	}
+	return 0;
+}
+
+static int load_module(const char *path)
+{
+	return kmod_unload() || kmod_ensure(path, "state_period_ms=0") ? -EIO : 0;
+}
+
+/* Tracepoints compiled out vs compiled in and disabled, interleaved. */
+static int phase_off(struct bench *b, struct json_object *root)
+{
+	struct json_object *j = json_object_new_object(), *runs = json_object_new_array();
+	struct json_object *side[2], *m;
+	static const char * const names[2] = { "compiled_out", "compiled_in" };
+	double alloc[2][BENCH_MAX_REPS], nsop[2][BENCH_MAX_REPS], v[BENCH_MAX_REPS];
+	char notrace[PATH_MAX], tmp[PATH_MAX], spec[256];
+	const char *paths[2];
+	unsigned int r, k, reps = b->o->reps;
+	double a_out, a_in;
+	int err = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s", b->module);
+	snprintf(notrace, sizeof(notrace), "%s/notrace/%s", dirname(tmp),
+		 "dmapool_bench.ko");
+	if (access(notrace, R_OK)) {
+		p_err("bench: no %s (the tracepoints-compiled-out module: 'make bench' builds it)",
+		      notrace);
+		return -ENOENT;
+	}
+	paths[0] = notrace;
+	paths[1] = b->module;
+	overhead_spec(spec, sizeof(spec), 1, b->o->ops);
+	json_object_object_add(root, "instrumentation_off", j);
+	json_object_object_add(j, "spec", json_object_new_string(spec));
+	for (r = 0; r < reps && !err; r++) {
+		for (k = 0; k < 2 && !err; k++) {
+			unsigned int s = (k + r) % 2;
+
+			err = load_module(paths[s]);
+			m = err ? NULL : bench_one(b, TR_NONE, spec, false);
+			if (!m) {
+				err = -EIO;
+				break;
+			}
+			json_object_object_add(m, "module", json_object_new_string(names[s]));
+			alloc[s][r] = jd(m, "alloc_mean_ns");
+			nsop[s][r] = jd(m, "ns_per_op");
+			json_object_array_add(runs, m);
+		}
+	}
+	if (load_module(b->module) || err)
+		return -EIO;
+	for (k = 0; k < 2; k++) {
+		side[k] = json_object_new_object();
+		memcpy(v, alloc[k], sizeof(v));
+		add_spread(side[k], "alloc_mean_ns", v, reps);
+		memcpy(v, nsop[k], sizeof(v));
+		add_spread(side[k], "ns_per_op", v, reps);
+		json_object_object_add(j, names[k], side[k]);
+	}
+	a_out = jd(side[0], "alloc_mean_ns_median");
+	a_in = jd(side[1], "alloc_mean_ns_median");
+	json_object_object_add(j, "alloc_diff_pct", json_object_new_double(
+		a_out ? 100 * (a_in - a_out) / a_out : 0));
+	json_object_object_add(j, "ns_per_op_diff_pct", json_object_new_double(
+		100 * (jd(side[1], "ns_per_op_median") - jd(side[0], "ns_per_op_median")) /
+		jd(side[0], "ns_per_op_median")));
+	json_object_object_add(j, "target_met", json_object_new_boolean(
+		fabs(a_in - a_out) <= 0.02 * a_out));
+	json_object_object_add(j, "runs", runs);
+	return 0;
+}
+
+/* Our programs and bpftrace's, each with BPF_ENABLE_STATS on. */
+static int phase_bpf_stats(struct bench *b, struct json_object *root)
+{
+	struct json_object *arr = json_object_new_array(), *m;
+	char spec[256];
+	int fd, t;
+
+	json_object_object_add(root, "bpf_stats", arr);
+	fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (fd < 0) {
+		p_err("bench: BPF_ENABLE_STATS failed: %s", strerror(errno));
+		return -errno;
+	}
+	overhead_spec(spec, sizeof(spec), 1, b->o->ops);
+	for (t = TR_BPF; t <= TR_BPFTRACE; t++) {
+		m = bench_one(b, t, spec, true);
+		if (!m) {
+			close(fd);
+			return -EIO;
+		}
+		json_object_array_add(arr, m);
+	}
+	close(fd);
+	return 0;
+}
+
+static struct json_object *bench_meta(const struct bench *b)
+{
+	struct json_object *m = json_object_new_object();
+	struct utsname u;
+
+	uname(&u);
+	json_object_object_add(m, "version", json_object_new_string(DMAPOOL_VERSION));
+	json_object_object_add(m, "kernel", json_object_new_string(u.release));
+	json_object_object_add(m, "mode", json_object_new_string(
+		b->deterministic ? "deterministic" : "normal"));
+	json_object_object_add(m, "deterministic", json_object_new_boolean(b->deterministic));
+	json_object_object_add(m, "latency_unit", json_object_new_string(
+		b->deterministic ? "instruction-time ns (icount)" : "ns"));
+	json_object_object_add(m, "cpus", json_object_new_int(b->online));
+	json_object_object_add(m, "reps", json_object_new_int(b->o->reps));
+	json_object_object_add(m, "ops_per_cpu", json_object_new_int(b->o->ops));
+	json_object_object_add(m, "quick", json_object_new_boolean(b->o->quick));
+	return m;
+}
+
+static int bench_here(const struct bench_opts *o, const char *outdir)
+{
+	struct bench b = { .o = o, .outdir = outdir };
+	struct json_object *root = json_object_new_object();
+	char name[64];
+	int err;
+
+	b.module = o->module ? o->module : kmod_default_path();
+	b.deterministic = run_in_icount_guest();
+	b.online = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
+	json_object_object_add(root, "schema", json_object_new_string(BENCH_SCHEMA));
+	json_object_object_add(root, "meta", bench_meta(&b));
+	err = load_module(b.module);
+	if (!err)
+		err = phase_overhead(&b, root);
+	if (!err)
+		err = phase_lost(&b, root);
+	if (!err && !o->quick)
+		err = phase_capacity(&b, root);
+	if (!err && b.deterministic)
+		err = phase_off(&b, root);
+	if (!err && !o->quick)
+		err = phase_bpf_stats(&b, root);
+	kmod_unload();
+	snprintf(name, sizeof(name), "%s.json", b.deterministic ? "deterministic" : "normal");
+	if (!err)
+		err = result_write_json(root, outdir, name);
+	json_object_put(root);
+	if (!err)
+		p_info("wrote %s/%s", outdir, name);
+	return err ? EXIT_FAIL : EXIT_OK;
+}
+
+/* --- the table -------------------------------------------------------------- */
+
+static void print_tables(FILE *f, struct json_object *res, const char *mode)
+{
+	struct json_object *meta = json_object_object_get(res, "meta");
+	struct json_object *ov = json_object_object_get(res, "overhead");
+	struct json_object *j, *cfg, *s, *tg;
+	const char *unit = jget_str(meta, "latency_unit");
+	size_t i, k;
+
+	fprintf(f, "== %s guest: kernel %s, %s, %s ==\n", mode, jget_str(meta, "kernel"),
+		jget_u64(meta, "cpus") == 1 ? "1 vCPU" : "2 vCPUs", unit);
+	for (i = 0; ov && i < json_object_array_length(ov); i++) {
+		cfg = json_object_array_get_idx(ov, i);
+		fprintf(f, "\nTracing overhead, hardirq, %s; %d interleaved repetitions, median [min, max]\n",
+			jget_str(cfg, "spec"), (int)jget_u64(cfg, "reps"));
+		fprintf(f, "  %-26s %24s %26s %8s\n", "tracer", "hardirq ns/op",
+			"added ns/op vs (a)", "ratio");
+		for (k = 0; k < NR_TRACERS; k++) {
+			s = json_object_object_get(json_object_object_get(cfg, "tracers"),
+						   tr_names[k]);
+			fprintf(f, "  %-26s %8.1f [%6.1f, %6.1f] %8.1f [%6.1f, %6.1f] %7.3fx\n",
+				tr_labels[k], jd(s, "ns_per_op_median"), jd(s, "ns_per_op_min"),
+				jd(s, "ns_per_op_max"), jd(s, "added_ns_median"),
+				jd(s, "added_ns_min"), jd(s, "added_ns_max"), jd(s, "ratio_median"));
+		}
+		tg = json_object_object_get(cfg, "targets");
+		fprintf(f, "  target (b) <= (c)/2: %s; (b) <= (d): %s\n",
+			json_object_get_boolean(json_object_object_get(tg, "bpf_at_most_half_of_bpftrace")) ?
+			"met" : "NOT met",
+			json_object_get_boolean(json_object_object_get(tg, "bpf_at_most_hist")) ?
+			"met" : "NOT met");
+	}
+	j = json_object_object_get(res, "instrumentation_off");
+	if (j) {
+		fprintf(f, "\nTracepoints compiled out vs compiled in but disabled (%d interleaved loads each)\n",
+			(int)jget_u64(meta, "reps"));
+		fprintf(f, "  alloc mean %.1f vs %.1f: %+.2f %%; hardirq ns/op %.1f vs %.1f: %+.2f %% (target <= 2 %%: %s)\n",
+			jd(json_object_object_get(j, "compiled_out"), "alloc_mean_ns_median"),
+			jd(json_object_object_get(j, "compiled_in"), "alloc_mean_ns_median"),
+			jd(j, "alloc_diff_pct"),
+			jd(json_object_object_get(j, "compiled_out"), "ns_per_op_median"),
+			jd(json_object_object_get(j, "compiled_in"), "ns_per_op_median"),
+			jd(j, "ns_per_op_diff_pct"),
+			json_object_get_boolean(json_object_object_get(j, "target_met")) ?
+			"met" : "NOT met");
+	}
+	j = json_object_object_get(res, "capacity");
+	if (j) {
+		fprintf(f, "\nGenerator capacity, tracers off, 1 vCPU, period %d us\n",
+			DMAPOOL_MIN_PERIOD_US);
+		fprintf(f, "  %5s %14s %16s %18s\n", "batch", "ops/s per vCPU",
+			"pool/callbacks", "pool/busy CPU");
+		for (i = 0; i < json_object_array_length(j); i++) {
+			s = json_object_array_get_idx(j, i);
+			fprintf(f, "  %5d %14.0f %15.1f%% %17.1f%%%s\n", (int)jget_u64(s, "batch"),
+				jd(s, "ops_per_sec_per_vcpu"), 100 * jd(s, "pool_share_of_callbacks"),
+				100 * jd(s, "pool_share_of_busy"),
+				jget_u64(s, "batch") == 8 ? "   (default batch)" : "");
+		}
+	}
+	j = json_object_object_get(res, "lost");
+	if (j) {
+		fprintf(f, "\nLost events at the highest rate (period %d us, batch 64)\n",
+			DMAPOOL_MIN_PERIOD_US);
+		for (i = 0; i < json_object_array_length(j); i++) {
+			struct json_object *l;
+
+			s = json_object_array_get_idx(j, i);
+			l = json_object_object_get(s, "lost");
+			fprintf(f, "  %-12s %9llu ops/s: lost %lld (module %llu ops, %llu frees; traced %s; tracer drops %lld)\n",
+				jget_str(s, "tracer"), (unsigned long long)jget_u64(s, "ops_per_sec"),
+				(long long)json_object_get_int64(json_object_object_get(s, "lost_events")),
+				(unsigned long long)jget_u64(l, "module_ops"),
+				(unsigned long long)jget_u64(l, "module_frees"),
+				json_object_get_boolean(json_object_object_get(l, "counted")) ?
+				"counts equal" : "counts not kept", (long long)jget_u64(l, "tracer_drops"));
+		}
+	}
+	j = json_object_object_get(res, "bpf_stats");
+	if (j) {
+		fprintf(f, "\nBPF program cost (BPF_ENABLE_STATS, 1 CPU)\n");
+		for (i = 0; i < json_object_array_length(j); i++) {
+			struct json_object *p = json_object_object_get(json_object_array_get_idx(j, i),
+								       "bpf_progs");
+
+			for (k = 0; p && k < json_object_array_length(p); k++) {
+				s = json_object_array_get_idx(p, k);
+				fprintf(f, "  %-9s %-16s %9llu runs %8.1f ns/run\n",
+					jget_str(json_object_array_get_idx(j, i), "tracer"),
+					jget_str(s, "name"), (unsigned long long)jget_u64(s, "run_cnt"),
+					jd(s, "ns_per_run"));
+			}
+		}
+	}
+	fprintf(f, "\n");
+}
+
+static int bench_report(const char *outdir, bool want[2])
+{
+	static const char * const modes[2] = { "normal", "deterministic" };
+	struct json_object *res[2] = {}, *all = json_object_new_object();
+	char path[PATH_MAX + 32];
+	struct afile a;
+	int k, ret = EXIT_OK;
+
+	for (k = 0; k < 2; k++) {
+		if (!want[k])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.json", outdir, modes[k]);
+		res[k] = result_read_json(path, BENCH_SCHEMA);
+		if (!res[k]) {
+			ret = EXIT_FAIL;
+			goto out;
+		}
+		json_object_object_add(all, modes[k], json_object_get(res[k]));
+	}
+	if (json_output)
+		printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PLAIN |
+				JSON_C_TO_STRING_NOSLASHESCAPE));
+	for (k = 0; k < 2; k++)
+		if (res[k] && !json_output)
+			print_tables(stdout, res[k], modes[k]);
+	if (afile_open(&a, outdir, "table.txt")) {
+		ret = EXIT_FAIL;
+		goto out;
+	}
+	for (k = 0; k < 2; k++)
+		if (res[k])
+			print_tables(a.f, res[k], modes[k]);
+	if (afile_close(&a, true))
+		ret = EXIT_FAIL;
+	else
+		p_info("wrote %s/table.txt", outdir);
+out:
+	for (k = 0; k < 2; k++)
+		json_object_put(res[k]);
+	json_object_put(all);
+	return ret;
+}
+
+/* --- options and the host's side ------------------------------------------- */
+
+static int parse_uint_opt(const char *opt, const char *val, unsigned long min,
+			  unsigned long max, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(val, &end, 10);
+	if (errno || *end || !*val || *val == '-' || v < min || v > max) {
+		p_err("bench: invalid --%s '%s' (%lu..%lu)", opt, val, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_bench(struct bench_opts *o, int argc, char **argv)
+{
+	enum { O_REPS = 256, O_OPS, O_QUICK, O_ONLY, O_MODULE, O_KERNEL, O_VMMEM, O_VM };
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "reps", required_argument, NULL, O_REPS },
+		{ "ops", required_argument, NULL, O_OPS },
+		{ "quick", no_argument, NULL, O_QUICK },
+		{ "only", required_argument, NULL, O_ONLY },
+		{ "module", required_argument, NULL, O_MODULE },
+		{ "kernel", required_argument, NULL, O_KERNEL },
+		{ "vm-mem", required_argument, NULL, O_VMMEM },
+		{ "vm", no_argument, NULL, O_VM },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	bool have_reps = false, have_ops = false;
+	int c;
+
+	o->output = "results/bench";
+	o->reps = 5;
+	o->ops = 20000;
+	o->vm.mem = "2G";
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:jvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->output = optarg;
+			break;
+		case O_REPS:
+			have_reps = true;
+			if (parse_uint_opt("reps", optarg, 1, BENCH_MAX_REPS, &o->reps))
+				return -EINVAL;
+			break;
+		case O_OPS:
+			have_ops = true;
+			if (parse_uint_opt("ops", optarg, 100, 10000000, &o->ops))
+				return -EINVAL;
+			break;
+		case O_QUICK:
+			o->quick = true;
+			break;
+		case O_ONLY:
+			if (strcmp(optarg, "normal") && strcmp(optarg, "deterministic")) {
+				p_err("bench: invalid --only '%s' (normal or deterministic)", optarg);
+				return -EINVAL;
+			}
+			o->only = optarg;
+			break;
+		case O_MODULE:
+			o->module = optarg;
+			break;
+		case O_KERNEL:
+			o->vm.kernel = optarg;
+			o->force_vm = true;
+			break;
+		case O_VMMEM:
+			o->vm.mem = optarg;
+			break;
+		case O_VM:
+			o->force_vm = true;
+			break;
+		case 'j':
+			json_output = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			fputs(bench_usage, stdout);
+			exit(EXIT_OK);
+		default:
+			p_err("bench: unknown option or missing value: '%s' (see 'dmapool-bench bench --help')",
+			      argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		p_err("bench: unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->quick && !have_reps)
+		o->reps = 2;
+	if (o->quick && !have_ops)
+		o->ops = 2000;
+	return 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	static const char * const modes[2] = { "normal", "deterministic" };
+	struct bench_opts o = {};
+	char outdir[PATH_MAX], path[PATH_MAX + 32];
+	bool want[2];
+	int k, ret;
+
+	if (parse_bench(&o, argc, argv))
+		return EXIT_USAGE;
+	if (run_prepare_outdir("bench", o.output, outdir))
+		return EXIT_USAGE;
+	if (!vm_needed(o.force_vm)) {
+		ret = bench_here(&o, outdir);
+		if (getenv("DMAPOOL_IN_VM") || ret)
+			return ret;
+		want[0] = !run_in_icount_guest();
+		want[1] = !want[0];
+		return bench_report(outdir, want);
+	}
+	for (k = 0; k < 2; k++) {
+		want[k] = !o.only || !strcmp(o.only, modes[k]);
+		if (!want[k])
+			continue;
+		o.vm.rwdir = outdir;
+		o.vm.deterministic = k == 1;
+		o.vm.cpus = k == 1 ? 1 : 2;
+		/* A quick run takes under a minute: fail fast if it hangs. */
+		o.vm.timeout = o.quick ? 400 : 1200;
+		snprintf(path, sizeof(path), "%s/%s.json", outdir, modes[k]);
+		unlink(path);
+		ret = vm_run(&o.vm, argc, argv);
+		if (ret) {
+			p_err("bench: the %s guest failed (exit %d)", modes[k], ret);
+			return EXIT_FAIL;
+		}
+	}
+	return bench_report(outdir, want);
+}
