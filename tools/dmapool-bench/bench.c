@@ -457,7 +457,7 @@ static struct json_object *prog_stats(__u32 after)
 
 /* --- one measured run ------------------------------------------------------ */
 
-/* Non-idle ns of @cpu so far (/proc/timer_list), or -1. */
+/* Idle ns of @cpu so far (/proc/timer_list idle_sleeptime), or -1. */
 static int64_t cpu_idle_ns(int cpu)
 {
 	char line[256];
@@ -591,18 +591,13 @@ static struct json_object *bench_one(struct bench *b, enum bench_tracer t,
 	const char *how = "";
 	void *priv = NULL;
 	int64_t idle0, idle1;
-	bool ok = true, js = json_output;
+	bool ok = true;
 	__u32 last_id;
 
 	snprintf(rec, sizeof(rec), "%s/.bench.dpr", b->outdir);
 	optind = 0;
-	if (run_parse_opts(be, &o, 7, argv)) {
-		json_output = js;
+	if (run_parse_opts(be, &o, 7, argv))
 		return NULL;
-	}
-	json_output = js;
-	if (be == &run_bpf_backend)
-		o.attach = "auto";
 	last_id = last_prog_id();
 	if (verbose > 1)
 		p_info("%s: starting %s", tr_names[t], spec);
@@ -1082,22 +1077,6 @@ out:
 
 /* --- options and the host's side ------------------------------------------- */
 
-static int parse_uint_opt(const char *opt, const char *val, unsigned long min,
-			  unsigned long max, unsigned int *out)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(val, &end, 10);
-	if (errno || *end || !*val || *val == '-' || v < min || v > max) {
-		p_err("bench: invalid --%s '%s' (%lu..%lu)", opt, val, min, max);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
 static int parse_bench(struct bench_opts *o, int argc, char **argv)
 {
 	enum { O_REPS = 256, O_OPS, O_QUICK, O_ONLY, O_MODULE, O_KERNEL, O_VMMEM, O_VM };
@@ -1131,12 +1110,12 @@ static int parse_bench(struct bench_opts *o, int argc, char **argv)
 			break;
 		case O_REPS:
 			have_reps = true;
-			if (parse_uint_opt("reps", optarg, 1, BENCH_MAX_REPS, &o->reps))
+			if (parse_uint_opt("bench", "reps", optarg, 1, BENCH_MAX_REPS, "", &o->reps))
 				return -EINVAL;
 			break;
 		case O_OPS:
 			have_ops = true;
-			if (parse_uint_opt("ops", optarg, 100, 10000000, &o->ops))
+			if (parse_uint_opt("bench", "ops", optarg, 100, 10000000, "", &o->ops))
 				return -EINVAL;
 			break;
 		case O_QUICK:

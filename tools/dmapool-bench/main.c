@@ -94,6 +94,24 @@ const char *self_dir(void)
 	return dir;
 }
 
+int parse_uint_opt(const char *cmd, const char *opt, const char *val,
+		   unsigned long min, unsigned long max, const char *unit,
+		   unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(val, &end, 10);
+	if (errno || *end || !*val || *val == '-' || v < min || v > max) {
+		p_err("%s: invalid --%s '%s' (%lu..%lu%s)", cmd, opt, val, min,
+		      max, unit);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
 int parse_duration_ns(const char *s, uint64_t *ns)
 {
 	static const struct {

@@ -28,6 +28,10 @@ const char *self_exe(void);
 
 /* Parse a duration such as 2s, 500ms, 100us, 3 (seconds) into ns. */
 int parse_duration_ns(const char *s, uint64_t *ns);
+/* --@opt @val, unsigned in [@min, @max]; else -EINVAL after one line. */
+int parse_uint_opt(const char *cmd, const char *opt, const char *val,
+		   unsigned long min, unsigned long max, const char *unit,
+		   unsigned int *out);
 
 /*
  * gnuplot plots/@script.gp with datadir=@dir, out=@dir/@script.@fmt, series

@@ -98,25 +98,6 @@ static int add_duration(struct run_opts *o, const char *opt, const char *key,
 	return add_key(o, key, num);
 }
 
-/* An unsigned option in [@min, @max]. */
-static int parse_uint(const struct run_opts *o, const char *opt,
-		      const char *val, unsigned long min, unsigned long max,
-		      const char *unit, unsigned int *out)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(val, &end, 10);
-	if (errno || *end || !*val || *val == '-' || v < min || v > max) {
-		p_err("%s: invalid --%s '%s' (%lu..%lu%s)", o->cmd, opt, val,
-		      min, max, unit);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
 int run_parse_opts(const struct run_backend *be, struct run_opts *o,
 		   int argc, char **argv)
 {
@@ -231,13 +212,13 @@ int run_parse_opts(const struct run_backend *be, struct run_opts *o,
 			o->remap = true;
 			break;
 		case O_STATE:
-			if (parse_uint(o, "state-period", optarg, 0,
+			if (parse_uint_opt(o->cmd, "state-period", optarg, 0,
 				       DMAPOOL_MAX_STATE_PERIOD_MS, " ms",
 				       &o->state_period_ms))
 				return -EINVAL;
 			break;
 		case O_SPIN:
-			if (parse_uint(o, "test-spin-ns", optarg, 0,
+			if (parse_uint_opt(o->cmd, "test-spin-ns", optarg, 0,
 				       DMAPOOL_MAX_TEST_SPIN_NS, " ns",
 				       &o->test_spin_ns))
 				return -EINVAL;
@@ -249,7 +230,7 @@ int run_parse_opts(const struct run_backend *be, struct run_opts *o,
 			o->output = optarg;
 			break;
 		case O_REPEAT:
-			if (parse_uint(o, "repeat", optarg, 1, 1000, "", &o->repeat))
+			if (parse_uint_opt(o->cmd, "repeat", optarg, 1, 1000, "", &o->repeat))
 				return -EINVAL;
 			break;
 		case O_PLOT:
@@ -269,7 +250,7 @@ int run_parse_opts(const struct run_backend *be, struct run_opts *o,
 			break;
 		case O_BUFKB:
 			/* At least a few pages per CPU, at most 1 GiB per CPU. */
-			if (parse_uint(o, "buffer-kb", optarg, 64, 1 << 20, " KiB per CPU",
+			if (parse_uint_opt(o->cmd, "buffer-kb", optarg, 64, 1 << 20, " KiB per CPU",
 				       &o->buffer_kb))
 				return -EINVAL;
 			break;
