@@ -135,11 +135,13 @@ $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 # --- the CLI -----------------------------------------------------------------
 CLI := $(BUILD)/dmapool-bench
 CLI_SRCS := $(wildcard tools/dmapool-bench/*.c) bench-module/spec.c
+GEN := $(BUILD)/gen
 CLI_HDRS := $(wildcard tools/dmapool-bench/*.h) bench-module/spec.h bpf/dmapool.h \
-	include/uapi/dmapool_bench.h $(BPF_OUT)/dmapool.skel.h $(BPF_OUT)/kpool.skel.h
+	include/uapi/dmapool_bench.h $(BPF_OUT)/dmapool.skel.h $(BPF_OUT)/kpool.skel.h \
+	$(GEN)/result.schema.h $(GEN)/bench.schema.h $(GEN)/recommend.schema.h
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CLI_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
-	-DDMAPOOL_VERSION='"$(VERSION)"' -I$(BPF_OUT) -Ibpf -Iinclude/uapi -Ibench-module \
+	-DDMAPOOL_VERSION='"$(VERSION)"' -I$(BPF_OUT) -I$(GEN) -Ibpf -Iinclude/uapi -Ibench-module \
 	$(shell pkg-config --cflags json-c 2>/dev/null) $(shell pkg-config --cflags libtracefs libtraceevent)
 CLI_LIBS := -lbpf -ljson-c -lelf -lz -lm -ltracefs -ltraceevent
 
@@ -148,6 +150,27 @@ cli: $(CLI)
 $(CLI): $(CLI_SRCS) $(CLI_HDRS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CLI_CFLAGS) $(CLI_SRCS) $(CLI_LIBS) -o $@
+
+# The schema files the CLI checks its inputs against, as C strings.
+$(GEN)/%.schema.h: tools/dmapool-bench/%.schema.json
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q){ echo '/* generated from $<: do not edit */'; \
+	  echo 'static const char $(subst -,_,$*)_schema_text[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0x00 };'; } >$@
+
+# The CLI with ASan/UBSan, for the fuzz campaign (tests/host/test-fuzz.sh).
+CLI_ASAN := $(BUILD)/asan/dmapool-bench
+
+cli-asan: $(CLI_ASAN)
+
+$(CLI_ASAN): $(CLI_SRCS) $(CLI_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(filter-out -O2,$(CLI_CFLAGS)) -O1 -fno-omit-frame-pointer \
+		-fsanitize=address,undefined -fno-sanitize-recover=all \
+		$(CLI_SRCS) $(CLI_LIBS) -o $@
 
 # --- host unit tests -----------------------------------------------------
 unit: $(UNIT_TESTS)
@@ -169,9 +192,23 @@ $(BUILD)/tests/test_bpf_verifier: tests/host/test_bpf_verifier.c tests/unit/tap.
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -I$(BPF_OUT) \
 		-Ibpf -Iinclude/uapi $< -lbpf -lelf -lz -o $@
 
+# Guest-side test tools: built on the host, run inside tools/dmapool-vm (the
+# guest's root is the host's /). dmapool-fuzz: the fuzz campaign's generator
+# (tests/guest/fuzz.sh) and the latency sampler of tests/guest/lockup.sh.
+GUEST_TOOLS := $(BUILD)/tests/dmapool-fuzz
+
+guest-tools: $(GUEST_TOOLS)
+
+$(BUILD)/tests/dmapool-fuzz: tests/guest/dmapool-fuzz.c bench-module/spec.c \
+		bench-module/spec.h include/uapi/dmapool_bench.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Ibench-module \
+		-Iinclude/uapi $< bench-module/spec.c -o $@
+
 # --- tests, lint ------------------------------------------------------------
-test: unit modules-all cli $(BUILD)/tests/test_bpf_verifier checkpatch \
-		$(BUILD)/$(KVER)/notrace/dmapool_bench.ko
+test: unit modules-all cli $(CLI_ASAN) $(BUILD)/tests/test_bpf_verifier checkpatch \
+		$(BUILD)/$(KVER)/notrace/dmapool_bench.ko $(GUEST_TOOLS)
 	$(Q)TEST_KVERS="$(TEST_KVERS)" tests/run
 
 CHECKPATCH_DIR := $(BUILD)/checkpatch
@@ -247,7 +284,9 @@ help:
 	@echo "  modules-all the module for every kernel in TEST_KVERS"
 	@echo "  test        unit tests, checkpatch, guest suites on every TEST_KVERS"
 	@echo "  lint        checkpatch.pl --no-tree on kernel and BPF sources"
+	@echo "  guest-tools build/tests/dmapool-fuzz: guest fuzz campaign, latency sampler"
 	@echo "  cli         build/dmapool-bench (BPF skeleton included)"
+	@echo "  cli-asan    build/asan/dmapool-bench: the CLI with ASan/UBSan (the fuzz suite)"
 	@echo "  run         deps, build, the default workload in the guest: results/latest/"
 	@echo "  gate        the default workload, deterministic, gated against results/baseline/"
 	@echo "  baseline    rewrite results/baseline/ (deterministic, GATE_KVER)"
@@ -260,4 +299,4 @@ help:
 	@echo "  GATE_KVER=$(GATE_KVER)"
 	@echo "  V=1         show commands"
 
-.PHONY: all module modules-all unit cli test checkpatch lint deps run gate baseline bench clean help
+.PHONY: all module modules-all unit cli guest-tools cli-asan test checkpatch lint deps run gate baseline bench clean help

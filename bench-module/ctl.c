@@ -5,12 +5,15 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/moduleparam.h>
 #include <linux/nodemask.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -53,12 +56,84 @@ static unsigned int state_period_ms;
 module_param(state_period_ms, uint, 0400);
 MODULE_PARM_DESC(state_period_ms, "emit pool_state every this many ms; 0: only after expansions");
 
+/*
+ * Every write that changes the pools, injects faults or starts work needs
+ * CAP_SYS_ADMIN, not only the files' root-only modes (uid 0 may have dropped
+ * its capabilities). Debugfs writes check the credentials the file was
+ * opened with, as the kernel does for files whose writes are privileged (a
+ * privileged writer cannot be tricked into writing to a descriptor that an
+ * unprivileged process opened); parameter writes have no file here and
+ * check the writer.
+ */
+bool dmapool_may_write(const struct file *file, const char *what)
+{
+	if (file ? file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) :
+		   capable(CAP_SYS_ADMIN))
+		return true;
+	pr_err_ratelimited("%s: writing needs CAP_SYS_ADMIN\n", what);
+	return false;
+}
+
+/*
+ * One write(2) is one whole command: a command split over several writes is
+ * several commands, each parsed (and usually refused) on its own, and
+ * nothing is kept between writes. Copy it, NUL-terminated; refuse lengths
+ * outside 1..@max and NUL bytes (what follows one would be ignored
+ * silently, so the write could not be said to have been taken whole).
+ */
+char *dmapool_user_line(const char __user *ubuf, size_t count, size_t max,
+			const char *what)
+{
+	char *line;
+	size_t n;
+
+	if (!count || count > max) {
+		pr_err("%s: line length %zu invalid (1..%zu bytes)\n", what,
+		       count, max);
+		return ERR_PTR(-EINVAL);
+	}
+	line = memdup_user_nul(ubuf, count);
+	if (IS_ERR(line))
+		return line;
+	n = strlen(line);
+	if (n != count) {
+		pr_err("%s: NUL byte at offset %zu\n", what, n);
+		kfree(line);
+		return ERR_PTR(-EINVAL);
+	}
+	return line;
+}
+
+/*
+ * A trimmed command line holds printable ASCII only: anything else is
+ * refused, so that every message that quotes the line stays readable.
+ */
+int dmapool_line_check(const char *line, const char *what)
+{
+	size_t i;
+
+	for (i = 0; line[i]; i++) {
+		if ((u8)line[i] < 0x20 || (u8)line[i] > 0x7e) {
+			pr_err("%s: non-printable byte 0x%02x at offset %zu\n",
+			       what, (u8)line[i], i);
+			return -EINVAL;
+		}
+	}
+	if (!i) {
+		pr_err("%s: empty command\n", what);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int fail_order_above = -1;
 
 static int dmapool_set_fail_next(const char *val, const struct kernel_param *kp)
 {
 	unsigned int v;
 
+	if (!dmapool_may_write(NULL, "fail_next"))
+		return -EPERM;
 	if (kstrtouint(val, 0, &v) || v > INT_MAX) {
 		pr_err("fail_next: invalid value '%s' (0..%d)\n", val, INT_MAX);
 		return -EINVAL;
@@ -77,6 +152,8 @@ static int dmapool_set_fail_order(const char *val, const struct kernel_param *kp
 {
 	int v;
 
+	if (!dmapool_may_write(NULL, "fail_order_above"))
+		return -EPERM;
 	if (kstrtoint(val, 0, &v) || v < -1 || v > MAX_PAGE_ORDER) {
 		pr_err("fail_order_above: invalid value '%s' (-1..%d)\n", val,
 		       MAX_PAGE_ORDER);
@@ -93,6 +170,8 @@ static int dmapool_set_spin(const char *val, const struct kernel_param *kp)
 {
 	unsigned int v;
 
+	if (!dmapool_may_write(NULL, "test_spin_ns"))
+		return -EPERM;
 	if (kstrtouint(val, 0, &v) || v > DMAPOOL_MAX_TEST_SPIN_NS) {
 		pr_err("test_spin_ns: invalid value '%s' (0..%u)\n", val,
 		       DMAPOOL_MAX_TEST_SPIN_NS);
@@ -380,6 +459,20 @@ static int dmapool_parse_alloc(char *args, struct dmapool_alloc_req *req)
 	return 0;
 }
 
+/*
+ * A long command must not hold the CPU: the pool's own operations cost
+ * O(chunks) each (upstream's gen_pool walks its chunk list), and a command
+ * does up to DMAPOOL_MAX_CMD_COUNT of them. So every loop over blocks yields
+ * between them, and stops early when the writer is being killed (Ctrl-C on
+ * a long `alloc 4K count=65536`): the result line then says how many of the
+ * requested blocks were done, with interrupted=1.
+ */
+static bool dmapool_cmd_yield(void)
+{
+	cond_resched();
+	return fatal_signal_pending(current);
+}
+
 static int dmapool_cmd_alloc(char *args)
 {
 	u32 served[DMAPOOL_NR_POOLS] = {}, ok = 0, failed = 0, fallbacks = 0;
@@ -387,6 +480,7 @@ static int dmapool_cmd_alloc(char *args)
 	struct dmapool_alloc_req req;
 	struct dmapool_handle *h;
 	u32 id, first = 0, last = 0;
+	bool interrupted = false;
 	unsigned int i;
 	u8 depth = 0;
 	int ret;
@@ -396,9 +490,15 @@ static int dmapool_cmd_alloc(char *args)
 		return ret;
 
 	for (i = 0; i < req.count; i++) {
+		if (dmapool_cmd_yield()) {
+			interrupted = true;
+			break;
+		}
 		h = kmalloc(sizeof(*h), GFP_KERNEL);
-		if (!h)
-			return -ENOMEM;
+		if (!h) {
+			ret = -ENOMEM;
+			break;
+		}
 		h->size = req.size;
 		h->vaddr = dmapool_alloc(req.size, req.zone, req.mask_bits,
 					 req.nowarn, &info);
@@ -414,21 +514,28 @@ static int dmapool_cmd_alloc(char *args)
 		if (ret) {
 			dmapool_free(h->vaddr, h->size, NULL);
 			kfree(h);
-			pr_err("cmd: more than %u blocks outstanding\n",
-			       DMAPOOL_MAX_HANDLES);
-			return -ENOSPC;
+			if (ret == -EBUSY) {
+				pr_err("cmd: more than %u blocks outstanding\n",
+				       DMAPOOL_MAX_HANDLES);
+				ret = -ENOSPC;
+			}
+			break;
 		}
 		if (!ok++)
 			first = id;
 		last = id;
 		served[info.pool]++;
 	}
+	/* What was done is kept (and freed by `free all`) even on an error. */
 	snprintf(dmapool_cmd_result, sizeof(dmapool_cmd_result),
-		 "ok=%u failed=%u first=%u last=%u dma=%u dma32=%u kernel=%u fallbacks=%u depth=%u last_phys=0x%llx last_result=%u latency_ns=%llu\n",
+		 "ok=%u failed=%u first=%u last=%u dma=%u dma32=%u kernel=%u fallbacks=%u depth=%u last_phys=0x%llx last_result=%u latency_ns=%llu requested=%u interrupted=%d\n",
 		 ok, failed, first, last, served[DMAPOOL_POOL_DMA],
 		 served[DMAPOOL_POOL_DMA32], served[DMAPOOL_POOL_KERNEL],
-		 fallbacks, depth, info.phys, info.result, info.latency_ns);
-	return 0;
+		 fallbacks, depth, info.phys, info.result, info.latency_ns,
+		 req.count, interrupted);
+	if (!ret && interrupted)
+		ret = -EINTR;
+	return ret;
 }
 
 static void dmapool_release(unsigned long id, struct dmapool_handle *h,
@@ -444,18 +551,40 @@ static void dmapool_release(unsigned long id, struct dmapool_handle *h,
 	kfree(h);
 }
 
-static int dmapool_cmd_free(char *args)
+/*
+ * Free every block `alloc` handed out, yielding between blocks; with
+ * @killable, stop early when the caller is being killed. Returns how many
+ * were freed.
+ */
+static u32 dmapool_release_all(u32 served[DMAPOOL_NR_POOLS], bool killable,
+			       bool *interrupted)
 {
-	u32 served[DMAPOOL_NR_POOLS] = {};
 	struct dmapool_handle *h;
 	unsigned long id;
 	u32 n = 0;
 
-	if (args && !strcmp(args, "all")) {
-		xa_for_each(&dmapool_handles, id, h) {
-			dmapool_release(id, h, served);
-			n++;
+	xa_for_each(&dmapool_handles, id, h) {
+		cond_resched();
+		if (killable && fatal_signal_pending(current)) {
+			*interrupted = true;
+			break;
 		}
+		dmapool_release(id, h, served);
+		n++;
+	}
+	return n;
+}
+
+static int dmapool_cmd_free(char *args)
+{
+	u32 served[DMAPOOL_NR_POOLS] = {};
+	bool interrupted = false;
+	struct dmapool_handle *h;
+	unsigned long id;
+	u32 n;
+
+	if (args && !strcmp(args, "all")) {
+		n = dmapool_release_all(served, true, &interrupted);
 	} else {
 		if (!args || kstrtoul(args, 10, &id)) {
 			pr_err("cmd: free needs a block id or 'all', got '%s'\n",
@@ -471,10 +600,10 @@ static int dmapool_cmd_free(char *args)
 		n = 1;
 	}
 	snprintf(dmapool_cmd_result, sizeof(dmapool_cmd_result),
-		 "freed=%u dma=%u dma32=%u kernel=%u\n", n,
+		 "freed=%u dma=%u dma32=%u kernel=%u interrupted=%d\n", n,
 		 served[DMAPOOL_POOL_DMA], served[DMAPOOL_POOL_DMA32],
-		 served[DMAPOOL_POOL_KERNEL]);
-	return 0;
+		 served[DMAPOOL_POOL_KERNEL], interrupted);
+	return interrupted ? -EINTR : 0;
 }
 
 static int dmapool_cmd_exec(char *line)
@@ -508,35 +637,23 @@ static int dmapool_cmd_exec(char *line)
 static ssize_t dmapool_cmd_write(struct file *file, const char __user *ubuf,
 				 size_t count, loff_t *ppos)
 {
-	char *line;
-	size_t i;
+	char *line, *cmd;
 	int ret;
 
-	if (!count || count > DMAPOOL_MAX_CMD_LEN) {
-		pr_err("cmd: command length %zu invalid (1..%u bytes)\n", count,
-		       DMAPOOL_MAX_CMD_LEN);
-		return -EINVAL;
-	}
-	line = memdup_user_nul(ubuf, count);
+	if (!dmapool_may_write(file, "cmd"))
+		return -EPERM;
+	line = dmapool_user_line(ubuf, count, DMAPOOL_MAX_CMD_LEN, "cmd");
 	if (IS_ERR(line))
 		return PTR_ERR(line);
-	strim(line);
-	for (i = 0; line[i]; i++) {
-		if (!isprint(line[i])) {
-			pr_err("cmd: non-printable byte 0x%02x at offset %zu\n",
-			       (u8)line[i], i);
-			kfree(line);
-			return -EINVAL;
-		}
+	cmd = strim(line);
+	ret = dmapool_line_check(cmd, "cmd");
+	/* A second writer waits for the first, and can be killed meanwhile. */
+	if (!ret)
+		ret = mutex_lock_killable(&dmapool_cmd_lock);
+	if (!ret) {
+		ret = dmapool_cmd_exec(cmd);
+		mutex_unlock(&dmapool_cmd_lock);
 	}
-	if (!*line) {
-		pr_err("cmd: empty command\n");
-		kfree(line);
-		return -EINVAL;
-	}
-	mutex_lock(&dmapool_cmd_lock);
-	ret = dmapool_cmd_exec(line);
-	mutex_unlock(&dmapool_cmd_lock);
 	kfree(line);
 	return ret ? ret : count;
 }
@@ -546,7 +663,9 @@ static ssize_t dmapool_cmd_read(struct file *file, char __user *ubuf,
 {
 	ssize_t ret;
 
-	mutex_lock(&dmapool_cmd_lock);
+	ret = mutex_lock_killable(&dmapool_cmd_lock);
+	if (ret)
+		return ret;
 	ret = simple_read_from_buffer(ubuf, count, ppos, dmapool_cmd_result,
 				      strlen(dmapool_cmd_result));
 	mutex_unlock(&dmapool_cmd_lock);
@@ -573,18 +692,16 @@ static ssize_t dmapool_control_write(struct file *file,
 	char *line;
 	int ret;
 
-	if (!count || count > DMAPOOL_MAX_SPEC_LEN) {
-		pr_err("control: line length %zu invalid (1..%u bytes)\n",
-		       count, DMAPOOL_MAX_SPEC_LEN);
-		return -EINVAL;
-	}
-	line = memdup_user_nul(ubuf, count);
+	if (!dmapool_may_write(file, "control"))
+		return -EPERM;
+	line = dmapool_user_line(ubuf, count, DMAPOOL_MAX_SPEC_LEN, "control");
 	if (IS_ERR(line))
 		return PTR_ERR(line);
 	if (!strcmp(strim(line), "stop")) {
-		dmapool_load_stop();
 		kfree(line);
-		return count;
+		/* No run: nothing to do. Killed while waiting: -EINTR. */
+		ret = dmapool_load_stop(true);
+		return ret == -EINTR ? ret : count;
 	}
 	ret = dmapool_spec_parse(line, &spec, err, sizeof(err));
 	kfree(line);
@@ -657,11 +774,9 @@ int dmapool_debugfs_init(void)
 void dmapool_debugfs_exit(void)
 {
 	u32 served[DMAPOOL_NR_POOLS] = {};
-	struct dmapool_handle *h;
-	unsigned long id;
+	bool interrupted = false;
 
 	debugfs_remove_recursive(dmapool_dir);
-	xa_for_each(&dmapool_handles, id, h)
-		dmapool_release(id, h, served);
+	dmapool_release_all(served, false, &interrupted);
 	xa_destroy(&dmapool_handles);
 }

@@ -191,16 +191,30 @@ static void dmapool_release(struct dmapool_worker *w,
 	}
 }
 
+/*
+ * At most this many expired blocks are freed per operation. The operation
+ * context may be a hardirq, where nothing can yield, and each free costs
+ * O(chunks) in the pool: without a bound, the first operation after a pause
+ * (a burst's off window) would free up to max_outstanding (65536) blocks in
+ * one interrupt. Each operation holds at most one new block, so a backlog
+ * still shrinks by at least one block per operation (blocks are then freed
+ * later than their hold, as they already are after a pause). An operation
+ * thus makes one allocation and at most three frees (two expired, one
+ * forced when the ring is full).
+ */
+#define DMAPOOL_EXPIRE_PER_OP 2
+
 /* Free held blocks whose time has come (operation context). */
 static void dmapool_expire(struct dmapool_worker *w, u64 now)
 {
 	u32 hold = w->run->spec.hold_kind;
 	u64 limit = hold == DMAPOOL_HOLD_OPS ? w->op_index : now;
 	struct dmapool_held *h;
+	unsigned int n;
 
 	if (hold != DMAPOOL_HOLD_OPS && hold != DMAPOOL_HOLD_US)
 		return;
-	while (w->tail != w->head) {
+	for (n = 0; n < DMAPOOL_EXPIRE_PER_OP && w->tail != w->head; n++) {
 		h = &w->ring[w->tail & w->ring_mask];
 		if (h->expire > limit)
 			break;
@@ -209,13 +223,17 @@ static void dmapool_expire(struct dmapool_worker *w, u64 now)
 	}
 }
 
-/* The kthread's side of a deferred hold: free what the op context queued. */
+/*
+ * The kthread's side of a deferred hold: free what the op context queued
+ * (up to max_outstanding blocks), yielding between blocks.
+ */
 static void dmapool_drain_deferred(struct dmapool_worker *w)
 {
 	/* Pairs with the release in dmapool_hold(): the entry is written. */
 	u32 head = smp_load_acquire(&w->head);
 
 	while (w->tail != head) {
+		cond_resched();
 		dmapool_release(w, &w->ring[w->tail & w->ring_mask], &w->kst);
 		/* Pairs with the acquire in dmapool_hold(): the slot is free. */
 		smp_store_release(&w->tail, w->tail + 1);
@@ -322,6 +340,13 @@ static u64 dmapool_burst_wait(struct dmapool_worker *w, u64 now)
 	return phase < on ? 0 : min(cycle - phase, DMAPOOL_WAIT_SLICE_NS);
 }
 
+/*
+ * One timer expiry's or one kthread round's work. Nothing here can yield
+ * (hardirq, softirq, or a spinlock with IRQs off): it is bounded by the spec,
+ * at most batch (DMAPOOL_MAX_BATCH, 256) operations, each one allocation and
+ * at most three frees; dmapool_timer_fn() keeps the timer contexts below
+ * 80 % of the CPU when that outlasts the period.
+ */
 static void dmapool_batch(struct dmapool_worker *w, u64 now)
 {
 	const struct dmapool_spec *spec = &w->run->spec;
@@ -441,8 +466,12 @@ static int dmapool_worker_fn(void *data)
 		else
 			dmapool_task_loop(w);
 	}
-	/* The operation context is quiet now: free everything still held. */
+	/*
+	 * The operation context is quiet now: free everything still held (up
+	 * to max_outstanding blocks), yielding between blocks.
+	 */
 	while (w->tail != w->head) {
+		cond_resched();
 		dmapool_release(w, &w->ring[w->tail & w->ring_mask], &w->kst);
 		w->tail++;
 	}
@@ -479,6 +508,7 @@ static void dmapool_run_free(struct dmapool_run *run)
 		if (w->task)
 			kthread_stop(w->task);
 		kvfree(w->ring);
+		cond_resched();
 	}
 	kvfree(run->workers);
 	kfree(run);
@@ -619,26 +649,39 @@ int dmapool_load_start(const struct dmapool_spec *spec, char *err,
 	return ret;
 }
 
-/* Stop a running run and wait until every block is back. */
-int dmapool_load_stop(void)
+/*
+ * Stop a running run and wait until every block is back. With @killable
+ * (a `stop` write) the wait ends with -EINTR when the writer is killed; the
+ * run still stops, as its stop flag is set.
+ */
+int dmapool_load_stop(bool killable)
 {
 	struct dmapool_run *run;
+	int ret = 0;
 
-	mutex_lock(&dmapool_run_lock);
+	if (killable) {
+		if (mutex_lock_killable(&dmapool_run_lock))
+			return -EINTR;
+	} else {
+		mutex_lock(&dmapool_run_lock);
+	}
 	run = dmapool_run;
 	if (!run || READ_ONCE(run->state) != DMAPOOL_RUN_RUNNING) {
 		mutex_unlock(&dmapool_run_lock);
 		return -EALREADY;
 	}
 	WRITE_ONCE(run->stop, true);
-	wait_for_completion(&run->done);
+	if (!killable)
+		wait_for_completion(&run->done);
+	else if (wait_for_completion_killable(&run->done))
+		ret = -EINTR;
 	mutex_unlock(&dmapool_run_lock);
-	return 0;
+	return ret;
 }
 
 void dmapool_load_exit(void)
 {
-	dmapool_load_stop();
+	dmapool_load_stop(false);
 	mutex_lock(&dmapool_run_lock);
 	dmapool_run_free(dmapool_run);
 	dmapool_run = NULL;

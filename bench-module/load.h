@@ -11,7 +11,7 @@
 
 int dmapool_load_start(const struct dmapool_spec *spec, char *err,
 		       size_t errlen);
-int dmapool_load_stop(void);
+int dmapool_load_stop(bool killable);
 int dmapool_load_format_spec(char *buf, size_t len);
 void dmapool_load_show_stats(struct seq_file *m);
 void dmapool_load_exit(void);

@@ -153,11 +153,12 @@ struct dmapool_scan {
 };
 
 static void dmapool_scan_chunk(struct gen_pool *gp,
-			       struct gen_pool_chunk *chunk, void *data)
+			       struct gen_pool_chunk *chunk,
+			       struct dmapool_scan *scan)
 {
+	/* At most 1 << MAX_PAGE_ORDER bits: a chunk is one expansion block. */
 	unsigned long nbits = (chunk->end_addr - chunk->start_addr + 1) >>
 			      gp->min_alloc_order;
-	struct dmapool_scan *scan = data;
 	u64 run;
 
 	run = (u64)dmapool_largest_zero_run(chunk->bits, nbits) <<
@@ -167,12 +168,28 @@ static void dmapool_scan_chunk(struct gen_pool *gp,
 	scan->chunks++;
 }
 
+/*
+ * A pool can have one chunk per page (every expansion adds one, and they
+ * never go away), so the walk yields between chunks. It needs no RCU:
+ * chunks are added only by dmapool_expand() and removed only by
+ * dmapool_pool_destroy(), both under dmapool_expand_lock, which the caller
+ * holds; the bitmaps change under us (allocations are lockless), which a
+ * snapshot accepts, as gen_pool_for_each_chunk() callers do.
+ */
 static void dmapool_scan_pool(int id, struct dmapool_scan *scan)
 {
+	struct gen_pool *gp = dmapool_pools[id].gp;
+	struct gen_pool_chunk *chunk;
+
+	lockdep_assert_held(&dmapool_expand_lock);
 	memset(scan, 0, sizeof(*scan));
-	gen_pool_for_each_chunk(dmapool_pools[id].gp, dmapool_scan_chunk, scan);
+	list_for_each_entry(chunk, &gp->chunks, next_chunk) {
+		dmapool_scan_chunk(gp, chunk, scan);
+		cond_resched();
+	}
 }
 
+/* Caller holds dmapool_expand_lock (process context). */
 static void dmapool_trace_state(int id)
 {
 	struct gen_pool *gp = dmapool_pools[id].gp;
@@ -185,13 +202,16 @@ static void dmapool_trace_state(int id)
 			 scan.largest_free, scan.chunks);
 }
 
+/* Process context: the state timer's work and the `state` command. */
 void dmapool_emit_state(void)
 {
 	int id;
 
+	mutex_lock(&dmapool_expand_lock);
 	for (id = 0; id < DMAPOOL_NR_POOLS; id++)
 		if (dmapool_present[id])
 			dmapool_trace_state(id);
+	mutex_unlock(&dmapool_expand_lock);
 }
 
 /* The remap of CONFIG_DMA_DIRECT_REMAP platforms, with plain vmap(). */
@@ -485,7 +505,9 @@ static void dmapool_pool_destroy(int id)
 	}
 	gen_pool_destroy(p->gp);
 	p->gp = NULL;
+	/* One block per expansion: yield between them (we hold a mutex). */
 	list_for_each_entry_safe(blk, tmp, &p->blocks, node) {
+		cond_resched();
 		list_del(&blk->node);
 		if (dmapool_cfg.remap)
 			vunmap(blk->vaddr);

@@ -26,9 +26,12 @@
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "ctl.h"
 #include "realpool.h"
 #include "spec.h"
 
@@ -114,11 +117,13 @@ static int dmapool_real_alloc_cmd(char *args)
 		       DMAPOOL_REAL_CAP);
 		return -ENOSPC;
 	}
+	/* At most DMAPOOL_REAL_MAX (16) blocks, IRQs off only around each. */
 	for (i = 0; i < count; i++) {
 		struct dmapool_real_block *b = &dmapool_real_held[dmapool_real_nr];
 		unsigned long flags;
 		struct page *page;
 
+		cond_resched();
 		/* Atomic context, as the pool's real callers. */
 		preempt_disable();
 		local_irq_save(flags);
@@ -144,6 +149,7 @@ bad:
 	return -EINVAL;
 }
 
+/* At most DMAPOOL_REAL_MAX (16) blocks, IRQs off only around each. */
 static void dmapool_real_free_all(void)
 {
 	while (dmapool_real_nr) {
@@ -152,6 +158,7 @@ static void dmapool_real_free_all(void)
 		unsigned long flags;
 		bool freed;
 
+		cond_resched();
 		preempt_disable();
 		local_irq_save(flags);
 		freed = real_free(&dmapool_real_dev, b->vaddr, b->size);
@@ -169,17 +176,22 @@ static void dmapool_real_free_all(void)
 static ssize_t dmapool_real_write(struct file *file, const char __user *ubuf,
 				  size_t len, loff_t *ppos)
 {
-	char buf[DMAPOOL_MAX_CMD_LEN], *line, *verb;
+	char *buf, *line, *verb;
 	int ret;
 
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
+	if (!dmapool_may_write(file, "real_pool"))
+		return -EPERM;
+	buf = dmapool_user_line(ubuf, len, DMAPOOL_MAX_CMD_LEN, "real_pool");
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
 	line = strim(buf);
+	ret = dmapool_line_check(line, "real_pool");
+	if (ret)
+		goto out;
 	verb = strsep(&line, " ");
-	mutex_lock(&dmapool_real_lock);
+	ret = mutex_lock_killable(&dmapool_real_lock);
+	if (ret)
+		goto out;
 	if (!strcmp(verb, "alloc")) {
 		ret = dmapool_real_alloc_cmd(line ? line : "");
 	} else if (!strcmp(verb, "free") && !line) {
@@ -191,6 +203,8 @@ static ssize_t dmapool_real_write(struct file *file, const char __user *ubuf,
 		ret = -EINVAL;
 	}
 	mutex_unlock(&dmapool_real_lock);
+out:
+	kfree(buf);
 	return ret ? ret : len;
 }
 

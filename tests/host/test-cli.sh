@@ -104,4 +104,68 @@ bad "is truncated" report build/cli-test/trunc.dpr
 head -c 16 build/cli-test/trunc.dpr >build/cli-test/header-only.dpr
 bad "is truncated" report build/cli-test/header-only.dpr
 bad "unexpected argument" report build/cli-test/trunc.dpr build/cli-test/trunc.dpr
+
+# Guest options: checked before anything boots, in every subcommand that
+# boots a guest. This harness lists the real kernels and notes any boot.
+fakevm=$PWD/build/cli-test/fake-vm
+booted=$PWD/build/cli-test/booted
+cat >"$fakevm" <<EOF
+#!/bin/sh
+[ "\$1" = --list-kernels ] && exec "$PWD/tools/dmapool-vm" --list-kernels
+echo "\$*" >>"$booted"
+exit 99
+EOF
+chmod +x "$fakevm"
+badvm() { # badvm NEEDLE ARGS...: as bad, and the harness booted nothing
+	rm -f "$booted"
+	DMAPOOL_VM=$fakevm bad "$@"
+	shift
+	[ ! -e "$booted" ]
+	ok $? "$* -> no guest booted"
+}
+mapfile -t kv < <(tools/dmapool-vm --list-kernels)
+long=6$(printf '.1%.0s' {1..40})
+# Outputs in build/cli-test: a boot would first clear results/ of old files.
+o=build/cli-test/vm
+for sub in "run -o $o" "record -o $o/rec.dpr" "compare --coherent-pool 1M -o $o" "bench -o $o"; do
+	# shellcheck disable=SC2086 # $sub: the subcommand and its options
+	{
+	badvm "--vm-mem 'abc': not a size" $sub --vm-mem abc
+	badvm "--vm-mem '2048': not a size" $sub --vm-mem 2048
+	badvm "--vm-mem '': not a size" $sub --vm-mem ""
+	badvm "--vm-mem '-1G': not a size" $sub --vm-mem -1G
+	badvm "--vm-mem '64M': out of range (128M.." $sub --vm-mem 64M
+	badvm "--vm-mem '1024T': out of range" $sub --vm-mem 1024T
+	badvm "--vm-mem '99999999999999999999G': out of range" $sub --vm-mem 99999999999999999999G
+	badvm "--kernel '../../etc': not a kernel version" $sub --kernel ../../etc
+	badvm "--kernel '/boot/vmlinuz-${kv[0]}': not a kernel version" \
+		$sub --kernel "/boot/vmlinuz-${kv[0]}"
+	badvm "--kernel '${kv[0]}/..': not a kernel version" $sub --kernel "${kv[0]}/.."
+	badvm "--kernel '6.99': not an installed kernel (tools/dmapool-vm --list-kernels: ${kv[*]})" \
+		$sub --kernel 6.99
+	# compare takes a list: an empty one, or an item too long for it, below.
+	[ "${sub%% *}" != compare ] || continue
+	badvm "--kernel '': not a kernel version" $sub --kernel ""
+	badvm "--kernel '$long': not a kernel version" $sub --kernel "$long"
+	}
+done
+badvm "empty --kernel" compare --coherent-pool 1M -o $o --kernel ""
+badvm "--kernel '$long' (an item longer than 63" compare --coherent-pool 1M -o $o --kernel "$long"
+badvm "--kernel '../x': not a kernel version" compare --coherent-pool 1M -o $o --kernel "${kv[0]},../x"
+badvm "--kernel '9.9': not an installed kernel" compare --coherent-pool 1M -o $o --kernel "${kv[0]},9.9"
+# gate --paired boots a guest too; its bad input exits 3.
+for a in "--vm-mem abc" "--kernel ../../etc"; do
+	rm -f "$booted"
+	# shellcheck disable=SC2086 # $a: an option and its value
+	out=$(DMAPOOL_VM=$fakevm $B gate --paired -o $o $a size=4K size=4K 2>&1 >/dev/null)
+	rc=$?
+	[ $rc -eq 3 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] &&
+		printf '%s' "$out" | grep -qF -- "gate: ${a% *} '${a#* }'" && [ ! -e "$booted" ]
+	ok $? "gate --paired $a -> exit 3, one line naming it, no guest booted ($out)"
+done
+# Good values do reach the harness, the unit in capitals (it takes no other).
+rm -f "$booted"
+DMAPOOL_VM=$fakevm $B run --vm-mem 512m --kernel 6.1 --duration 1s -o $o >/dev/null 2>&1
+grep -q -- "--kernel 6.1 --mem 512M " "$booted" 2>/dev/null
+ok $? "run --vm-mem 512m --kernel 6.1: the harness boots with --mem 512M"
 tap_done

@@ -39,6 +39,7 @@
 
 #include "collect.h"
 #include "kmod.h"
+#include "jschema.h"
 #include "main.h"
 #include "result.h"
 #include "run.h"
@@ -82,7 +83,7 @@ static const char bench_usage[] =
 "Examples:\n"
 "  dmapool-bench bench\n"
 "  dmapool-bench bench --quick --only deterministic -o /tmp/b --json\n"
-"  dmapool-bench bench --reps 9 --ops 50000 --kernel 6.1.0-56-amd64\n";
+"  dmapool-bench bench --reps 9 --ops 50000 --kernel 6.1\n";
 
 enum bench_tracer { TR_NONE, TR_BPF, TR_BPFTRACE, TR_HIST, TR_RECORD, NR_TRACERS };
 
@@ -1036,7 +1037,7 @@ static int bench_report(const char *outdir, bool want[2])
 {
 	static const char * const modes[2] = { "normal", "deterministic" };
 	struct json_object *res[2] = {}, *all = json_object_new_object();
-	char path[PATH_MAX + 32];
+	char path[PATH_MAX + 32], err[JSCHEMA_ERR_LEN];
 	struct afile a;
 	int k, ret = EXIT_OK;
 
@@ -1045,6 +1046,11 @@ static int bench_report(const char *outdir, bool want[2])
 			continue;
 		snprintf(path, sizeof(path), "%s/%s.json", outdir, modes[k]);
 		res[k] = result_read_json(path, BENCH_SCHEMA);
+		if (res[k] && json_check(SCHEMA_BENCH, res[k], "#", err, sizeof(err))) {
+			p_err("%s: %s", path, err);
+			json_object_put(res[k]);
+			res[k] = NULL;
+		}
 		if (!res[k]) {
 			ret = EXIT_FAIL;
 			goto out;
@@ -1101,7 +1107,6 @@ static int parse_bench(struct bench_opts *o, int argc, char **argv)
 	o->output = "results/bench";
 	o->reps = 5;
 	o->ops = 20000;
-	o->vm.mem = "2G";
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:jvh", opts, NULL)) != -1) {
 		switch (c) {
@@ -1160,6 +1165,8 @@ static int parse_bench(struct bench_opts *o, int argc, char **argv)
 		p_err("bench: unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
+	if (vm_check_opts("bench", &o->vm))
+		return -EINVAL;
 	if (o->quick && !have_reps)
 		o->reps = 2;
 	if (o->quick && !have_ops)

@@ -66,7 +66,7 @@ static const char compare_usage[] =
 "\n"
 "Examples:\n"
 "  dmapool-bench compare --coherent-pool 128K,512K,2M -o results/compare\n"
-"  dmapool-bench compare --coherent-pool 256K,1M --remap on,off --kernel 6.1.0-56-amd64,6.12.117+deb12-amd64\n"
+"  dmapool-bench compare --coherent-pool 256K,1M --remap on,off --kernel 6.1,6.12\n"
 "  dmapool-bench compare --recommend --ctx hardirq --size 64K --hold ops:64 --repeat 3\n";
 
 struct cmp_opts {
@@ -107,8 +107,13 @@ static int split_list(const char *opt, const char *val, char *out, size_t width,
 
 	snprintf(buf, sizeof(buf), "%s", val);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (n == max || strlen(tok) >= width) {
+		if (n == max) {
 			p_err("compare: invalid %s '%s' (at most %d items)", opt, val, max);
+			return -EINVAL;
+		}
+		if (strlen(tok) >= width) {
+			p_err("compare: invalid %s '%s' (an item longer than %zu characters)",
+			      opt, tok, width - 1);
 			return -EINVAL;
 		}
 		snprintf(out + n * width, width, "%s", tok);
@@ -133,7 +138,6 @@ static int parse_cmp(struct cmp_opts *o, int argc, char **argv)
 	o->plot = true;
 	o->from = 64 << 10;
 	o->max = 64 << 20;
-	o->vm.mem = "2G";
 	o->pass = calloc(argc + 1, sizeof(*o->pass));
 	if (!o->pass)
 		return -ENOMEM;
@@ -226,6 +230,11 @@ static int parse_cmp(struct cmp_opts *o, int argc, char **argv)
 			o->pass[o->nr_pass++] = argv[i];
 		}
 	}
+	if (vm_check_opts("compare", &o->vm))
+		return -EINVAL;
+	for (k = 0; k < o->nr_kernels; k++)
+		if (vm_check_kernel("compare", o->kernels[k]))
+			return -EINVAL;
 	if (!o->remap[0] && !o->remap[1])
 		o->remap[0] = true;
 	if (!o->nr_cps && !o->recommend) {
@@ -758,9 +767,8 @@ static int compare_report(const struct cmp_opts *o, const char *outdir,
 		}
 		if (o->recommend) {
 			snprintf(path, sizeof(path), "%s/%s/recommend.json", outdir, kernels[k]);
-			rec = json_object_from_file(path);
+			rec = json_read_checked(path, SCHEMA_RECOMMEND);
 			if (!rec) {
-				p_err("compare: cannot read %s", path);
 				ret = EXIT_FAIL;
 				goto out;
 			}

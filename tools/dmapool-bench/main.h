@@ -34,8 +34,9 @@ int parse_uint_opt(const char *cmd, const char *opt, const char *val,
 		   unsigned int *out);
 
 /*
- * gnuplot plots/@script.gp with datadir=@dir, out=@dir/@script.@fmt, series
- * and title set; 0 when it wrote the image.
+ * gnuplot plots/@script.gp with datadir=@dir, series and title set, out= a
+ * temporary renamed to @dir/@script.@fmt when gnuplot succeeded and wrote
+ * something; 0 when the image is there.
  */
 int plot_gnuplot(const char *script, const char *dir, const char *fmt,
 		 const char *series, const char *title);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,6 +29,12 @@ static const char plot_usage[] =
 "  --format LIST       png, svg or png,svg (default png,svg)\n"
 "  --title TEXT        plot title (default: kernel and the first result's spec)\n"
 "\n"
+"Every file is checked against result.schema.json first: one that does not\n"
+"validate is named with the JSON path of its first problem.\n"
+"\n"
+"Exit status: 0 plotted, 1 gnuplot or writing failed, 2 bad input (an\n"
+"option, or a result file that cannot be read or does not validate).\n"
+"\n"
 "Examples:\n"
 "  dmapool-bench plot results/latest/result.json\n"
 "  dmapool-bench plot a/result.json b/result.json -o /tmp/cmp --format svg\n";
@@ -35,24 +42,35 @@ static const char plot_usage[] =
 int plot_gnuplot(const char *script, const char *dir, const char *fmt,
 		   const char *series, const char *title)
 {
-	char prog[PATH_MAX], expr[3 * PATH_MAX + 2048], out[PATH_MAX + 64];
+	char prog[PATH_MAX], expr[3 * PATH_MAX + 2048], name[NAME_MAX + 1];
+	char out[PATH_MAX + NAME_MAX + 2];
 	const char *base = strrchr(script, '/') ? strrchr(script, '/') + 1 : script;
-	int status;
 	pid_t pid;
+	struct afile a;
+	siginfo_t info;
+	int status, err;
+	bool ok;
 
 	if (getenv("DMAPOOL_PLOTS"))
 		snprintf(prog, sizeof(prog), "%s/%s.gp", getenv("DMAPOOL_PLOTS"), script);
 	else
 		snprintf(prog, sizeof(prog), "%s/../plots/%s.gp", self_dir(), script);
-	snprintf(out, sizeof(out), "%s/%s.%s", dir, base, fmt);
+	snprintf(name, sizeof(name), "%s.%s", base, fmt);
+	snprintf(out, sizeof(out), "%s/%s", dir, name);
+	/* gnuplot writes a temporary; the image appears whole or not at all. */
+	if (afile_open(&a, dir, name))
+		return -EIO;
 	snprintf(expr, sizeof(expr),
 		 "datadir='%s'; out='%s'; fmt='%s'; series='%s'; title='%s'",
-		 dir, out, fmt, series, title);
+		 dir, a.tmp, fmt, series, title);
 	/* The child's freopen() would write our buffered output a second time. */
 	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
+	pid = afile_fork_writer();
+	if (pid < 0) {
+		err = -errno;
+		afile_close_written(&a, false);
+		return err;
+	}
 	if (!pid) {
 		if (!verbose) {
 			FILE *devnull = freopen("/dev/null", "w", stdout);
@@ -64,12 +82,19 @@ int plot_gnuplot(const char *script, const char *dir, const char *fmt,
 			strerror(errno));
 		_exit(127);
 	}
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status)) {
+	/* Exited, not reaped: its PID stays gnuplot's until we forget it. */
+	while (waitid(P_PID, pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
+	afile_writer_done();
+	while ((err = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	ok = err == pid && WIFEXITED(status) && !WEXITSTATUS(status);
+	err = afile_close_written(&a, ok);
+	if (!ok)
 		p_err("gnuplot %s failed for %s", prog, out);
-		return -EIO;
-	}
-	return 0;
+	else if (err == -ENODATA)
+		p_err("gnuplot %s wrote nothing for %s", prog, out);
+	return ok && !err ? 0 : -EIO;
 }
 
 /* "KERNEL (ACCEL): ctx=.. cpus=.. size=.. hold=.. zone=..": the spec's gist. */

@@ -25,6 +25,7 @@
 
 #include "aggregate.h"
 #include "dmapool.h"
+#include "jschema.h"
 #include "main.h"
 #include "recfile.h"
 #include "result.h"
@@ -44,6 +45,10 @@ static const char report_usage[] =
 "  -o, --output DIR    result directory (default: FILE's directory)\n"
 "  --plot              also render plots (PNG and SVG) into DIR\n"
 "  -j, --json          print the result object on stdout\n"
+"\n"
+"Exit status: 0 done, 1 the cross-check failed (or an output could not be\n"
+"written), 2 bad input: a recording that is truncated, corrupt or\n"
+"inconsistent (the message names the byte offset or section).\n"
 "\n"
 "Examples:\n"
 "  dmapool-bench record --ctx softirq --cpus 0-1 --ops 5000 -o /tmp/r/rec.dpr\n"
@@ -77,6 +82,7 @@ struct recording {
 	int nformats;
 	struct rec_cpu *cpus;
 	int ncpus;			/* highest CPU with a section, plus one */
+	size_t ncpus_at;		/* the byte offset of that section */
 	int page_size, long_size;
 };
 
@@ -107,6 +113,7 @@ static const uint32_t ev_fields[DMAPOOL_NR_EVENTS] = {
 };
 
 struct decoder {
+	int type_end;			/* a record holds common_type before it */
 	struct tep_handle *tep;
 	struct tep_event *ev[DMAPOOL_NR_EVENTS];
 	struct tep_format_field *field[DMAPOOL_NR_EVENTS][NR_F];
@@ -130,7 +137,7 @@ struct run_win {
 /* One CPU's stream of events. */
 struct cursor {
 	struct rec_cpu *rc;
-	size_t next_page;
+	size_t next_page;		/* the current page is next_page - 1 */
 	struct kbuffer *kbuf;
 	unsigned char *buf;		/* page_size + PAGE_PAD */
 	void *data;			/* the current event, NULL: none left */
@@ -192,6 +199,7 @@ static int rec_open(struct recording *rec)
 {
 	const struct rec_file_header *fh;
 	struct rec_section_header sh;
+	char why[JSCHEMA_ERR_LEN];
 	bool complete = false;
 	struct stat st;
 	size_t off;
@@ -251,7 +259,10 @@ static int rec_open(struct recording *rec)
 			json_object_put(rec->info);
 			rec->info = parse_json(p, sh.len);
 			if (!rec->info)
-				return bad_file(rec, "is corrupt: its INFO is not a JSON object");
+				return bad_file(rec, "is corrupt: its INFO (byte %zu) is not a JSON object",
+						at);
+			if (result_check(rec->info, "#/$defs/recording_info", why, sizeof(why)))
+				return bad_file(rec, "is corrupt: its INFO (byte %zu): %s", at, why);
 			break;
 		case REC_SEC_HEADER_PAGE:
 			free(rec->header_page);
@@ -269,26 +280,33 @@ static int rec_open(struct recording *rec)
 		case REC_SEC_PAGE:
 			if (add_page(rec, sh.cpu, p, sh.len))
 				return -ENOMEM;
-			if ((int)sh.cpu >= rec->ncpus)
-				rec->ncpus = sh.cpu + 1;
 			break;
 		case REC_SEC_STATS:
 			free(rec->cpus[sh.cpu].stats);
 			rec->cpus[sh.cpu].stats = strndup((const char *)p, sh.len);
-			if ((int)sh.cpu >= rec->ncpus)
-				rec->ncpus = sh.cpu + 1;
+			if (!rec->cpus[sh.cpu].stats)
+				return -ENOMEM;
 			break;
 		case REC_SEC_SKELETON:
 			json_object_put(rec->skel);
 			rec->skel = parse_json(p, sh.len);
 			if (!rec->skel)
-				return bad_file(rec, "is corrupt: its result skeleton is not a JSON object");
+				return bad_file(rec, "is corrupt: its result skeleton (byte %zu) is not a JSON object",
+						at);
+			if (result_check(rec->skel, "#/$defs/skeleton", why, sizeof(why)))
+				return bad_file(rec, "is corrupt: its result skeleton (byte %zu): %s",
+						at, why);
 			break;
 		case REC_SEC_END:
 			complete = true;
 			break;
 		default:	/* a later version's: not ours to read */
 			break;
+		}
+		if ((sh.type == REC_SEC_PAGE || sh.type == REC_SEC_STATS) &&
+		    (int)sh.cpu >= rec->ncpus) {
+			rec->ncpus = sh.cpu + 1;
+			rec->ncpus_at = at;
 		}
 	}
 	if (!rec->info || !rec->header_page || !rec->nformats || !rec->skel)
@@ -298,12 +316,13 @@ static int rec_open(struct recording *rec)
 	for (i = 0; i < rec->nformats; i++)
 		if (!rec->formats[i])
 			return -ENOMEM;
+	/* INFO passed its schema: sizes in range, long_size 4 or 8. */
 	rec->page_size = jget_u64(rec->info, "page_size");
 	rec->long_size = jget_u64(rec->info, "long_size");
-	if (rec->page_size < 64 || rec->page_size > (1 << 20) ||
-	    (rec->long_size != 4 && rec->long_size != 8))
-		return bad_file(rec, "is corrupt: page size %d, long size %d",
-				rec->page_size, rec->long_size);
+	if ((uint64_t)rec->ncpus > jget_u64(rec->info, "ncpus"))
+		return bad_file(rec, "is corrupt: the section at byte %zu is for CPU %d, INFO says %llu CPUs",
+				rec->ncpus_at, rec->ncpus - 1,
+				(unsigned long long)jget_u64(rec->info, "ncpus"));
 	return 0;
 }
 
@@ -326,6 +345,25 @@ static void rec_close(struct recording *rec)
 	free(rec->cpus);
 }
 
+/*
+ * An event format with its "print fmt:" replaced by an empty one: only the
+ * fields are read, and libtraceevent's print-format parser dereferences
+ * NULL on a format whose print fmt names a field it lacks (1.7.1).
+ */
+static char *fields_only(const char *format)
+{
+	static const char empty[] = "print fmt: \"\"\n";
+	const char *p = strstr(format, "\nprint fmt:");
+	size_t n = p ? (size_t)(p - format) + 1 : strlen(format);
+	char *s = malloc(n + sizeof(empty));
+
+	if (s) {
+		memcpy(s, format, n);
+		memcpy(s + n, empty, sizeof(empty));
+	}
+	return s;
+}
+
 static int decoder_init(struct decoder *d, const struct recording *rec)
 {
 	int i, e, f;
@@ -340,10 +378,32 @@ static int decoder_init(struct decoder *d, const struct recording *rec)
 				  strlen(rec->header_page), rec->long_size) ||
 	    tep_get_header_page_size(d->tep) != rec->long_size)
 		return bad_file(rec, "is corrupt: events/header_page does not parse");
-	for (i = 0; i < rec->nformats; i++)
-		if (tep_parse_event(d->tep, rec->formats[i], strlen(rec->formats[i]),
-				    REC_SYSTEM))
+	for (i = 0; i < rec->nformats; i++) {
+		char *fields = fields_only(rec->formats[i]);
+		int err;
+
+		if (!fields)
+			return -ENOMEM;
+		err = tep_parse_event(d->tep, fields, strlen(fields), REC_SYSTEM);
+		free(fields);
+		if (err)
 			return bad_file(rec, "is corrupt: event format %d does not parse", i + 1);
+	}
+	/*
+	 * libtraceevent finds a record's event by the common_type field of
+	 * whichever format it parsed first: every format must put it in the
+	 * same place, and records must be long enough to hold it (decode()).
+	 */
+	for (i = 0; i < tep_get_events_count(d->tep); i++) {
+		struct tep_format_field *t = tep_find_common_field(
+			tep_get_event(d->tep, i), "common_type");
+
+		if (!t || t->offset < 0 || t->offset > 64 || !t->size || t->size > 8 ||
+		    (d->type_end && t->offset + t->size != d->type_end))
+			return bad_file(rec, "is corrupt: event format %d has %s common_type field",
+					i + 1, t ? "an impossible" : "no");
+		d->type_end = t->offset + t->size;
+	}
 	for (e = 0; e < DMAPOOL_NR_EVENTS; e++) {
 		d->ev[e] = tep_find_event_by_name(d->tep, REC_SYSTEM, ev_names[e]);
 		if (!d->ev[e])
@@ -465,6 +525,46 @@ static void account(struct run_acc *a, int ev, const uint64_t *v, uint64_t ts)
 	}
 }
 
+/* The byte offset of the section holding @c's current page. */
+static size_t page_at(const struct recording *rec, const struct cursor *c)
+{
+	return c->rc->pages[c->next_page - 1].data - rec->map -
+	       sizeof(struct rec_section_header);
+}
+
+/* The field of event @e whose value the module never writes, or -1. */
+static int bad_value(int e, const uint64_t *v)
+{
+	switch (e) {
+	case DMAPOOL_EV_ALLOC:
+		if (v[F_POOL] >= DMAPOOL_NR_POOLS && v[F_POOL] != DMAPOOL_POOL_NONE)
+			return F_POOL;
+		if (v[F_RESULT] >= DMAPOOL_NR_RES)
+			return F_RESULT;
+		return v[F_CTX] >= DMAPOOL_NR_CTX ? F_CTX : -1;
+	case DMAPOOL_EV_FREE:
+		if (v[F_POOL] >= DMAPOOL_NR_POOLS)
+			return F_POOL;
+		return v[F_CTX] >= DMAPOOL_NR_CTX ? F_CTX : -1;
+	case DMAPOOL_EV_FALLBACK:
+		if (v[F_FROM] >= DMAPOOL_NR_POOLS)
+			return F_FROM;
+		if (v[F_TO] >= DMAPOOL_NR_POOLS)
+			return F_TO;
+		return v[F_REASON] >= DMAPOOL_NR_FB ? F_REASON : -1;
+	case DMAPOOL_EV_EXPAND:
+		/* result: 0 or -errno, as the s32 it is */
+		if (v[F_RESULT] > UINT32_MAX ||
+		    (int32_t)(uint32_t)v[F_RESULT] > 0 ||
+		    (int32_t)(uint32_t)v[F_RESULT] < -4095)
+			return F_RESULT;
+		return v[F_POOL] >= DMAPOOL_NR_POOLS ? F_POOL : -1;
+	case DMAPOOL_EV_STATE:
+		return v[F_POOL] >= DMAPOOL_NR_POOLS ? F_POOL : -1;
+	}
+	return -1;
+}
+
 /* Which of our events is this record, and its fields; -1 if not ours. */
 static int decode(const struct recording *rec, struct decoder *d,
 		  struct cursor *c, uint64_t *v, int *err)
@@ -473,10 +573,16 @@ static int decode(const struct recording *rec, struct decoder *d,
 		.ts = c->ts, .data = c->data, .size = c->size,
 		.cpu = (int)(c->rc - rec->cpus),
 	};
-	struct tep_event *event = tep_find_event_by_record(d->tep, &r);
+	struct tep_event *event;
 	unsigned long long val;
 	int e, f;
 
+	if (c->size < d->type_end) {
+		*err = bad_file(rec, "is corrupt: a %d-byte record in the page at byte %zu",
+				c->size, page_at(rec, c));
+		return -1;
+	}
+	event = tep_find_event_by_record(d->tep, &r);
 	for (e = 0; e < DMAPOOL_NR_EVENTS; e++)
 		if (event == d->ev[e])
 			break;
@@ -487,12 +593,20 @@ static int decode(const struct recording *rec, struct decoder *d,
 
 		if (!fld)
 			continue;
-		if (fld->offset < 0 || fld->offset + fld->size > c->size ||
+		if (fld->offset < 0 || (long)fld->offset + fld->size > c->size ||
 		    tep_read_number_field(fld, c->data, &val)) {
-			*err = bad_file(rec, "is corrupt: a %s event is too short", ev_names[e]);
+			*err = bad_file(rec, "is corrupt: a %s event in the page at byte %zu is too short",
+					ev_names[e], page_at(rec, c));
 			return -1;
 		}
 		v[f] = val;
+	}
+	f = bad_value(e, v);
+	if (f >= 0) {
+		*err = bad_file(rec, "is corrupt: a %s event in the page at byte %zu has %s %llu",
+				ev_names[e], page_at(rec, c), field_names[f],
+				(unsigned long long)v[f]);
+		return -1;
 	}
 	return e;
 }
@@ -515,15 +629,19 @@ static void stats_total(const struct recording *rec, const char *key, uint64_t *
 			*sum += rec_stat(rec->cpus[cpu].stats, key);
 }
 
-/* A run's counters, cases, timeline, lost events and cross-check. */
-static bool finish_run(const struct recording *rec, struct run_acc *a,
-		       struct run_win *w, const struct dmapool_spec *spec)
+/*
+ * A run's counters, cases, timeline, lost events and cross-check (*@ok);
+ * -EINVAL if its events add up to values a result may not hold.
+ */
+static int finish_run(const struct recording *rec, struct run_acc *a,
+		      struct run_win *w, const struct dmapool_spec *spec, bool *ok)
 {
 	static const uint64_t no_misses[DMAPOOL_NR_EVENTS];
 	struct json_object *extra = json_object_new_object();
+	struct json_object *cc = json_object_new_object();
 	uint64_t overrun, commit_overrun, dropped;
-	char why[256];
-	bool exact, ok;
+	char why[256], err[JSCHEMA_ERR_LEN];
+	bool exact;
 
 	stats_total(rec, "overrun", &overrun);
 	stats_total(rec, "commit overrun", &commit_overrun);
@@ -546,11 +664,19 @@ static bool finish_run(const struct recording *rec, struct run_acc *a,
 		 "ftrace lost events (%llu missed in this run; recording: overrun %llu, dropped %llu): the counts can only be checked not to exceed the module's",
 		 (unsigned long long)w->missed, (unsigned long long)overrun,
 		 (unsigned long long)dropped);
-	ok = run_crosscheck(w->run, spec, "ftrace", exact, why);
 	memset(&a->c, 0, sizeof(a->c));
 	memset(a->hists, 0, DMAPOOL_HIST_KEYS * sizeof(*a->hists));
 	a->nsamples = 0;
-	return ok;
+	/* The run is checked before the cross-check speaks (and replaces it). */
+	json_object_object_add(cc, "ok", json_object_new_boolean(true));
+	json_object_object_add(cc, "exact", json_object_new_boolean(true));
+	json_object_object_add(cc, "message", json_object_new_string(""));
+	json_object_object_add(w->run, "crosscheck", cc);
+	if (result_check(w->run, "#/$defs/run", err, sizeof(err)))
+		return bad_file(rec, "is corrupt: its events make an invalid run %lld: %s",
+				(long long)jget_u64(w->run, "index"), err);
+	*ok &= run_crosscheck(w->run, spec, "ftrace", exact, why);
+	return 0;
 }
 
 /*
@@ -606,14 +732,17 @@ static int charge_missed(const struct recording *rec, struct run_win *w,
 	return 0;
 }
 
-/* Every event of the recording, in time order, into its run. */
-static int replay(const struct recording *rec, struct decoder *d,
-		  struct run_win *w, size_t nruns,
-		  const struct dmapool_spec *spec, bool *ok)
+/*
+ * Every event of the recording, in time order, into its run; @dry: only
+ * decode and check them (nothing accounted, nothing printed).
+ */
+static int replay_pass(const struct recording *rec, struct decoder *d,
+		       struct run_win *w, size_t nruns,
+		       const struct dmapool_spec *spec, bool *ok, bool dry)
 {
 	struct run_acc a = {};
 	struct cursor *cur = calloc(rec->ncpus ? rec->ncpus : 1, sizeof(*cur));
-	uint64_t v[NR_F] = {}, events = 0, outside = 0, other = 0, missed;
+	uint64_t v[NR_F] = {}, events = 0, outside = 0, other = 0, missed = 0;
 	size_t r = 0;
 	int cpu, err = 0, e;
 
@@ -621,10 +750,12 @@ static int replay(const struct recording *rec, struct decoder *d,
 	a.samples = calloc(DMAPOOL_MAX_SAMPLES, sizeof(*a.samples));
 	if (!cur || !a.hists || !a.samples)
 		err = -ENOMEM;
-	if (!err)
+	if (!err && !dry)
 		err = charge_missed(rec, w, nruns, &missed);
 	for (cpu = 0; !err && cpu < rec->ncpus; cpu++) {
 		cur[cpu].rc = &rec->cpus[cpu];
+		if (!cur[cpu].rc->n)
+			continue;
 		cur[cpu].buf = calloc(1, rec->page_size + PAGE_PAD);
 		cur[cpu].kbuf = tep_kbuffer(d->tep);
 		if (!cur[cpu].buf || !cur[cpu].kbuf)
@@ -639,15 +770,19 @@ static int replay(const struct recording *rec, struct decoder *d,
 		for (cpu = 0; cpu < rec->ncpus; cpu++)
 			if (cur[cpu].data && (!c || cur[cpu].ts < c->ts))
 				c = &cur[cpu];
-		while (r < nruns && (!c || c->ts >= w[r].t1))
-			*ok &= finish_run(rec, &a, &w[r++], spec);
+		for (; !err && r < nruns && (!c || c->ts >= w[r].t1); r++)
+			if (!dry)
+				err = finish_run(rec, &a, &w[r], spec, ok);
+		if (err)
+			break;
 		if (!c)
 			break;
 		e = decode(rec, d, c, v, &err);
 		if (e < 0) {
 			other += !err;
 		} else if (r < nruns && c->ts >= w[r].t0) {
-			account(&a, e, v, c->ts);
+			if (!dry)
+				account(&a, e, v, c->ts);
 			events++;
 		} else {
 			outside++;
@@ -655,7 +790,7 @@ static int replay(const struct recording *rec, struct decoder *d,
 		if (!err)
 			err = cursor_next(rec, c);
 	}
-	if (!err && verbose)
+	if (!err && !dry && verbose)
 		p_info("%llu events in the runs, %llu outside them, %llu of other types; %llu missed by ftrace",
 		       (unsigned long long)events, (unsigned long long)outside,
 		       (unsigned long long)other, (unsigned long long)missed);
@@ -669,6 +804,19 @@ static int replay(const struct recording *rec, struct decoder *d,
 	return err;
 }
 
+/*
+ * A first pass checks every page and event, so that a corrupt one is found
+ * before any run is accounted (and its cross-check printed).
+ */
+static int replay(const struct recording *rec, struct decoder *d,
+		  struct run_win *w, size_t nruns,
+		  const struct dmapool_spec *spec, bool *ok)
+{
+	int err = replay_pass(rec, d, w, nruns, spec, ok, true);
+
+	return err ? err : replay_pass(rec, d, w, nruns, spec, ok, false);
+}
+
 /* The runs of the skeleton with their windows, in time order. */
 static int run_windows(const struct recording *rec, struct run_win **out,
 		       size_t *n, struct dmapool_spec *spec)
@@ -678,12 +826,9 @@ static int run_windows(const struct recording *rec, struct run_win **out,
 	struct run_win *w;
 	size_t i;
 
-	if (strcmp(jget_str(rec->skel, "schema"), RESULT_SCHEMA) ||
-	    !json_object_object_get_ex(rec->skel, "runs", &runs) ||
-	    !json_object_is_type(runs, json_type_array) ||
-	    !json_object_array_length(runs) ||
-	    !json_object_object_get_ex(rec->skel, "meta", &meta))
-		return bad_file(rec, "is corrupt: its result skeleton has no runs");
+	/* rec_open() checked it against the schema's skeleton. */
+	runs = json_object_object_get(rec->skel, "runs");
+	meta = json_object_object_get(rec->skel, "meta");
 	if (dmapool_spec_parse(jget_str(meta, "spec"), spec, err, sizeof(err)))
 		return bad_file(rec, "is corrupt: its spec does not parse: %s", err);
 	*n = json_object_array_length(runs);
@@ -718,7 +863,7 @@ int cmd_report(int argc, char **argv)
 	struct dmapool_spec spec;
 	struct run_win *w = NULL;
 	char dir[PATH_MAX], outdir[PATH_MAX], series[1024], pools[64];
-	char result[PATH_MAX + 16], *pargv[5];
+	char result[PATH_MAX + 16], *pargv[5], why[JSCHEMA_ERR_LEN];
 	const char *output = NULL;
 	bool plot = false, ok = true;
 	size_t nruns = 0;
@@ -774,6 +919,11 @@ int cmd_report(int argc, char **argv)
 		if (err == -ENOMEM)
 			p_err("report: out of memory reading '%s'", rec.path);
 		ret = err == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+		goto out;
+	}
+	if (result_check(rec.skel, "#", why, sizeof(why))) {
+		bad_file(&rec, "is corrupt: its events make an invalid result: %s", why);
+		ret = EXIT_USAGE;
 		goto out;
 	}
 	if (result_write_json(rec.skel, outdir, "result.json") ||

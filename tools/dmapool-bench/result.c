@@ -9,8 +9,13 @@
 #include <unistd.h>
 
 #include "hist.h"
+#include "jschema.h"
 #include "main.h"
 #include "result.h"
+/* Generated from the *.schema.json files. */
+#include "bench.schema.h"
+#include "recommend.schema.h"
+#include "result.schema.h"
 
 uint64_t jget_u64(struct json_object *o, const char *key)
 {
@@ -23,54 +28,7 @@ const char *jget_str(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
-}
-
-int afile_open(struct afile *a, const char *dir, const char *name)
-{
-	int fd;
-
-	snprintf(a->path, sizeof(a->path), "%s/%s", dir, name);
-	snprintf(a->tmp, sizeof(a->tmp), "%s/.%s.XXXXXX", dir, name);
-	a->f = NULL;
-	fd = mkstemp(a->tmp);
-	if (fd < 0 || fchmod(fd, 0644) || !(a->f = fdopen(fd, "w"))) {
-		p_err("cannot write %s: %s", a->path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(a->tmp);
-		}
-		return -EIO;
-	}
-	return 0;
-}
-
-int afile_close(struct afile *a, bool ok)
-{
-	char dir[PATH_MAX], *slash;
-	int dfd;
-
-	if (!a->f)
-		return -EIO;
-	ok &= !fflush(a->f) && !ferror(a->f) && !fsync(fileno(a->f));
-	ok &= !fclose(a->f);
-	a->f = NULL;
-	if (!ok || rename(a->tmp, a->path)) {
-		if (ok)
-			p_err("writing %s failed: %s", a->path, strerror(errno));
-		unlink(a->tmp);
-		return -EIO;
-	}
-	snprintf(dir, sizeof(dir), "%s", a->path);
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	dfd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
+	return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "";
 }
 
 int result_write_json(struct json_object *root, const char *dir,
@@ -93,7 +51,7 @@ int result_write_json(struct json_object *root, const char *dir,
 
 struct json_object *result_read_json(const char *path, const char *schema)
 {
-	struct json_object *root = json_object_from_file(path);
+	struct json_object *root = json_object_from_file(path), *v;
 
 	if (!root) {
 		char why[256];
@@ -104,7 +62,9 @@ struct json_object *result_read_json(const char *path, const char *schema)
 		p_err("cannot read result file '%s': %s", path, why);
 		return NULL;
 	}
-	if (strcmp(jget_str(root, "schema"), schema)) {
+	if (!json_object_object_get_ex(root, "schema", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    strcmp(json_object_get_string(v), schema)) {
 		p_err("'%s' is not a %s result file", path, schema);
 		json_object_put(root);
 		return NULL;
@@ -112,13 +72,119 @@ struct json_object *result_read_json(const char *path, const char *schema)
 	return root;
 }
 
+int json_check(enum json_schema which, struct json_object *doc,
+	       const char *ptr, char *err, size_t len)
+{
+	static const char * const text[] = {
+		[SCHEMA_RESULT] = result_schema_text,
+		[SCHEMA_BENCH] = bench_schema_text,
+		[SCHEMA_RECOMMEND] = recommend_schema_text,
+	};
+	static struct json_object *schema[3];
+
+	if (!schema[which])
+		schema[which] = json_tokener_parse(text[which]);
+	if (!schema[which]) {
+		snprintf(err, len, "an embedded schema does not parse");
+		return -EINVAL;
+	}
+	return jschema_check(doc, schema[which], ptr, err, len);
+}
+
+struct json_object *json_read_checked(const char *path, enum json_schema which)
+{
+	struct json_object *root = json_object_from_file(path);
+	char err[JSCHEMA_ERR_LEN];
+
+	if (!root) {
+		snprintf(err, sizeof(err), "%s", json_util_get_last_err());
+		err[strcspn(err, "\n")] = '\0';
+		p_err("cannot read '%s': %s", path, err);
+		return NULL;
+	}
+	if (json_check(which, root, "#", err, sizeof(err))) {
+		p_err("%s: %s", path, err);
+		json_object_put(root);
+		return NULL;
+	}
+	return root;
+}
+
+/*
+ * What the schema cannot say: the histograms' layout is the one this
+ * program was built with (bpf/dmapool.h), each case's buckets ascend below
+ * its bucket count and add up to its n.
+ */
+static int check_layout(struct json_object *root, char *err, size_t len)
+{
+	struct json_object *meta, *b, *runs, *cases, *cs, *bk;
+	size_t r, c, i, nb;
+	uint64_t sub, pow, sum, k, prev;
+
+	if (!json_object_object_get_ex(root, "meta", &meta) ||
+	    !json_object_object_get_ex(meta, "buckets", &b))
+		return 0;
+	sub = jget_u64(b, "sub_bits");
+	pow = jget_u64(b, "max_pow");
+	if (sub != DMAPOOL_HIST_SUB_BITS || pow != DMAPOOL_HIST_MAX_POW) {
+		snprintf(err, len, ".meta.buckets: sub_bits %llu, max_pow %llu: this dmapool-bench reads the layout sub_bits %d, max_pow %d",
+			 (unsigned long long)sub, (unsigned long long)pow,
+			 DMAPOOL_HIST_SUB_BITS, DMAPOOL_HIST_MAX_POW);
+		return -EINVAL;
+	}
+	json_object_object_get_ex(root, "runs", &runs);
+	for (r = 0; r < json_object_array_length(runs); r++) {
+		if (!json_object_object_get_ex(json_object_array_get_idx(runs, r),
+					       "cases", &cases))
+			continue;
+		for (c = 0; c < json_object_array_length(cases); c++) {
+			cs = json_object_array_get_idx(cases, c);
+			json_object_object_get_ex(cs, "buckets", &bk);
+			nb = json_object_array_length(bk);
+			sum = 0;
+			prev = 0;
+			for (i = 0; i < nb; i++) {
+				b = json_object_array_get_idx(bk, i);
+				k = json_object_get_uint64(json_object_array_get_idx(b, 0));
+				if (k >= DMAPOOL_HIST_BUCKETS || (i && k <= prev)) {
+					if (k >= DMAPOOL_HIST_BUCKETS)
+						snprintf(err, len, ".runs[%zu].cases[%zu].buckets[%zu][0]: bucket %llu is beyond the layout's %d buckets",
+							 r, c, i, (unsigned long long)k,
+							 DMAPOOL_HIST_BUCKETS);
+					else
+						snprintf(err, len, ".runs[%zu].cases[%zu].buckets[%zu][0]: bucket %llu does not ascend",
+							 r, c, i, (unsigned long long)k);
+					return -EINVAL;
+				}
+				prev = k;
+				/* Counts are below 2^53 (the schema): no wrap. */
+				sum += json_object_get_uint64(json_object_array_get_idx(b, 1));
+			}
+			if (sum != jget_u64(cs, "n")) {
+				snprintf(err, len, ".runs[%zu].cases[%zu].buckets: the counts add up to %llu, n is %llu",
+					 r, c, (unsigned long long)sum,
+					 (unsigned long long)jget_u64(cs, "n"));
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+int result_check(struct json_object *doc, const char *ptr, char *err, size_t len)
+{
+	if (json_check(SCHEMA_RESULT, doc, ptr, err, len))
+		return -EINVAL;
+	return check_layout(doc, err, len);
+}
+
 struct json_object *result_read(const char *path)
 {
-	struct json_object *root = result_read_json(path, RESULT_SCHEMA), *runs;
+	struct json_object *root = result_read_json(path, RESULT_SCHEMA);
+	char err[JSCHEMA_ERR_LEN];
 
-	if (root && (!json_object_object_get_ex(root, "runs", &runs) ||
-		     !json_object_is_type(runs, json_type_array))) {
-		p_err("'%s' is not a %s result file", path, RESULT_SCHEMA);
+	if (root && result_check(root, "#", err, sizeof(err))) {
+		p_err("%s: %s", path, err);
 		json_object_put(root);
 		return NULL;
 	}
@@ -131,16 +197,12 @@ void result_case_slots(struct json_object *cs, __u64 *slots)
 	size_t i;
 
 	memset(slots, 0, sizeof(__u64) * DMAPOOL_HIST_BUCKETS);
-	if (!json_object_object_get_ex(cs, "buckets", &b))
-		return;
+	b = json_object_object_get(cs, "buckets");
+	/* result_check(): pairs of integers, bucket indices in the layout. */
 	for (i = 0; i < json_object_array_length(b); i++) {
-		uint64_t k;
-
 		pair = json_object_array_get_idx(b, i);
-		k = json_object_get_uint64(json_object_array_get_idx(pair, 0));
-		if (k < DMAPOOL_HIST_BUCKETS)
-			slots[k] += json_object_get_uint64(
-				json_object_array_get_idx(pair, 1));
+		slots[json_object_get_uint64(json_object_array_get_idx(pair, 0))] +=
+			json_object_get_uint64(json_object_array_get_idx(pair, 1));
 	}
 }
 

@@ -12,32 +12,41 @@
 #include <stdio.h>
 #include <linux/types.h>
 
+#include "afile.h"
 #include "dmapool.h"
 
 #define RESULT_SCHEMA "dmapool-bench/1"
-
-/*
- * Files appear whole or not at all: written to a temporary file in the same
- * directory, synced, renamed over the target, and the directory synced.
- */
-struct afile {
-	FILE *f;
-	char tmp[PATH_MAX];
-	char path[PATH_MAX];
-};
-
-/* Start DIR/NAME (error printed); write to a->f. */
-int afile_open(struct afile *a, const char *dir, const char *name);
-/* Commit (@ok) or drop the file; returns 0 when it was committed. */
-int afile_close(struct afile *a, bool ok);
 
 /* Write @root to DIR/NAME through a temporary file and rename(2). */
 int result_write_json(struct json_object *root, const char *dir,
 		      const char *name);
 /* A JSON file whose "schema" is @schema, or NULL after a one-line error. */
 struct json_object *result_read_json(const char *path, const char *schema);
-/* Read and check a result file; NULL (error printed) when invalid. */
+/*
+ * Read a result file and check every field the readers use (result_check):
+ * NULL after one line naming the file, the JSON path and the problem.
+ */
 struct json_object *result_read(const char *path);
+/*
+ * Check @doc against the subschema @ptr of result.schema.json ("#": a
+ * result file; "#/$defs/skeleton", "#/$defs/recording_info": a recording's
+ * sections) and the histogram layout of bpf/dmapool.h. 0 when valid, else
+ * -EINVAL with "PATH: WHAT" in @err (JSCHEMA_ERR_LEN bytes will do).
+ */
+int result_check(struct json_object *doc, const char *ptr, char *err, size_t len);
+
+/* The other files the CLI reads back, each with its schema. */
+enum json_schema {
+	SCHEMA_RESULT,		/* result.schema.json */
+	SCHEMA_BENCH,		/* bench.schema.json: bench's normal.json ... */
+	SCHEMA_RECOMMEND,	/* recommend.schema.json: compare's recommend.json */
+};
+
+/* Check @doc against the subschema @ptr of @which; as result_check(). */
+int json_check(enum json_schema which, struct json_object *doc,
+	       const char *ptr, char *err, size_t len);
+/* Read and check a JSON file; NULL after one line naming the problem. */
+struct json_object *json_read_checked(const char *path, enum json_schema which);
 
 /* spectrum.csv, hist_log2.csv, timeline.csv, expansions.csv in @dir. */
 int result_write_csvs(struct json_object *const *results, int n,

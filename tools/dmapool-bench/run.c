@@ -161,7 +161,6 @@ int run_parse_opts(const struct run_backend *be, struct run_opts *o,
 	o->repeat = 1;
 	o->state_period_ms = 50;
 	o->buffer_kb = 8192;
-	o->vm.mem = "2G";
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:jvh", opts, NULL)) != -1) {
 		for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
@@ -289,6 +288,8 @@ int run_parse_opts(const struct run_backend *be, struct run_opts *o,
 		p_err("%s: unexpected argument '%s'", o->cmd, argv[optind]);
 		return -EINVAL;
 	}
+	if (vm_check_opts(o->cmd, &o->vm))
+		return -EINVAL;
 	/* The defaults of the default workload, where not given. */
 	if (!have_ctx)
 		add_key(o, "ctx", "hardirq");

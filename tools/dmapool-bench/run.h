@@ -47,8 +47,8 @@
 #define RUN_GUEST_HELP \
 "Guest (tools/dmapool-vm):\n" \
 "  --vm                   run in a guest even if this host loads modules\n" \
-"  --kernel VER           guest kernel (default: newest installed)\n" \
-"  --vm-mem SIZE          guest memory (default 2G)\n" \
+"  --kernel VER           guest kernel, e.g. 6.1 (default: newest installed)\n" \
+"  --vm-mem SIZE          guest memory, 128M..this host's (default 2G)\n" \
 "  --deterministic        guest with -icount: latencies in instruction-time\n"
 
 struct run_opts {

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,151 @@
 
 #include "main.h"
 #include "vm.h"
+
+static void vm_harness(char *buf, size_t len)
+{
+	if (getenv("DMAPOOL_VM"))
+		snprintf(buf, len, "%s", getenv("DMAPOOL_VM"));
+	else
+		snprintf(buf, len, "%s/../tools/dmapool-vm", self_dir());
+}
+
+/* A number and a unit K, M, G or T (either case), into bytes. */
+static int parse_mem(const char *s, unsigned long long *bytes)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v;
+	const char *u;
+	unsigned int shift;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	u = *end && !end[1] ? strchr(units, toupper((unsigned char)*end)) : NULL;
+	if (!u)
+		return -EINVAL;
+	shift = 10 * (u - units + 1);
+	if (errno || v > ULLONG_MAX >> shift)
+		return -ERANGE;
+	*bytes = v << shift;
+	return 0;
+}
+
+static int check_mem(const char *cmd, const char *val)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	unsigned long long bytes, host_mb;
+	int err = parse_mem(val, &bytes);
+
+	if (err == -EINVAL) {
+		p_err("%s: --vm-mem '%s': not a size (a number with K, M, G or T, e.g. 512M, 2G)",
+		      cmd, val);
+		return -EINVAL;
+	}
+	host_mb = pages > 0 && page > 0 ?
+		  (unsigned long long)pages * page >> 20 : ULLONG_MAX >> 20;
+	if (err || bytes < (unsigned long long)VM_MIN_MEM_MB << 20 ||
+	    bytes > host_mb << 20) {
+		p_err("%s: --vm-mem '%s': out of range (%dM..%lluM, this host's memory)",
+		      cmd, val, VM_MIN_MEM_MB, host_mb);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* What tools/dmapool-vm --list-kernels prints (one a line) into @buf. */
+static int list_kernels(const char *vm, char *buf, size_t len)
+{
+	int pfd[2], status, fd;
+	size_t n = 0;
+	ssize_t r;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -errno;
+	}
+	if (!pid) {
+		dup2(pfd[1], STDOUT_FILENO);
+		fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0)
+			dup2(fd, STDERR_FILENO);
+		execl(vm, vm, "--list-kernels", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (n + 1 < len) {
+		r = read(pfd[0], buf + n, len - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += r;
+	}
+	buf[n] = '\0';
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+}
+
+int vm_check_kernel(const char *cmd, const char *kernel)
+{
+	size_t n = strlen(kernel), len, i;
+	char vm[PATH_MAX], list[4096], *line, *c;
+	bool ok;
+
+	if (getenv("DMAPOOL_IN_VM"))
+		return 0;
+	/* A release (uname -r), never a path: no '/', no "..". */
+	ok = n && n <= VM_KERNEL_MAX && isdigit((unsigned char)kernel[0]) &&
+	     !strstr(kernel, "..");
+	for (i = 0; ok && i < n; i++)
+		ok = isalnum((unsigned char)kernel[i]) || strchr(".+-_", kernel[i]);
+	if (!ok) {
+		p_err("%s: --kernel '%s': not a kernel version (e.g. 6.1 or 6.12.117+deb12-amd64)",
+		      cmd, kernel);
+		return -EINVAL;
+	}
+	vm_harness(vm, sizeof(vm));
+	if (list_kernels(vm, list, sizeof(list))) {
+		p_err("%s: --kernel '%s': cannot list the guest kernels (%s --list-kernels failed)",
+		      cmd, kernel, vm);
+		return -EINVAL;
+	}
+	/* tools/dmapool-vm's rule: exact, or a prefix ending before . - or +. */
+	for (line = list; *line; line += len + (line[len] == '\n')) {
+		len = strcspn(line, "\n");
+		if (len >= n && !strncmp(line, kernel, n) &&
+		    (len == n || strchr(".-+", line[n])))
+			return 0;
+	}
+	for (c = list; *c; c++)
+		if (*c == '\n')
+			*c = c[1] ? ' ' : '\0';
+	p_err("%s: --kernel '%s': not an installed kernel (tools/dmapool-vm --list-kernels: %s)",
+	      cmd, kernel, list[0] ? list : "none");
+	return -EINVAL;
+}
+
+int vm_check_opts(const char *cmd, const struct vm_opts *o)
+{
+	if (getenv("DMAPOOL_IN_VM"))
+		return 0;
+	if (o->mem && check_mem(cmd, o->mem))
+		return -EINVAL;
+	if (o->kernel && vm_check_kernel(cmd, o->kernel))
+		return -EINVAL;
+	return 0;
+}
 
 bool vm_needed(bool force)
 {
@@ -20,18 +167,19 @@ bool vm_needed(bool force)
 
 int vm_run(const struct vm_opts *o, int argc, char **argv)
 {
-	char vm[PATH_MAX], cpus[16], timeout[16];
+	char vm[PATH_MAX], cpus[16], timeout[16], mem[32];
 	const char **args = calloc(argc + 20, sizeof(*args));
 	int n = 0, i, status;
 	pid_t pid;
 
 	if (!args)
 		return EXIT_FAIL;
-	if (getenv("DMAPOOL_VM"))
-		snprintf(vm, sizeof(vm), "%s", getenv("DMAPOOL_VM"));
-	else
-		snprintf(vm, sizeof(vm), "%s/../tools/dmapool-vm", self_dir());
+	vm_harness(vm, sizeof(vm));
 	snprintf(cpus, sizeof(cpus), "%d", o->cpus);
+	/* The harness takes the unit in capitals. */
+	snprintf(mem, sizeof(mem), "%s", o->mem ? o->mem : VM_DEFAULT_MEM);
+	if (mem[0])
+		mem[strlen(mem) - 1] = toupper((unsigned char)mem[strlen(mem) - 1]);
 	args[n++] = vm;
 	args[n++] = "-q";
 	if (o->kernel) {
@@ -39,7 +187,7 @@ int vm_run(const struct vm_opts *o, int argc, char **argv)
 		args[n++] = o->kernel;
 	}
 	args[n++] = "--mem";
-	args[n++] = o->mem;
+	args[n++] = mem;
 	args[n++] = "--cpus";
 	args[n++] = cpus;
 	if (o->deterministic)
