@@ -23,6 +23,8 @@ import struct
 import sys
 import zlib
 
+from fuzzjson import concrete, get, put, walk
+
 seed = int(sys.argv[1])
 outdir = sys.argv[2]
 rng = random.Random(seed)
@@ -136,33 +138,6 @@ emit("an unknown section", build(secs[:1] + [[99, 0, b"future"]] + secs[1:]))
 
 # --- JSON sections: INFO and SKELETON ------------------------------------------------
 CORE = [None, "x", -1, 0, 2**53, 2**64 - 1, [], {}, True, 1.5]
-
-
-def walk(v, path, out):
-    out.append(path)
-    if isinstance(v, dict):
-        for k, x in v.items():
-            walk(x, path + (k,), out)
-    elif isinstance(v, list):
-        for i, x in enumerate(v):
-            walk(x, path + (i,), out)
-
-
-def get(doc, path):
-    for k in path:
-        doc = doc[k]
-    return doc
-
-
-def put(doc, path, value):
-    if not path:
-        return value
-    get(doc, path[:-1])[path[-1]] = value
-    return doc
-
-
-def concrete(path):
-    return "".join(f"[{k}]" if isinstance(k, int) else "." + k for k in path)
 
 
 for t, per_path in ((1, 10), (6, 3)):

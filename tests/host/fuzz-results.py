@@ -21,6 +21,8 @@ import os
 import random
 import sys
 
+from fuzzjson import concrete, delete, get, put, walk
+
 seed = int(sys.argv[1])
 outdir = sys.argv[2]
 sources = sys.argv[3:]
@@ -49,39 +51,6 @@ RAW = ["1e400", "-1e400", "NaN", "Infinity", "99999999999999999999999",
 
 def generic(path):
     return "".join("[]" if isinstance(k, int) else "." + k for k in path)
-
-
-def concrete(path):
-    return "".join(f"[{k}]" if isinstance(k, int) else "." + k for k in path)
-
-
-def walk(v, path, out):
-    out.append(path)
-    if isinstance(v, dict):
-        for k, x in v.items():
-            walk(x, path + (k,), out)
-    elif isinstance(v, list):
-        for i, x in enumerate(v):
-            walk(x, path + (i,), out)
-
-
-def get(doc, path):
-    for k in path:
-        doc = doc[k]
-    return doc
-
-
-def put(doc, path, value):
-    if not path:
-        return value
-    get(doc, path[:-1])[path[-1]] = value
-    return doc
-
-
-def delete(doc, path):
-    parent = get(doc, path[:-1])
-    del parent[path[-1]]
-    return doc
 
 
 n = 0

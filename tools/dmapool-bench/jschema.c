@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * A JSON Schema subset (jschema.h): one recursive walk of document and
+ * schema together, stopping at the first problem with its JSON path.
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
