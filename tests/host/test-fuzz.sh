@@ -70,6 +70,10 @@ for cmd in gate plot; do
 		'.runs[0].cases[0].buckets: the counts add up to'
 	repro fallback-key '.runs[0].module_stats.fallback_x=-1' "$cmd" "$rc" \
 		'.runs[0].module_stats.fallback_x: -1 is below the minimum 0'
+	# The kernel goes into gnuplot strings (compare's titles): a quote
+	# would end one and run the rest as gnuplot commands.
+	repro kernel-quote '.meta.kernel="6.1\u0027; system(\"touch pwned\"); x=\u0027"' \
+		"$cmd" "$rc" '.meta.kernel: "6.1'"'"'; system('
 done
 # An unknown fallback_ key is not a route: ignored, not parsed.
 jq '.runs[0].module_stats.fallback_x=1' "$base" >"$out/fbx.json"

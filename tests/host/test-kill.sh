@@ -7,8 +7,10 @@
 #   - SIGKILL, 50 times each: every file under a final name is absent or
 #     byte for byte the reference run's (a partial PNG lacks its IEND chunk,
 #     a partial SVG its </svg>); no gnuplot outlives its parent; the only
-#     other files are our temporaries (.NAME.tmp.PID.XXXXXX), and the next
-#     successful run in the directory removes them, but not a live writer's;
+#     other files are our temporaries (.NAME.tmp.SPACE.PID.XXXXXX), and the
+#     next successful run in the directory removes them, but not a live
+#     writer's, nor a fresh one of another PID space (a guest's, whose PID
+#     means nothing here);
 #   - SIGTERM (to the process) and SIGINT (to its process group, as ^C
 #     sends it), 10 times each: exit by that signal (or 0 when it finished
 #     first), no temporary left at all.
@@ -93,8 +95,8 @@ check_dir() {
 		base=${f##*/}
 		[ "$base" = .result.json.Ab12Cd ] && continue
 		temps=$((temps + 1))
-		[[ $base =~ (Live01|Dead01|Old001)$ ]] || new=$((new + 1))
-		[[ $base == *.tmp.${3:-none}.* ]] && mine=$((mine + 1))
+		[[ $base =~ (Live01|Dead01|Old001|Guest1|Gold01)$ ]] || new=$((new + 1))
+		[[ $base == *.tmp.$space.${3:-none}.* ]] && mine=$((mine + 1))
 	done
 	while read -r h base; do
 		if [ "${sums[$base]:-}" != "$h" ]; then
@@ -146,17 +148,27 @@ delay() {
 	dly=$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))
 }
 
-# A live writer's temporary in a directory, and two stale ones: a dead
-# PID's, and a live PID's untouched for two days (a reused PID).
+# Our PID space as afile.c names it: this boot and this PID namespace.
+space=$(head -c8 /proc/sys/kernel/random/boot_id)-$(printf %08x "$(stat -Lc %i /proc/self/ns/pid)")
+# Another's (a guest writing through a 9p share): its PIDs mean nothing here.
+other=0badc0de-effffffc
+# A live writer's temporary in a directory and a guest's, and three stale
+# ones: a dead PID's, a live PID's untouched for two days (a reused PID),
+# and a guest's untouched for two days.
 sleep 1000 &
 sleeper=$!
+dead=$(sh -c 'echo $$')
 plant() { # plant DIR
-	: >"$1/.spectrum.png.tmp.$sleeper.Live01"
-	sh -c ': >"$1/.hist.svg.tmp.$$.Dead01"' sh "$1"
-	: >"$1/.timeline.csv.tmp.$sleeper.Old001"
-	touch -d '2 days ago' "$1/.timeline.csv.tmp.$sleeper.Old001"
+	: >"$1/.spectrum.png.tmp.$space.$sleeper.Live01"
+	: >"$1/.spectrum.svg.tmp.$other.$dead.Guest1"
+	: >"$1/.hist.svg.tmp.$space.$dead.Dead01"
+	: >"$1/.timeline.csv.tmp.$space.$sleeper.Old001"
+	: >"$1/.hist.png.tmp.$other.$dead.Gold01"
+	touch -d '2 days ago' "$1/.timeline.csv.tmp.$space.$sleeper.Old001" \
+		"$1/.hist.png.tmp.$other.$dead.Gold01"
 	: >"$1/.result.json.Ab12Cd"	# not ours: another tool's, or the old naming
 }
+while kill -0 "$dead" 2>/dev/null; do dead=$(sh -c 'echo $$'); done	# reused at once
 
 for kind in plot report; do
 	d=$T/kill-$kind
@@ -181,7 +193,8 @@ for kind in plot report; do
 			"${argv[@]}" >/dev/null 2>&1 || stray=$((stray + 1))
 			read -r bad temps new mine < <(check_dir $kind "$d")
 			partial=$((partial + bad))
-			if [ "$temps" -eq 1 ] && [ -e "$d/.spectrum.png.tmp.$sleeper.Live01" ]; then
+			if [ "$temps" -eq 2 ] && [ -e "$d/.spectrum.png.tmp.$space.$sleeper.Live01" ] &&
+			   [ -e "$d/.spectrum.svg.tmp.$other.$dead.Guest1" ]; then
 				swept=$((swept + 1))
 			else
 				unswept=$((unswept + 1))
@@ -194,12 +207,12 @@ for kind in plot report; do
 	is "$orph" 0 "$kind: SIGKILL: no gnuplot outlives its parent"
 	cmp_ok "$landed" -ge 1 "$kind: SIGKILL: some kills landed while a temporary was open ($landed)"
 	is "$stray" 0 "$kind: the runs after the kills succeed"
-	is "$unswept" 0 "$kind: each successful run removed the dead writers' temporaries, not the live one ($swept sweeps)"
+	is "$unswept" 0 "$kind: each successful run removed the dead writers' temporaries, not the live one nor the guest's ($swept sweeps)"
 	[ -e "$d/.result.json.Ab12Cd" ]
 	ok $? "$kind: a file not of our naming is left alone"
 	n=$(find "$d" -maxdepth 1 -type f ! -name '.*' | wc -l)
 	is "$n" "$(find "$T/ref-$kind" -type f | wc -l)" "$kind: the directory holds the reference's files"
-	rm -f "$d/.spectrum.png.tmp.$sleeper.Live01"
+	rm -f "$d/.spectrum.png.tmp.$space.$sleeper.Live01" "$d/.spectrum.svg.tmp.$other.$dead.Guest1"
 done
 
 # SIGTERM to the process, SIGINT to its group: no temporary, killed by it.

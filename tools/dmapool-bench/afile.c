@@ -23,8 +23,9 @@
 #define AFILE_MAX_LIVE	32	/* live temporaries at once; CSVs open 4 */
 #define AFILE_TMP_TAG	".tmp."
 #define AFILE_RANDOM	6	/* mkstemp's XXXXXX */
-/* ".NAME.tmp.PID.XXXXXX" within NAME_MAX: NAME cut to fit */
-#define AFILE_NAME_ROOM	(NAME_MAX - 1 - 5 - 10 - 1 - AFILE_RANDOM)
+#define AFILE_SPACE_LEN	17	/* "BBBBBBBB-NNNNNNNN" */
+/* ".NAME.tmp.SPACE.PID.XXXXXX" within NAME_MAX: NAME cut to fit */
+#define AFILE_NAME_ROOM	(NAME_MAX - 1 - 5 - AFILE_SPACE_LEN - 1 - 10 - 1 - AFILE_RANDOM)
 
 static const int fatal_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM };
 
@@ -105,6 +106,35 @@ static void block_fatal(sigset_t *old)
 	sigprocmask(SIG_BLOCK, &set, old);
 }
 
+/*
+ * Which PID space a temporary's PID belongs to: the first 8 hex digits of
+ * this boot's id (a guest writing through a 9p share has its own) and the
+ * PID namespace's inode (a container on the same boot has its own), e.g.
+ * "1f0c9a3e-effffffc". Only a temporary of our own space can be judged by
+ * whether its PID is alive. "unknown" (no /proc) matches no file.
+ */
+static const char *pid_space(void)
+{
+	static char space[AFILE_SPACE_LEN + 1];
+	char boot[9] = "";
+	struct stat st;
+	FILE *f;
+
+	if (space[0])
+		return space;
+	snprintf(space, sizeof(space), "unknown");
+	f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (!f)
+		return space;
+	if (fread(boot, 1, 8, f) == 8 && !stat("/proc/self/ns/pid", &st)) {
+		boot[8] = '\0';
+		snprintf(space, sizeof(space), "%s-%08x", boot,
+			 (unsigned int)st.st_ino);
+	}
+	fclose(f);
+	return space;
+}
+
 static bool is_live(const char *name)
 {
 	const char *base;
@@ -120,14 +150,18 @@ static bool is_live(const char *name)
 	return false;
 }
 
-/* ".NAME.tmp.PID.XXXXXX": our temporary, written by *@pid. */
-static bool our_tmp(const char *name, pid_t *pid)
+/*
+ * ".NAME.tmp.SPACE.PID.XXXXXX": our temporary, written by *@pid of the PID
+ * space *@mine says whether it is ours.
+ */
+static bool our_tmp(const char *name, pid_t *pid, bool *mine)
 {
 	size_t n = strlen(name), tag = strlen(AFILE_TMP_TAG), i;
-	const char *dot, *digits;
+	const char *dot, *digits, *space;
 	long v;
 
-	if (name[0] != '.' || n < 1 + 1 + tag + 1 + 1 + AFILE_RANDOM)
+	if (name[0] != '.' ||
+	    n < 1 + 1 + tag + AFILE_SPACE_LEN + 1 + 1 + 1 + AFILE_RANDOM)
 		return false;
 	dot = name + n - AFILE_RANDOM - 1;
 	if (*dot != '.')
@@ -137,18 +171,29 @@ static bool our_tmp(const char *name, pid_t *pid)
 			return false;
 	for (digits = dot; digits > name && isdigit((unsigned char)digits[-1]); digits--)
 		;
-	if (digits == dot || dot - digits > 10 || digits - name < (long)tag + 2 ||
-	    strncmp(digits - tag, AFILE_TMP_TAG, tag))
+	if (digits == dot || dot - digits > 10 ||
+	    digits - name < (long)(1 + 1 + tag + AFILE_SPACE_LEN + 1) ||
+	    digits[-1] != '.')
 		return false;
+	space = digits - 1 - AFILE_SPACE_LEN;
+	if (strncmp(space - tag, AFILE_TMP_TAG, tag))
+		return false;
+	for (i = 0; i < AFILE_SPACE_LEN; i++)
+		if (!(i == 8 ? space[i] == '-' : isxdigit((unsigned char)space[i])))
+			return false;
 	v = strtol(digits, NULL, 10);
 	if (v <= 0 || v > INT_MAX)
 		return false;
 	*pid = v;
+	*mine = !strncmp(space, pid_space(), AFILE_SPACE_LEN);
 	return true;
 }
 
-static bool writer_gone(const char *name, pid_t pid)
+/* Only for our own PID space: another's PIDs mean nothing here. */
+static bool writer_gone(const char *name, pid_t pid, bool mine)
 {
+	if (!mine)
+		return false;
 	if (pid == getpid())
 		return !is_live(name);
 	return kill(pid, 0) && errno == ESRCH;
@@ -159,6 +204,7 @@ void afile_sweep(const char *dir)
 	time_t now = time(NULL);
 	struct dirent *de;
 	struct stat st;
+	bool mine;
 	pid_t pid;
 	DIR *d;
 
@@ -166,11 +212,12 @@ void afile_sweep(const char *dir)
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		if (!our_tmp(de->d_name, &pid) ||
+		if (!our_tmp(de->d_name, &pid, &mine) ||
 		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
 		    !S_ISREG(st.st_mode))
 			continue;
-		if (!writer_gone(de->d_name, pid) && now - st.st_mtime < AFILE_STALE_SECS)
+		if (!writer_gone(de->d_name, pid, mine) &&
+		    now - st.st_mtime < AFILE_STALE_SECS)
 			continue;
 		if (!unlinkat(dirfd(d), de->d_name, 0) && verbose)
 			p_info("removed %s/%s, a temporary its writer left", dir,
@@ -189,8 +236,9 @@ int afile_open(struct afile *a, const char *dir, const char *name)
 	a->f = NULL;
 	a->slot = -1;
 	if (snprintf(a->path, sizeof(a->path), "%s/%s", dir, name) >= (int)sizeof(a->path) ||
-	    snprintf(a->tmp, sizeof(a->tmp), "%s/.%.*s" AFILE_TMP_TAG "%d.XXXXXX", dir,
-		     AFILE_NAME_ROOM, name, (int)getpid()) >= (int)sizeof(a->tmp)) {
+	    snprintf(a->tmp, sizeof(a->tmp), "%s/.%.*s" AFILE_TMP_TAG "%s.%d.XXXXXX", dir,
+		     AFILE_NAME_ROOM, name, pid_space(),
+		     (int)getpid()) >= (int)sizeof(a->tmp)) {
 		p_err("cannot write %s/%s: %s", dir, name, strerror(ENAMETOOLONG));
 		return -EIO;
 	}
@@ -207,6 +255,13 @@ int afile_open(struct afile *a, const char *dir, const char *name)
 		live[i].used = 1;
 		a->slot = i;
 		break;
+	}
+	if (fd >= 0 && a->slot < 0) {
+		/* No signal could remove it, and our own sweep would: refuse. */
+		close(fd);
+		unlink(a->tmp);
+		fd = -1;
+		err = EMFILE;
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (fd >= 0 && !fchmod(fd, 0644))

@@ -2,16 +2,19 @@
 /*
  * Files that appear whole or not at all. Every file the CLI writes (results,
  * CSVs, images, recordings) goes to a temporary file in the target's own
- * directory, named .NAME.tmp.PID.XXXXXX, which is synced and renamed over
- * DIR/NAME only when complete; then the directory is synced.
+ * directory, named .NAME.tmp.SPACE.PID.XXXXXX (SPACE: which boot and PID
+ * namespace PID belongs to), which is synced and renamed over DIR/NAME only
+ * when complete; then the directory is synced.
  *
  * Live temporaries are registered: a SIGHUP, SIGINT, SIGQUIT, SIGPIPE or
  * SIGTERM whose action was the default kills a child writing one (gnuplot),
  * removes them and ends the process by the same signal, as it would have
  * without us. Temporaries of this naming that a writer left behind (SIGKILL,
  * a crash, a power cut) are removed by the next afile_open() in their
- * directory: those whose PID is not a live process here (or is ours but not
- * one of our live temporaries), and any not modified for AFILE_STALE_SECS.
+ * directory: those of our own PID space whose PID is not a live process (or
+ * is ours but not one of our live temporaries), and any not modified for
+ * AFILE_STALE_SECS (a guest's or a container's: their PIDs mean nothing
+ * here).
  */
 #ifndef DMAPOOL_BENCH_AFILE_H
 #define DMAPOOL_BENCH_AFILE_H
@@ -23,8 +26,9 @@
 
 /*
  * A temporary whose PID is alive here may belong to another process that
- * reused a dead writer's PID, or to a writer in another PID namespace (a
- * guest through a 9p share); a day without a write ends the doubt.
+ * reused a dead writer's PID; one of another PID space (a guest through a
+ * 9p share, a container) cannot be judged by its PID at all. A day without
+ * a write ends the doubt.
  */
 #define AFILE_STALE_SECS	(24 * 60 * 60)
 

@@ -1037,7 +1037,7 @@ static int bench_report(const char *outdir, bool want[2])
 {
 	static const char * const modes[2] = { "normal", "deterministic" };
 	struct json_object *res[2] = {}, *all = json_object_new_object();
-	char path[PATH_MAX + 32], err[JSCHEMA_ERR_LEN];
+	char path[PATH_MAX + 32];
 	struct afile a;
 	int k, ret = EXIT_OK;
 
@@ -1045,12 +1045,7 @@ static int bench_report(const char *outdir, bool want[2])
 		if (!want[k])
 			continue;
 		snprintf(path, sizeof(path), "%s/%s.json", outdir, modes[k]);
-		res[k] = result_read_json(path, BENCH_SCHEMA);
-		if (res[k] && json_check(SCHEMA_BENCH, res[k], "#", err, sizeof(err))) {
-			p_err("%s: %s", path, err);
-			json_object_put(res[k]);
-			res[k] = NULL;
-		}
+		res[k] = json_read_checked(path, SCHEMA_BENCH);
 		if (!res[k]) {
 			ret = EXIT_FAIL;
 			goto out;

@@ -39,9 +39,23 @@ static const char plot_usage[] =
 "  dmapool-bench plot results/latest/result.json\n"
 "  dmapool-bench plot a/result.json b/result.json -o /tmp/cmp --format svg\n";
 
+/* Quotes would end gnuplot's strings: drop them from the title. */
+static void clean_title(char *t)
+{
+	for (; *t; t++)
+		if (*t == '\'' || *t == '"' || *t == '\\')
+			*t = ' ';
+}
+
+/*
+ * Everything here goes into gnuplot's single-quoted strings: the title is
+ * cleaned of quotes, and a directory or series name with one is refused
+ * (a quote would end the string and let the rest run as gnuplot commands).
+ */
 int plot_gnuplot(const char *script, const char *dir, const char *fmt,
 		   const char *series, const char *title)
 {
+	char clean[512];
 	char prog[PATH_MAX], expr[3 * PATH_MAX + 2048], name[NAME_MAX + 1];
 	char out[PATH_MAX + NAME_MAX + 2];
 	const char *base = strrchr(script, '/') ? strrchr(script, '/') + 1 : script;
@@ -51,6 +65,13 @@ int plot_gnuplot(const char *script, const char *dir, const char *fmt,
 	int status, err;
 	bool ok;
 
+	if (strpbrk(dir, "'\"\\") || strpbrk(series, "'\"\\")) {
+		p_err("plot: '%s' (series '%s'): a quote or backslash cannot go into a gnuplot string",
+		      dir, series);
+		return -EINVAL;
+	}
+	snprintf(clean, sizeof(clean), "%s", title);
+	clean_title(clean);
 	if (getenv("DMAPOOL_PLOTS"))
 		snprintf(prog, sizeof(prog), "%s/%s.gp", getenv("DMAPOOL_PLOTS"), script);
 	else
@@ -62,7 +83,7 @@ int plot_gnuplot(const char *script, const char *dir, const char *fmt,
 		return -EIO;
 	snprintf(expr, sizeof(expr),
 		 "datadir='%s'; out='%s'; fmt='%s'; series='%s'; title='%s'",
-		 dir, a.tmp, fmt, series, title);
+		 dir, a.tmp, fmt, series, clean);
 	/* The child's freopen() would write our buffered output a second time. */
 	fflush(NULL);
 	pid = afile_fork_writer();
@@ -111,14 +132,6 @@ static void default_title(struct json_object *meta, char *title, size_t len)
 		for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
 			if (!strncmp(tok, keep[i], strlen(keep[i])) && used < len)
 				used += snprintf(title + used, len - used, " %s", tok);
-}
-
-/* Quotes would end gnuplot's strings: drop them from the title. */
-static void clean_title(char *t)
-{
-	for (; *t; t++)
-		if (*t == '\'' || *t == '"' || *t == '\\')
-			*t = ' ';
 }
 
 int cmd_plot(int argc, char **argv)
@@ -207,7 +220,6 @@ int cmd_plot(int argc, char **argv)
 	if (!title[0])
 		default_title(json_object_object_get(results[0], "meta"), title,
 			      100);
-	clean_title(title);
 	if (result_write_csvs(results, n, dir, series, sizeof(series), pools,
 			      sizeof(pools))) {
 		ret = EXIT_FAIL;

@@ -132,6 +132,8 @@ struct run_win {
 	struct json_object *run;
 	uint64_t t0, t1;
 	uint64_t missed, missed_unknown;
+	bool exact;			/* ftrace lost nothing: counts must match */
+	char why[256];			/* why they need not, when !exact */
 };
 
 /* One CPU's stream of events. */
@@ -634,14 +636,13 @@ static void stats_total(const struct recording *rec, const char *key, uint64_t *
  * -EINVAL if its events add up to values a result may not hold.
  */
 static int finish_run(const struct recording *rec, struct run_acc *a,
-		      struct run_win *w, const struct dmapool_spec *spec, bool *ok)
+		      struct run_win *w)
 {
 	static const uint64_t no_misses[DMAPOOL_NR_EVENTS];
 	struct json_object *extra = json_object_new_object();
 	struct json_object *cc = json_object_new_object();
 	uint64_t overrun, commit_overrun, dropped;
-	char why[256], err[JSCHEMA_ERR_LEN];
-	bool exact;
+	char err[JSCHEMA_ERR_LEN];
 
 	stats_total(rec, "overrun", &overrun);
 	stats_total(rec, "commit overrun", &commit_overrun);
@@ -658,16 +659,16 @@ static int finish_run(const struct recording *rec, struct run_acc *a,
 			       json_object_new_uint64(commit_overrun));
 	json_object_object_add(extra, "ftrace_dropped", json_object_new_uint64(dropped));
 	agg_add_lost(w->run, no_misses, a->c.samples_dropped, extra);
-	exact = !w->missed && !w->missed_unknown && !overrun && !commit_overrun &&
-		!dropped;
-	snprintf(why, sizeof(why),
+	w->exact = !w->missed && !w->missed_unknown && !overrun && !commit_overrun &&
+		   !dropped;
+	snprintf(w->why, sizeof(w->why),
 		 "ftrace lost events (%llu missed in this run; recording: overrun %llu, dropped %llu): the counts can only be checked not to exceed the module's",
 		 (unsigned long long)w->missed, (unsigned long long)overrun,
 		 (unsigned long long)dropped);
 	memset(&a->c, 0, sizeof(a->c));
 	memset(a->hists, 0, DMAPOOL_HIST_KEYS * sizeof(*a->hists));
 	a->nsamples = 0;
-	/* The run is checked before the cross-check speaks (and replaces it). */
+	/* Checked now; replay() cross-checks it once every run is (and replaces this). */
 	json_object_object_add(cc, "ok", json_object_new_boolean(true));
 	json_object_object_add(cc, "exact", json_object_new_boolean(true));
 	json_object_object_add(cc, "message", json_object_new_string(""));
@@ -675,7 +676,6 @@ static int finish_run(const struct recording *rec, struct run_acc *a,
 	if (result_check(w->run, "#/$defs/run", err, sizeof(err)))
 		return bad_file(rec, "is corrupt: its events make an invalid run %lld: %s",
 				(long long)jget_u64(w->run, "index"), err);
-	*ok &= run_crosscheck(w->run, spec, "ftrace", exact, why);
 	return 0;
 }
 
@@ -733,12 +733,13 @@ static int charge_missed(const struct recording *rec, struct run_win *w,
 }
 
 /*
- * Every event of the recording, in time order, into its run; @dry: only
- * decode and check them (nothing accounted, nothing printed).
+ * Every event of the recording, in time order, into its run; each run is
+ * checked as it ends. Nothing is printed before every page, event and run
+ * has been: the cross-checks speak after, so a bad file is one line only.
  */
-static int replay_pass(const struct recording *rec, struct decoder *d,
-		       struct run_win *w, size_t nruns,
-		       const struct dmapool_spec *spec, bool *ok, bool dry)
+static int replay(const struct recording *rec, struct decoder *d,
+		  struct run_win *w, size_t nruns,
+		  const struct dmapool_spec *spec, bool *ok)
 {
 	struct run_acc a = {};
 	struct cursor *cur = calloc(rec->ncpus ? rec->ncpus : 1, sizeof(*cur));
@@ -750,7 +751,7 @@ static int replay_pass(const struct recording *rec, struct decoder *d,
 	a.samples = calloc(DMAPOOL_MAX_SAMPLES, sizeof(*a.samples));
 	if (!cur || !a.hists || !a.samples)
 		err = -ENOMEM;
-	if (!err && !dry)
+	if (!err)
 		err = charge_missed(rec, w, nruns, &missed);
 	for (cpu = 0; !err && cpu < rec->ncpus; cpu++) {
 		cur[cpu].rc = &rec->cpus[cpu];
@@ -771,8 +772,7 @@ static int replay_pass(const struct recording *rec, struct decoder *d,
 			if (cur[cpu].data && (!c || cur[cpu].ts < c->ts))
 				c = &cur[cpu];
 		for (; !err && r < nruns && (!c || c->ts >= w[r].t1); r++)
-			if (!dry)
-				err = finish_run(rec, &a, &w[r], spec, ok);
+			err = finish_run(rec, &a, &w[r]);
 		if (err)
 			break;
 		if (!c)
@@ -781,8 +781,7 @@ static int replay_pass(const struct recording *rec, struct decoder *d,
 		if (e < 0) {
 			other += !err;
 		} else if (r < nruns && c->ts >= w[r].t0) {
-			if (!dry)
-				account(&a, e, v, c->ts);
+			account(&a, e, v, c->ts);
 			events++;
 		} else {
 			outside++;
@@ -790,7 +789,9 @@ static int replay_pass(const struct recording *rec, struct decoder *d,
 		if (!err)
 			err = cursor_next(rec, c);
 	}
-	if (!err && !dry && verbose)
+	for (r = 0; !err && r < nruns; r++)
+		*ok &= run_crosscheck(w[r].run, spec, "ftrace", w[r].exact, w[r].why);
+	if (!err && verbose)
 		p_info("%llu events in the runs, %llu outside them, %llu of other types; %llu missed by ftrace",
 		       (unsigned long long)events, (unsigned long long)outside,
 		       (unsigned long long)other, (unsigned long long)missed);
@@ -802,19 +803,6 @@ static int replay_pass(const struct recording *rec, struct decoder *d,
 	free(a.hists);
 	free(a.samples);
 	return err;
-}
-
-/*
- * A first pass checks every page and event, so that a corrupt one is found
- * before any run is accounted (and its cross-check printed).
- */
-static int replay(const struct recording *rec, struct decoder *d,
-		  struct run_win *w, size_t nruns,
-		  const struct dmapool_spec *spec, bool *ok)
-{
-	int err = replay_pass(rec, d, w, nruns, spec, ok, true);
-
-	return err ? err : replay_pass(rec, d, w, nruns, spec, ok, false);
 }
 
 /* The runs of the skeleton with their windows, in time order. */

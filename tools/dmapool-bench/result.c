@@ -49,29 +49,6 @@ int result_write_json(struct json_object *root, const char *dir,
 	return afile_close(&a, true);
 }
 
-struct json_object *result_read_json(const char *path, const char *schema)
-{
-	struct json_object *root = json_object_from_file(path), *v;
-
-	if (!root) {
-		char why[256];
-
-		/* json-c's message ends in a newline: one line only. */
-		snprintf(why, sizeof(why), "%s", json_util_get_last_err());
-		why[strcspn(why, "\n")] = '\0';
-		p_err("cannot read result file '%s': %s", path, why);
-		return NULL;
-	}
-	if (!json_object_object_get_ex(root, "schema", &v) ||
-	    !json_object_is_type(v, json_type_string) ||
-	    strcmp(json_object_get_string(v), schema)) {
-		p_err("'%s' is not a %s result file", path, schema);
-		json_object_put(root);
-		return NULL;
-	}
-	return root;
-}
-
 int json_check(enum json_schema which, struct json_object *doc,
 	       const char *ptr, char *err, size_t len)
 {
@@ -89,25 +66,6 @@ int json_check(enum json_schema which, struct json_object *doc,
 		return -EINVAL;
 	}
 	return jschema_check(doc, schema[which], ptr, err, len);
-}
-
-struct json_object *json_read_checked(const char *path, enum json_schema which)
-{
-	struct json_object *root = json_object_from_file(path);
-	char err[JSCHEMA_ERR_LEN];
-
-	if (!root) {
-		snprintf(err, sizeof(err), "%s", json_util_get_last_err());
-		err[strcspn(err, "\n")] = '\0';
-		p_err("cannot read '%s': %s", path, err);
-		return NULL;
-	}
-	if (json_check(which, root, "#", err, sizeof(err))) {
-		p_err("%s: %s", path, err);
-		json_object_put(root);
-		return NULL;
-	}
-	return root;
 }
 
 /*
@@ -178,17 +136,99 @@ int result_check(struct json_object *doc, const char *ptr, char *err, size_t len
 	return check_layout(doc, err, len);
 }
 
-struct json_object *result_read(const char *path)
+/*
+ * A whole file as one JSON value; NULL with the reason in @err: json-c's own
+ * messages ("json_tokener_parse_ex failed: continue") say little.
+ */
+static struct json_object *json_parse_file(const char *path, char *err,
+					   size_t len)
 {
-	struct json_object *root = result_read_json(path, RESULT_SCHEMA);
-	char err[JSCHEMA_ERR_LEN];
+	struct json_object *root = NULL;
+	struct json_tokener *tok = NULL;
+	enum json_tokener_error jerr;
+	size_t n = 0, cap = 0, end;
+	char *buf = NULL, *nb;
+	FILE *f;
 
-	if (root && result_check(root, "#", err, sizeof(err))) {
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, len, "%s", strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 65536;
+			nb = cap > INT_MAX ? NULL : realloc(buf, cap);
+			if (!nb) {
+				snprintf(err, len, "too large to read");
+				goto out;
+			}
+			buf = nb;
+		}
+		end = fread(buf + n, 1, cap - n, f);
+		n += end;
+		if (!end)
+			break;
+	}
+	if (ferror(f)) {
+		snprintf(err, len, "%s", strerror(errno));
+		goto out;
+	}
+	tok = json_tokener_new();
+	if (!tok) {
+		snprintf(err, len, "out of memory");
+		goto out;
+	}
+	root = json_tokener_parse_ex(tok, buf, (int)n);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	while (end < n && strchr(" \t\r\n", buf[end]))
+		end++;
+	if (!n)
+		snprintf(err, len, "the file is empty");
+	else if (jerr == json_tokener_continue)
+		snprintf(err, len, "not JSON: it ends after %zu bytes, inside a value (truncated?)",
+			 n);
+	else if (jerr != json_tokener_success)
+		snprintf(err, len, "not JSON: %s at byte %zu",
+			 json_tokener_error_desc(jerr), json_tokener_get_parse_end(tok));
+	else if (end < n)
+		snprintf(err, len, "not JSON: more after the value, at byte %zu", end);
+	else if (!root)
+		snprintf(err, len, "expected an object, got null");
+	else
+		goto out;
+	json_object_put(root);
+	root = NULL;
+out:
+	if (tok)
+		json_tokener_free(tok);
+	free(buf);
+	fclose(f);
+	return root;
+}
+
+struct json_object *json_read_checked(const char *path, enum json_schema which)
+{
+	char err[JSCHEMA_ERR_LEN];
+	struct json_object *root = json_parse_file(path, err, sizeof(err));
+
+	if (!root) {
+		p_err("cannot read '%s': %s", path, err);
+		return NULL;
+	}
+	if (which == SCHEMA_RESULT ? result_check(root, "#", err, sizeof(err)) :
+	    json_check(which, root, "#", err, sizeof(err))) {
 		p_err("%s: %s", path, err);
 		json_object_put(root);
 		return NULL;
 	}
 	return root;
+}
+
+struct json_object *result_read(const char *path)
+{
+	return json_read_checked(path, SCHEMA_RESULT);
 }
 
 void result_case_slots(struct json_object *cs, __u64 *slots)

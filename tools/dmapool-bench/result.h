@@ -20,8 +20,6 @@
 /* Write @root to DIR/NAME through a temporary file and rename(2). */
 int result_write_json(struct json_object *root, const char *dir,
 		      const char *name);
-/* A JSON file whose "schema" is @schema, or NULL after a one-line error. */
-struct json_object *result_read_json(const char *path, const char *schema);
 /*
  * Read a result file and check every field the readers use (result_check):
  * NULL after one line naming the file, the JSON path and the problem.
@@ -45,7 +43,10 @@ enum json_schema {
 /* Check @doc against the subschema @ptr of @which; as result_check(). */
 int json_check(enum json_schema which, struct json_object *doc,
 	       const char *ptr, char *err, size_t len);
-/* Read and check a JSON file; NULL after one line naming the problem. */
+/*
+ * Read and check a JSON file (SCHEMA_RESULT: as result_check()); NULL after
+ * one line naming the file, and the JSON path and the problem.
+ */
 struct json_object *json_read_checked(const char *path, enum json_schema which);
 
 /* spectrum.csv, hist_log2.csv, timeline.csv, expansions.csv in @dir. */
