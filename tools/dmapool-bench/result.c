@@ -217,6 +217,12 @@ struct json_object *json_read_checked(const char *path, enum json_schema which)
 		p_err("cannot read '%s': %s", path, err);
 		return NULL;
 	}
+	/* Some other JSON file: say that, not where it differs from ours. */
+	if (which == SCHEMA_RESULT && strcmp(jget_str(root, "schema"), RESULT_SCHEMA)) {
+		p_err("'%s' is not a %s result file", path, RESULT_SCHEMA);
+		json_object_put(root);
+		return NULL;
+	}
 	if (which == SCHEMA_RESULT ? result_check(root, "#", err, sizeof(err)) :
 	    json_check(which, root, "#", err, sizeof(err))) {
 		p_err("%s: %s", path, err);
