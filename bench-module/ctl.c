@@ -54,7 +54,8 @@ MODULE_PARM_DESC(semantics,
 
 static unsigned int state_period_ms;
 module_param(state_period_ms, uint, 0400);
-MODULE_PARM_DESC(state_period_ms, "emit pool_state every this many ms; 0: only after expansions");
+MODULE_PARM_DESC(state_period_ms,
+		 "emit pool_state every this many ms; 0: only after expansions and when the load ends");
 
 /*
  * Every write that changes the pools, injects faults or starts work needs

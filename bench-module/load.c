@@ -467,6 +467,13 @@ static int dmapool_worker_fn(void *data)
 			dmapool_task_loop(w);
 	}
 	/*
+	 * One pool_state sample while the held blocks are still live, so the
+	 * timeline shows the loaded pools however short the run was against
+	 * the sampling period (a run of a few ms can fall between two samples).
+	 */
+	if (w->tail != w->head)
+		dmapool_emit_state();
+	/*
 	 * The operation context is quiet now: free everything still held (up
 	 * to max_outstanding blocks), yielding between blocks.
 	 */
