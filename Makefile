@@ -96,7 +96,7 @@ BPF_OUT := $(BUILD)/bpf
 CLANG ?= clang
 BPFTOOL ?= bpftool
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
-	-I$(BPF_OUT) -Ibpf -Iinclude/uapi
+	-I$(BPF_OUT) -Ibpf -Iinclude/uapi -Ibench-module
 
 $(BUILD)/%/vmlinux.h: $(BUILD)/%/vmlinux.btf
 	$(call msg,GEN,$@)
@@ -117,7 +117,8 @@ $(BPF_OUT)/vmlinux.h: $(BUILD)/$(KVER)/vmlinux.h
 	$(Q)mkdir -p $(@D)
 	$(Q)cp $< $@
 
-BPF_HDRS := bpf/dmapool.h bpf/maps.bpf.h bpf/ctx.bpf.h include/uapi/dmapool_bench.h $(BPF_OUT)/vmlinux.h
+BPF_HDRS := bpf/dmapool.h bpf/maps.bpf.h bpf/ctx.bpf.h include/uapi/dmapool_bench.h \
+	bench-module/pool_logic.h $(BPF_OUT)/vmlinux.h
 
 $(BPF_OUT)/dmapool.bpf.o: bpf/dmapool.bpf.c $(BPF_HDRS) $(BPF_OUT)/dmapool_tp.h
 	$(call msg,BPF,$@)

@@ -19,11 +19,13 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "compat.h"
 #include "ctl.h"
+#include "kpools.h"
 #include "realpool.h"
 #include "load.h"
 #include "pool_logic.h"
@@ -32,7 +34,7 @@
 static char *coherent_pool;
 module_param(coherent_pool, charp, 0400);
 MODULE_PARM_DESC(coherent_pool,
-		 "size of each pool, memparse syntax (64K, 1M); default as the kernel: 128K per GiB of RAM, 128K..4M");
+		 "size of each pool, memparse syntax (64K, 1M); default: the running kernel's atomic_pool_size");
 
 static char *zones = "auto";
 module_param(zones, charp, 0400);
@@ -47,10 +49,13 @@ static int max_order = -1;
 module_param(max_order, int, 0400);
 MODULE_PARM_DESC(max_order, "largest expansion block order; -1: the kernel's MAX_PAGE_ORDER");
 
-static char *semantics = "v6.1";
+static char *semantics = "auto";
 module_param(semantics, charp, 0400);
 MODULE_PARM_DESC(semantics,
-		 "pool choice rules: v6.1 (Debian 6.1 and 6.12) or managed (later kernels: pools only for zones with managed pages)");
+		 "pool choice rules: auto (the running kernel's, probed), v6.1 (v6.1..v6.18) or managed (v6.19+: pools only for zones with managed pages)");
+
+/* The running kernel's pools, read once at load time. */
+static struct dmapool_kpools dmapool_kp;
 
 static unsigned int state_period_ms;
 module_param(state_period_ms, uint, 0400);
@@ -236,8 +241,8 @@ static int dmapool_name_index(const char *s, const char * const *names, int n)
 	return -1;
 }
 
-/* Which pools the running kernel's dma_atomic_pool_init() would create. */
-static unsigned int dmapool_auto_zones(int sem)
+/* BIT(pool) for every pool whose zone has managed pages. */
+static unsigned int dmapool_managed_pools(void)
 {
 	unsigned int mask = 0;
 	int id;
@@ -245,9 +250,48 @@ static unsigned int dmapool_auto_zones(int sem)
 	for (id = 0; id < DMAPOOL_NR_POOLS; id++)
 		if (dmapool_zone_managed(dmapool_pool_zone[id]))
 			mask |= BIT(id);
-	if (sem == DMAPOOL_SEM_V61)
-		mask |= BIT(DMAPOOL_POOL_KERNEL) | BIT(DMAPOOL_POOL_DMA32);
 	return mask;
+}
+
+/* Which pools dma_atomic_pool_init() creates here under rules @sem. */
+static unsigned int dmapool_auto_zones(int sem)
+{
+	return dmapool_sem_pools(sem, dmapool_managed_pools(),
+				 IS_ENABLED(CONFIG_ZONE_DMA32));
+}
+
+/*
+ * semantics=auto: the rules the running kernel follows. Its pools decide
+ * where the two rule sets create different ones (a machine without
+ * ZONE_NORMAL pages, or without ZONE_DMA32 pages); elsewhere they create the
+ * same pools and the version decides (a backport of the v6.19 rules to an
+ * older version would then go unseen: say so in `pools`).
+ */
+static void dmapool_choose_sem(struct dmapool_config *cfg,
+			       const struct dmapool_kpools *kp)
+{
+	int probe;
+
+	cfg->sem = dmapool_sem_of_version(LINUX_VERSION_MAJOR,
+					  LINUX_VERSION_PATCHLEVEL);
+	cfg->sem_from = "version";
+	if (!kp->ok) {
+		cfg->sem_why = kp->why;
+		return;
+	}
+	probe = dmapool_sem_probe(kp->present, dmapool_managed_pools(),
+				  IS_ENABLED(CONFIG_ZONE_DMA32));
+	if (probe >= 0) {
+		cfg->sem = probe;
+		cfg->sem_from = "probe";
+		cfg->sem_why = "the kernel's pools are the ones only these rules create here";
+	} else if (probe == -1) {
+		cfg->sem_why = "both rule sets create the same pools on this machine";
+	} else {
+		cfg->sem_why = "the kernel's pools match neither rule set";
+		pr_warn("semantics: the kernel's pools (0x%x) match neither rule set; going by version\n",
+			kp->present);
+	}
 }
 
 static int dmapool_parse_zones(const char *s, int sem, unsigned int *out)
@@ -291,12 +335,17 @@ int dmapool_params_check(struct dmapool_config *cfg)
 	int ret;
 
 	memset(cfg, 0, sizeof(*cfg));
-	if (!strcmp(semantics, "v6.1")) {
+	dmapool_kpools_read(&dmapool_kp);
+	cfg->sem_from = "parameter";
+	cfg->sem_why = "semantics= given";
+	if (!strcmp(semantics, "auto")) {
+		dmapool_choose_sem(cfg, &dmapool_kp);
+	} else if (!strcmp(semantics, "v6.1")) {
 		cfg->sem = DMAPOOL_SEM_V61;
 	} else if (!strcmp(semantics, "managed")) {
 		cfg->sem = DMAPOOL_SEM_MANAGED;
 	} else {
-		pr_err("semantics: unknown value '%s' (v6.1 or managed)\n",
+		pr_err("semantics: unknown value '%s' (auto, v6.1 or managed)\n",
 		       semantics);
 		return -EINVAL;
 	}
@@ -311,10 +360,28 @@ int dmapool_params_check(struct dmapool_config *cfg)
 			return -EINVAL;
 		}
 	}
-	/* As upstream, coherent_pool=0 means the default. */
-	if (!cfg->target)
-		cfg->target = dmapool_default_size(totalram_pages(), PAGE_SHIFT,
-						   MAX_ORDER_NR_PAGES);
+	/*
+	 * As upstream, coherent_pool=0 means the default: the kernel's own
+	 * atomic_pool_size and first blocks, sized at boot from the RAM it
+	 * counted then. The formula now would count the initrd and init
+	 * memory freed since, and just past a power-of-two GiB get a pool
+	 * twice the kernel's: only where the kernel's cannot be read.
+	 */
+	cfg->formula = dmapool_default_size(totalram_pages(), PAGE_SHIFT,
+					    MAX_ORDER_NR_PAGES);
+	cfg->sizing = "parameter";
+	if (!cfg->target && dmapool_kp.ok) {
+		int id;
+
+		cfg->sizing = "kernel";
+		cfg->target = dmapool_kp.pool_size;
+		for (id = 0; id < DMAPOOL_NR_POOLS; id++)
+			cfg->initial[id] = dmapool_kp.initial[id];
+	} else if (!cfg->target) {
+		cfg->sizing = "formula";
+		cfg->sizing_why = dmapool_kp.why;
+		cfg->target = cfg->formula;
+	}
 
 	if (max_order < -1 || max_order > MAX_PAGE_ORDER) {
 		pr_err("max_order: invalid value %d (-1..%d)\n", max_order,
@@ -370,7 +437,8 @@ void dmapool_state_timer_stop(void)
 /*
  * The `cmd` file: single allocations and frees for tests and for people.
  *
- *   alloc SIZE [count=N] [zone=kernel|dma32|dma] [mask=BITS] [nowarn]
+ *   alloc SIZE [count=N] [zone=auto|kernel|dma32|dma] [mask=BITS] [nowarn]
+ *                  zone=auto (default): the zone the mask implies
  *   free ID|all
  *   flush          wait for a pending expansion
  *   state          emit pool_state for every pool
@@ -401,7 +469,7 @@ static int dmapool_parse_alloc(char *args, struct dmapool_alloc_req *req)
 	u64 v;
 
 	req->count = 1;
-	req->zone = DMAPOOL_ZONE_KERNEL;
+	req->zone = -1;			/* auto: from the mask */
 	req->mask_bits = 64;
 	req->nowarn = false;
 
@@ -435,11 +503,13 @@ static int dmapool_parse_alloc(char *args, struct dmapool_alloc_req *req)
 				       DMAPOOL_MAX_CMD_COUNT);
 				return -EINVAL;
 			}
+		} else if (!strcmp(tok, "zone") && !strcmp(val, "auto")) {
+			req->zone = -1;
 		} else if (!strcmp(tok, "zone")) {
 			req->zone = dmapool_name_index(val, zone_names,
 						       DMAPOOL_NR_ZONES);
 			if (req->zone < 0) {
-				pr_err("cmd: zone '%s' invalid (kernel, dma32, dma)\n",
+				pr_err("cmd: zone '%s' invalid (auto, kernel, dma32, dma)\n",
 				       val);
 				return -EINVAL;
 			}
@@ -457,6 +527,8 @@ static int dmapool_parse_alloc(char *args, struct dmapool_alloc_req *req)
 			return -EINVAL;
 		}
 	}
+	if (req->zone < 0)
+		req->zone = dmapool_zone_of_mask(req->mask_bits);
 	return 0;
 }
 

@@ -6,11 +6,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/dma-map-ops.h>
 #include <linux/genalloc.h>
 #include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/pgtable.h>
 #include <linux/preempt.h>
 #include <linux/sched/clock.h>
 #include <linux/set_memory.h>
@@ -20,6 +22,7 @@
 #include <asm/dma.h>
 
 #include "compat.h"
+#include "kpools.h"
 #include "pool.h"
 #include "pool_logic.h"
 
@@ -214,6 +217,23 @@ void dmapool_emit_state(void)
 	mutex_unlock(&dmapool_expand_lock);
 }
 
+/*
+ * The attributes of upstream's remap: pgprot_dmacoherent() (arm64: Normal
+ * non-cacheable), decrypted. x86 never remaps pool memory (no
+ * CONFIG_DMA_DIRECT_REMAP) and has no pgprot_dmacoherent() of its own; the
+ * generic one is uncached, and an uncached alias of memory the linear map
+ * keeps write-back is an attribute conflict x86 forbids. There remap=1
+ * keeps the cacheable attributes of the linear map upstream uses and only
+ * prices the vmap() alias; `pools` says which (remap_prot).
+ */
+#ifdef CONFIG_DMA_DIRECT_REMAP
+#define DMAPOOL_REMAP_PROT	pgprot_decrypted(pgprot_dmacoherent(PAGE_KERNEL))
+#define DMAPOOL_REMAP_PROT_NAME	"dmacoherent,decrypted"
+#else
+#define DMAPOOL_REMAP_PROT	pgprot_decrypted(PAGE_KERNEL)
+#define DMAPOOL_REMAP_PROT_NAME	"kernel,decrypted (no CONFIG_DMA_DIRECT_REMAP here)"
+#endif
+
 /* The remap of CONFIG_DMA_DIRECT_REMAP platforms, with plain vmap(). */
 static void *dmapool_remap(struct page *page, unsigned int order)
 {
@@ -226,9 +246,27 @@ static void *dmapool_remap(struct page *page, unsigned int order)
 		return NULL;
 	for (i = 0; i < n; i++)
 		pages[i] = nth_page(page, i);
-	vaddr = vmap(pages, n, VM_MAP, PAGE_KERNEL);
+	vaddr = vmap(pages, n, VM_MAP, DMAPOOL_REMAP_PROT);
 	kvfree(pages);
 	return vaddr;
+}
+
+/*
+ * arch_dma_prep_coherent() (write back and invalidate the block's cache
+ * lines before it gets a non-cacheable alias) is not exported: resolved at
+ * load time where the architecture has one. NULL on x86 (coherent DMA, no
+ * such hook) or when it cannot be found; `pools` says which.
+ */
+static void (*dmapool_prep_coherent)(struct page *page, size_t size);
+static const char *dmapool_prep_coherent_state = "none (architecture has none)";
+
+static void dmapool_prep_coherent_init(void)
+{
+	if (!IS_ENABLED(CONFIG_ARCH_HAS_DMA_PREP_COHERENT))
+		return;
+	dmapool_prep_coherent = dmapool_ksym("arch_dma_prep_coherent");
+	dmapool_prep_coherent_state = dmapool_prep_coherent ? "called" :
+				      "skipped (arch_dma_prep_coherent not found)";
 }
 
 /*
@@ -266,10 +304,9 @@ static int dmapool_expand(int id, u64 want)
 		goto free_blk;
 	size = PAGE_SIZE << order;
 
-	/*
-	 * arch_dma_prep_coherent() is not exported and is a no-op where DMA
-	 * is coherent (x86); upstream calls it here.
-	 */
+	/* Upstream prepares the block before any remap. */
+	if (dmapool_prep_coherent)
+		dmapool_prep_coherent(page, size);
 	vaddr = page_address(page);
 	if (dmapool_cfg.remap) {
 		vaddr = dmapool_remap(page, order);
@@ -474,8 +511,9 @@ static int dmapool_pool_create(int id)
 		return -ENOMEM;
 	gen_pool_set_algo(p->gp, gen_pool_first_fit_order_align, NULL);
 
+	/* The kernel's first block where it is known (it may have got less). */
 	mutex_lock(&dmapool_expand_lock);
-	ret = dmapool_expand(id, dmapool_cfg.target);
+	ret = dmapool_expand(id, dmapool_cfg.initial[id] ?: dmapool_cfg.target);
 	mutex_unlock(&dmapool_expand_lock);
 	if (ret) {
 		gen_pool_destroy(p->gp);
@@ -538,6 +576,7 @@ int dmapool_pools_init(const struct dmapool_config *cfg)
 	int i, created = 0;
 
 	dmapool_cfg = *cfg;
+	dmapool_prep_coherent_init();
 	INIT_WORK(&dmapool_expand_work, dmapool_expand_work_fn);
 	for (i = 0; i < DMAPOOL_NR_POOLS; i++) {
 		INIT_LIST_HEAD(&dmapool_pools[i].blocks);
@@ -617,7 +656,15 @@ void dmapool_show_pools(struct seq_file *m)
 	seq_printf(m, "target: %llu\n", dmapool_cfg.target);
 	seq_printf(m, "max_order: %u\n", dmapool_cfg.max_order);
 	seq_printf(m, "remap: %d\n", dmapool_cfg.remap);
+	seq_printf(m, "remap_prot: %s\n", DMAPOOL_REMAP_PROT_NAME);
+	seq_printf(m, "prep_coherent: %s\n", dmapool_prep_coherent_state);
+	seq_printf(m, "sizing: %s\n", dmapool_cfg.sizing);
+	seq_printf(m, "formula_target: %llu\n", dmapool_cfg.formula);
+	if (dmapool_cfg.sizing_why)
+		seq_printf(m, "sizing_why: %s\n", dmapool_cfg.sizing_why);
 	seq_printf(m, "semantics: %s\n", dmapool_sem_name(dmapool_cfg.sem));
+	seq_printf(m, "semantics_from: %s\n", dmapool_cfg.sem_from);
+	seq_printf(m, "semantics_why: %s\n", dmapool_cfg.sem_why);
 	/*
 	 * Upstream takes expansion pages from the default CMA area when it
 	 * lies in the zone; dma_alloc_from_contiguous() is not exported, so

@@ -14,10 +14,17 @@
 /* Pool configuration, validated by dmapool_params_check() before use. */
 struct dmapool_config {
 	u64 target;			/* bytes: atomic_pool_size */
+	u64 formula;			/* bytes: upstream's default, from RAM now */
+	u64 initial[DMAPOOL_NR_POOLS];	/* first block asked for; 0: target */
 	unsigned int zones;		/* bitmask of pools to create, BIT(pool) */
 	unsigned int max_order;		/* largest expansion block order */
 	bool remap;			/* vmap() every block, as DMA_DIRECT_REMAP */
 	int sem;			/* enum dmapool_sem */
+	/* Where target and sem came from, for `pools` (static strings). */
+	const char *sizing;		/* parameter, kernel or formula */
+	const char *sizing_why;		/* formula: why not the kernel's */
+	const char *sem_from;		/* parameter, probe or version */
+	const char *sem_why;
 };
 
 /* What one allocation did. */

@@ -4,19 +4,22 @@
  * fallback order, default pool size, expansion order, the device mask check
  * and the largest free extent of a chunk bitmap.
  *
- * No kernel dependencies, so the same code is built into the module and
- * into the host unit tests (tests/unit/test_pool_logic.c, under ASan/UBSan).
+ * No kernel dependencies, so the same code is built into the module, into the
+ * BPF programs that watch the kernel's own pools (bpf/kpool.bpf.c), into the
+ * CLI and into the host unit tests (tests/unit/test_pool_logic.c, under
+ * ASan/UBSan).
  */
 #ifndef _DMAPOOL_POOL_LOGIC_H
 #define _DMAPOOL_POOL_LOGIC_H
 
-#ifdef __KERNEL__
+#if defined(__KERNEL__)
 #include <linux/types.h>
-#else
+#elif !defined(__bpf__)
 #include <stdbool.h>
 #include <stdint.h>
 typedef uint64_t u64;
 #endif
+/* BPF programs (bpf/kpool.bpf.c) get bool and u64 from vmlinux.h. */
 
 #include "dmapool_bench.h"
 
@@ -38,6 +41,73 @@ enum dmapool_sem {
 	DMAPOOL_SEM_V61 = 0,
 	DMAPOOL_SEM_MANAGED = 1,
 };
+
+/* The first mainline release with the managed-zone rules: v6.19. */
+#define DMAPOOL_SEM_MANAGED_SINCE(major, minor) \
+	((major) > 6 || ((major) == 6 && (minor) >= 19))
+
+static inline int dmapool_sem_of_version(unsigned int major,
+					 unsigned int minor)
+{
+	return DMAPOOL_SEM_MANAGED_SINCE(major, minor) ?
+	       DMAPOOL_SEM_MANAGED : DMAPOOL_SEM_V61;
+}
+
+/*
+ * The pools each rule set creates, as BIT(pool), given which zones have
+ * managed pages (BIT(pool) for the pool's zone) and whether the kernel has
+ * ZONE_DMA32 (v6.1 creates that pool whenever the zone is configured).
+ */
+static inline unsigned int dmapool_sem_pools(int sem, unsigned int managed,
+					     bool have_dma32)
+{
+	unsigned int pools = managed;
+
+	if (sem == DMAPOOL_SEM_V61) {
+		pools |= 1u << DMAPOOL_POOL_KERNEL;
+		if (have_dma32)
+			pools |= 1u << DMAPOOL_POOL_DMA32;
+	}
+	return pools;
+}
+
+/*
+ * Which rule set a kernel follows, from the pools it created at boot
+ * (@kernel_pools, BIT(pool)): the one whose pools match. Where both match
+ * (every zone has pages: both create every pool) the pools alone cannot
+ * tell, and -1 is returned: the caller goes by version. Where neither
+ * matches, -2: the kernel follows rules we do not know.
+ */
+static inline int dmapool_sem_probe(unsigned int kernel_pools,
+				    unsigned int managed, bool have_dma32)
+{
+	bool v61 = kernel_pools == dmapool_sem_pools(DMAPOOL_SEM_V61, managed,
+						     have_dma32);
+	bool mgd = kernel_pools == dmapool_sem_pools(DMAPOOL_SEM_MANAGED,
+						     managed, have_dma32);
+
+	if (v61 && mgd)
+		return -1;
+	if (v61)
+		return DMAPOOL_SEM_V61;
+	if (mgd)
+		return DMAPOOL_SEM_MANAGED;
+	return -2;
+}
+
+/*
+ * dma_direct_optimal_gfp_mask(): the zone an allocation for a device with a
+ * @mask_bits-bit coherent mask asks for (the caller's own zone bits are
+ * stripped first): up to 24 bits ZONE_DMA, up to 32 ZONE_DMA32, else none.
+ */
+static inline int dmapool_zone_of_mask(unsigned int mask_bits)
+{
+	if (mask_bits <= 24)
+		return DMAPOOL_ZONE_DMA;
+	if (mask_bits <= 32)
+		return DMAPOOL_ZONE_DMA32;
+	return DMAPOOL_ZONE_KERNEL;
+}
 
 static inline int dmapool_first_of(const bool present[DMAPOOL_NR_POOLS],
 				   int a, int b, int c)

@@ -7,9 +7,11 @@
  *
  * dma_alloc_from_pool() and dma_free_from_pool() are declared in
  * <linux/dma-map-ops.h> but not exported. With real_pool_test=1 the module
- * resolves them at load time through a kprobe that is registered and at
- * once removed (kallsyms_lookup_name() is not exported either) and calls
- * them through those pointers. Nothing else in the module uses this path.
+ * resolves them at load time (dmapool_ksym(), kpools.c) and calls them
+ * through those pointers; `flush` waits for the kernel's atomic_pool_work
+ * and every result names the kernel pool that holds the block, so that one
+ * scripted sequence can be compared step by step with the module's `cmd`
+ * (tests/guest/differential.sh). Nothing else in the module calls them.
  *
  * Safety: when every pool fails, the kernel WARNs and names the device. The
  * test path keeps what it holds (at most DMAPOOL_REAL_CAP bytes) below the
@@ -23,15 +25,17 @@
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/dma-map-ops.h>
-#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include "ctl.h"
+#include "kpools.h"
+#include "pool_logic.h"
 #include "realpool.h"
 #include "spec.h"
 
@@ -52,39 +56,45 @@ static struct device dmapool_real_dev = {
 };
 
 struct dmapool_real_block {
-	void *vaddr;
+	void *vaddr;			/* NULL: a free slot */
 	size_t size;
 };
 
+/*
+ * Held blocks by id - 1. A new block takes the lowest free id, as the `cmd`
+ * file's handles do, so one scripted sequence names the same blocks on
+ * both (tests/guest/differential.sh).
+ */
 static DEFINE_MUTEX(dmapool_real_lock);
 static struct dmapool_real_block dmapool_real_held[DMAPOOL_REAL_MAX];
 static unsigned int dmapool_real_nr;
 static size_t dmapool_real_bytes;
 static u64 dmapool_real_allocs, dmapool_real_frees, dmapool_real_fails;
+static unsigned int dmapool_real_mask = 64;	/* for the check below */
+static char dmapool_real_result[160];
+static struct dmapool_kpools dmapool_real_kp;
+static struct work_struct *dmapool_real_work;	/* atomic_pool_work */
 
-static void *dmapool_lookup(const char *name)
+/* dma_coherent_ok() for the simulated device of the current command. */
+static bool dmapool_real_phys_ok(struct device *dev, phys_addr_t phys,
+				 size_t size)
 {
-	struct kprobe kp = { .symbol_name = name };
-	void *addr;
-
-	if (register_kprobe(&kp))
-		return NULL;
-	/*
-	 * The probed address; with an ENDBR at the entry it is the instruction
-	 * after it, equivalent as a call target since IBT is not enforced.
-	 */
-	addr = kp.addr;
-	unregister_kprobe(&kp);
-	return addr;
+	return dmapool_addr_ok(phys, size, dmapool_real_mask);
 }
 
-/* alloc SIZE [count=N] [zone=kernel|dma32|dma]; held until `free`. */
+/*
+ * alloc SIZE [count=N] [zone=auto|kernel|dma32|dma] [mask=BITS]; held
+ * until `free`. zone=auto (the default) asks for the zone the mask implies,
+ * as dma_direct_optimal_gfp_mask() does.
+ */
 static int dmapool_real_alloc_cmd(char *args)
 {
 	static const char * const zones[] = DMAPOOL_ZONE_NAMES;
 	static const gfp_t zone_gfp[] = { 0, GFP_DMA32, GFP_DMA };
+	unsigned int count = 1, mask = 64, ok = 0, failed = 0, i, slot;
+	unsigned int served[DMAPOOL_NR_POOLS] = {};
+	int zone = -1, pool;
 	u64 size;
-	unsigned int count = 1, zone = 0, i;
 	char *tok;
 	int ret = 0;
 
@@ -101,6 +111,13 @@ static int dmapool_real_alloc_cmd(char *args)
 		if (!strncmp(tok, "count=", 6)) {
 			if (kstrtouint(tok + 6, 0, &count) || !count)
 				goto bad;
+		} else if (!strncmp(tok, "mask=", 5)) {
+			if (kstrtouint(tok + 5, 10, &mask) ||
+			    mask < DMAPOOL_MASK_BITS_MIN ||
+			    mask > DMAPOOL_MASK_BITS_MAX)
+				goto bad;
+		} else if (!strcmp(tok, "zone=auto")) {
+			zone = -1;
 		} else if (!strncmp(tok, "zone=", 5)) {
 			for (zone = 0; zone < ARRAY_SIZE(zones); zone++)
 				if (!strcmp(tok + 5, zones[zone]))
@@ -111,66 +128,116 @@ static int dmapool_real_alloc_cmd(char *args)
 			goto bad;
 		}
 	}
-	if (count > DMAPOOL_REAL_MAX ||
+	if (zone < 0)
+		zone = dmapool_zone_of_mask(mask);
+	if (count > DMAPOOL_REAL_MAX - dmapool_real_nr ||
 	    dmapool_real_bytes + count * size > DMAPOOL_REAL_CAP) {
 		pr_err("real_pool: would hold more than %u bytes\n",
 		       DMAPOOL_REAL_CAP);
 		return -ENOSPC;
 	}
+	dmapool_real_mask = mask;
 	/* At most DMAPOOL_REAL_MAX (16) blocks, IRQs off only around each. */
 	for (i = 0; i < count; i++) {
-		struct dmapool_real_block *b = &dmapool_real_held[dmapool_real_nr];
+		struct dmapool_real_block *b;
 		unsigned long flags;
 		struct page *page;
 
+		for (slot = 0; dmapool_real_held[slot].vaddr; slot++)
+			;
+		b = &dmapool_real_held[slot];
 		cond_resched();
 		/* Atomic context, as the pool's real callers. */
 		preempt_disable();
 		local_irq_save(flags);
 		page = real_alloc(&dmapool_real_dev, size, &b->vaddr,
 				  GFP_ATOMIC | __GFP_NOWARN | zone_gfp[zone],
-				  NULL);
+				  mask < 64 ? dmapool_real_phys_ok : NULL);
 		local_irq_restore(flags);
 		preempt_enable();
 		if (!page) {
+			b->vaddr = NULL;
 			dmapool_real_fails++;
-			ret = -ENOMEM;
-			break;
+			failed++;
+			continue;
 		}
 		b->size = size;
 		dmapool_real_nr++;
 		dmapool_real_bytes += size;
 		dmapool_real_allocs++;
+		ok++;
+		pool = dmapool_kpools_owner(&dmapool_real_kp,
+					    (unsigned long)b->vaddr, size);
+		if (pool >= 0)
+			served[pool]++;
 	}
+	snprintf(dmapool_real_result, sizeof(dmapool_real_result),
+		 "ok=%u failed=%u last=%u dma=%u dma32=%u kernel=%u\n", ok,
+		 failed, ok ? slot + 1 : 0, served[DMAPOOL_POOL_DMA],
+		 served[DMAPOOL_POOL_DMA32], served[DMAPOOL_POOL_KERNEL]);
 	return ret;
 bad:
-	pr_err("real_pool: invalid argument '%s' (count=N, zone=kernel|dma32|dma)\n",
-	       tok);
+	pr_err("real_pool: invalid argument '%s' (count=N, zone=auto|kernel|dma32|dma, mask=%u..%u)\n",
+	       tok, DMAPOOL_MASK_BITS_MIN, DMAPOOL_MASK_BITS_MAX);
 	return -EINVAL;
 }
 
-/* At most DMAPOOL_REAL_MAX (16) blocks, IRQs off only around each. */
-static void dmapool_real_free_all(void)
+/* Give block @slot back to the kernel, IRQs off around the call. */
+static void dmapool_real_release(unsigned int slot,
+				 unsigned int served[DMAPOOL_NR_POOLS])
 {
-	while (dmapool_real_nr) {
-		struct dmapool_real_block *b =
-			&dmapool_real_held[--dmapool_real_nr];
-		unsigned long flags;
-		bool freed;
+	struct dmapool_real_block *b = &dmapool_real_held[slot];
+	unsigned long flags;
+	int pool;
+	bool freed;
 
-		cond_resched();
-		preempt_disable();
-		local_irq_save(flags);
-		freed = real_free(&dmapool_real_dev, b->vaddr, b->size);
-		local_irq_restore(flags);
-		preempt_enable();
-		if (freed)
-			dmapool_real_frees++;
-		else
-			pr_err("real_pool: the kernel did not take back %zu bytes\n",
-			       b->size);
-		dmapool_real_bytes -= b->size;
+	pool = dmapool_kpools_owner(&dmapool_real_kp, (unsigned long)b->vaddr,
+				    b->size);
+	cond_resched();
+	preempt_disable();
+	local_irq_save(flags);
+	freed = real_free(&dmapool_real_dev, b->vaddr, b->size);
+	local_irq_restore(flags);
+	preempt_enable();
+	if (freed) {
+		dmapool_real_frees++;
+		if (pool >= 0)
+			served[pool]++;
+	} else {
+		pr_err("real_pool: the kernel did not take back %zu bytes\n",
+		       b->size);
 	}
+	dmapool_real_bytes -= b->size;
+	dmapool_real_nr--;
+	b->vaddr = NULL;
+}
+
+/* free ID|all; at most DMAPOOL_REAL_MAX (16) blocks. */
+static int dmapool_real_free_cmd(const char *arg)
+{
+	unsigned int served[DMAPOOL_NR_POOLS] = {}, id, n = 0;
+
+	if (arg && strcmp(arg, "all")) {
+		if (kstrtouint(arg, 10, &id) || !id || id > DMAPOOL_REAL_MAX ||
+		    !dmapool_real_held[id - 1].vaddr) {
+			pr_err("real_pool: no block '%s'\n", arg);
+			return -ENOENT;
+		}
+		dmapool_real_release(id - 1, served);
+		n = 1;
+	} else {
+		for (id = 0; id < DMAPOOL_REAL_MAX; id++) {
+			if (dmapool_real_held[id].vaddr) {
+				dmapool_real_release(id, served);
+				n++;
+			}
+		}
+	}
+	snprintf(dmapool_real_result, sizeof(dmapool_real_result),
+		 "freed=%u dma=%u dma32=%u kernel=%u\n", n,
+		 served[DMAPOOL_POOL_DMA], served[DMAPOOL_POOL_DMA32],
+		 served[DMAPOOL_POOL_KERNEL]);
+	return 0;
 }
 
 static ssize_t dmapool_real_write(struct file *file, const char __user *ubuf,
@@ -192,13 +259,20 @@ static ssize_t dmapool_real_write(struct file *file, const char __user *ubuf,
 	ret = mutex_lock_killable(&dmapool_real_lock);
 	if (ret)
 		goto out;
+	dmapool_real_result[0] = '\0';
 	if (!strcmp(verb, "alloc")) {
 		ret = dmapool_real_alloc_cmd(line ? line : "");
-	} else if (!strcmp(verb, "free") && !line) {
-		dmapool_real_free_all();
-		ret = 0;
+	} else if (!strcmp(verb, "free")) {
+		ret = dmapool_real_free_cmd(line);
+	} else if (!strcmp(verb, "flush") && !line) {
+		/* Wait for the kernel's own expansion, as `cmd flush`. */
+		if (dmapool_real_work)
+			flush_work(dmapool_real_work);
+		strscpy(dmapool_real_result, "flushed\n",
+			sizeof(dmapool_real_result));
+		ret = dmapool_real_work ? 0 : -ENOENT;
 	} else {
-		pr_err("real_pool: unknown command '%s' (alloc SIZE [count=N] [zone=Z], free)\n",
+		pr_err("real_pool: unknown command '%s' (alloc SIZE [count=N] [zone=Z] [mask=BITS], free ID|all, flush)\n",
 		       verb);
 		ret = -EINVAL;
 	}
@@ -211,9 +285,10 @@ out:
 static int dmapool_real_show(struct seq_file *m, void *v)
 {
 	mutex_lock(&dmapool_real_lock);
-	seq_printf(m, "held: %u\nheld_bytes: %zu\nallocs: %llu\nfrees: %llu\nfails: %llu\n",
+	seq_printf(m, "held: %u\nheld_bytes: %zu\nallocs: %llu\nfrees: %llu\nfails: %llu\nlast: %s",
 		   dmapool_real_nr, dmapool_real_bytes, dmapool_real_allocs,
-		   dmapool_real_frees, dmapool_real_fails);
+		   dmapool_real_frees, dmapool_real_fails,
+		   dmapool_real_result[0] ? dmapool_real_result : "none\n");
 	mutex_unlock(&dmapool_real_lock);
 	return 0;
 }
@@ -246,12 +321,15 @@ int dmapool_realpool_check(void)
 		pr_err("real_pool_test: needs CONFIG_KPROBES and CONFIG_DMA_COHERENT_POOL\n");
 		return -EOPNOTSUPP;
 	}
-	real_alloc = dmapool_lookup("dma_alloc_from_pool");
-	real_free = dmapool_lookup("dma_free_from_pool");
+	real_alloc = dmapool_ksym("dma_alloc_from_pool");
+	real_free = dmapool_ksym("dma_free_from_pool");
 	if (!real_alloc || !real_free) {
 		pr_err("real_pool_test: dma_alloc_from_pool/dma_free_from_pool not found\n");
 		return -ENOENT;
 	}
+	/* Which kernel pool serves a block, and its expansion work. */
+	dmapool_kpools_read(&dmapool_real_kp);
+	dmapool_real_work = dmapool_ksym("atomic_pool_work");
 	pr_info("real_pool_test: TEST ONLY path to the kernel's own atomic pools enabled\n");
 	return 0;
 }
@@ -267,6 +345,6 @@ void dmapool_realpool_exit(void)
 {
 	mutex_lock(&dmapool_real_lock);
 	if (real_free)
-		dmapool_real_free_all();
+		dmapool_real_free_cmd(NULL);
 	mutex_unlock(&dmapool_real_lock);
 }

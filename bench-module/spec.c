@@ -6,7 +6,7 @@
  *   ctx=hardirq|softirq|atomic|process   cpus=0-1,3
  *   duration_ms=N  ops=N (per CPU)       period_us=N  batch=N
  *   size=4K | 4K,16K:3 | uniform:4K-64K | loguniform:4K-1M
- *   hold=0 | ops:N | us:N | deferred     zone=kernel | kernel:3,dma32:1
+ *   hold=0 | ops:N | us:N | deferred     zone=auto | kernel | kernel:3,dma32:1
  *   mask=24..64  burst=off|ON_MS/OFF_MS  seed=N  warmup_ms=N
  *   max_outstanding=N
  */
@@ -20,6 +20,7 @@
 #include <string.h>
 #endif
 
+#include "pool_logic.h"
 #include "spec.h"
 
 struct dmapool_tok {
@@ -43,7 +44,7 @@ void dmapool_spec_default(struct dmapool_spec *spec)
 	spec->sizes[0] = DMAPOOL_PAGE_SIZE;
 	spec->size_weights[0] = 1;
 	spec->hold_kind = DMAPOOL_HOLD_NONE;
-	spec->zone_weights[DMAPOOL_ZONE_KERNEL] = 1;
+	/* zone_weights all 0: zone=auto, the zone the mask implies. */
 	spec->mask_bits = 64;
 	spec->seed = 1;
 	spec->max_outstanding = 1024;
@@ -318,6 +319,8 @@ static int dmapool_set_zone(struct dmapool_spec *spec, struct dmapool_tok v)
 	memset(spec->zone_weights, 0, sizeof(spec->zone_weights));
 	if (!v.n)
 		return -EINVAL;
+	if (dmapool_tok_eq(v, "auto"))
+		return 0;
 	do {
 		bool last = !dmapool_tok_split(&v, ',', &item);
 
@@ -389,7 +392,7 @@ static const struct {
 	{ "size", dmapool_set_size,
 	  "SIZE[:W],... (up to 16), uniform:LO-HI or loguniform:LO-HI, 1..4M bytes" },
 	{ "hold", dmapool_set_hold, "0, ops:N, us:N or deferred" },
-	{ "zone", dmapool_set_zone, "kernel, dma32, dma, each once, with optional :WEIGHT" },
+	{ "zone", dmapool_set_zone, "auto, or kernel, dma32, dma, each once, with optional :WEIGHT" },
 	{ "mask", dmapool_set_mask, "24..64" },
 	{ "burst", dmapool_set_burst, "off or ON_MS/OFF_MS, 1..60000 each" },
 	{ "seed", dmapool_set_seed, "an unsigned 64-bit number" },
@@ -559,6 +562,8 @@ int dmapool_spec_format(const struct dmapool_spec *spec, char *buf,
 		DMAPOOL_PUT(" hold=0");
 	}
 	DMAPOOL_PUT(" zone=");
+	if (dmapool_spec_zone_auto(spec))
+		DMAPOOL_PUT("auto");
 	first = 1;
 	for (a = 0; a < (int)DMAPOOL_NR_ZONES; a++) {
 		if (!spec->zone_weights[a])
@@ -631,9 +636,26 @@ __u32 dmapool_spec_pick_size(const struct dmapool_spec *spec, __u64 *rng)
 	}
 }
 
-/* The next allocation's gfp zone (enum dmapool_zone). */
+bool dmapool_spec_zone_auto(const struct dmapool_spec *spec)
+{
+	__u32 z;
+
+	for (z = 0; z < DMAPOOL_NR_ZONES; z++)
+		if (spec->zone_weights[z])
+			return false;
+	return true;
+}
+
+/*
+ * The next allocation's gfp zone (enum dmapool_zone). zone=auto draws from
+ * the generator too, so that it and zone=kernel with a 64-bit mask make the
+ * same sequence (and digest) for one seed.
+ */
 int dmapool_spec_pick_zone(const struct dmapool_spec *spec, __u64 *rng)
 {
-	return dmapool_pick_weighted(spec->zone_weights, DMAPOOL_NR_ZONES,
-				     dmapool_rng_next(rng));
+	__u64 r = dmapool_rng_next(rng);
+
+	if (dmapool_spec_zone_auto(spec))
+		return dmapool_zone_of_mask(spec->mask_bits);
+	return dmapool_pick_weighted(spec->zone_weights, DMAPOOL_NR_ZONES, r);
 }

@@ -38,5 +38,7 @@ static inline __u64 dmapool_rng_next(__u64 *state)
 
 __u32 dmapool_spec_pick_size(const struct dmapool_spec *spec, __u64 *rng);
 int dmapool_spec_pick_zone(const struct dmapool_spec *spec, __u64 *rng);
+/* zone=auto: every allocation asks for the zone the mask implies. */
+bool dmapool_spec_zone_auto(const struct dmapool_spec *spec);
 
 #endif /* _DMAPOOL_SPEC_H */

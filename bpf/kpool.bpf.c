@@ -23,6 +23,7 @@
 #include "dmapool.h"
 #include "maps.bpf.h"
 #include "ctx.bpf.h"
+#include "pool_logic.h"
 
 /* Set by the loader. */
 const volatile __u64 pool_var[DMAPOOL_NR_POOLS];	/* &atomic_pool_<pool> */
@@ -34,6 +35,7 @@ const volatile __u32 free_arg_start = 1;
 const volatile __u32 free_arg_size = 2;
 const volatile __u32 expand_arg_pool;
 const volatile __u32 expand_arg_size = 1;
+const volatile __u32 sem;	/* enum dmapool_sem: the kernel's pool rules */
 
 /* Last seen state of each pool (walked at each of its events). */
 __u64 pool_size[DMAPOOL_NR_POOLS];
@@ -128,14 +130,24 @@ static __always_inline __u32 pool_of(__u64 addr)
 	return DMAPOOL_POOL_NONE;
 }
 
-/* dma_guess_pool(NULL, gfp): the first pool an allocation tries. */
+/*
+ * dma_guess_pool(NULL, gfp): the first pool an allocation tries, by the
+ * module's own definition of the kernel's rules (bench-module/pool_logic.h)
+ * under the rule set the loader found (v6.1 or v6.19's managed zones).
+ */
 static __always_inline __u32 first_pool(__u64 gfp)
 {
+	bool present[DMAPOOL_NR_POOLS];
+	int zone = DMAPOOL_ZONE_KERNEL;
+	__u32 p;
+
 	if (gfp & KPOOL_GFP_DMA32)
-		return DMAPOOL_POOL_DMA32;
-	if ((gfp & KPOOL_GFP_DMA) && pool_ptr(DMAPOOL_POOL_DMA))
-		return DMAPOOL_POOL_DMA;
-	return DMAPOOL_POOL_KERNEL;
+		zone = DMAPOOL_ZONE_DMA32;
+	else if (gfp & KPOOL_GFP_DMA)
+		zone = DMAPOOL_ZONE_DMA;
+	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
+		present[p] = pool_ptr(p);
+	return dmapool_guess_pool(present, DMAPOOL_POOL_NONE, zone, sem);
 }
 
 static __always_inline struct kpool_stack *stack(void)

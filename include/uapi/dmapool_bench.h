@@ -121,7 +121,7 @@ struct dmapool_spec {
 	__u32 sizes[DMAPOOL_MAX_SIZES];	/* bytes */
 	__u32 size_weights[DMAPOOL_MAX_SIZES];
 	__u32 hold_kind;		/* enum dmapool_hold_kind */
-	__u32 zone_weights[DMAPOOL_NR_ZONES];
+	__u32 zone_weights[DMAPOOL_NR_ZONES];	/* all 0: zone=auto, from the mask */
 	__u32 mask_bits;		/* simulated device coherent mask */
 	__u32 burst_on_ms;		/* 0: no bursts */
 	__u32 burst_off_ms;

@@ -62,6 +62,9 @@ ok $? "freed"
 wait $mon
 ok $? "monitor ends after 3 intervals"
 is "$(wc -l <$out/fe.json)" 3 "one JSON object per interval"
+# A 2 GiB guest has no ZONE_NORMAL pages: the kernel's pools show its rules.
+is "$(j $out/fe.json '.[-1].rules | "\(.semantics) \(.semantics_from)"')" "v6.1 probe" \
+	"the kernel's pool rules, probed from its pools: v6.1"
 is "$(j $out/fe.json '[.[].pools.kernel.allocs] | add')" 5 "5 kernel-pool allocations seen"
 is "$(j $out/fe.json '[.[].pools.kernel.frees] | add')" 5 "5 kernel-pool frees seen"
 is "$(j $out/fe.json '[.[].pools.kernel.allocs_by_ctx.atomic] | add')" 5 \

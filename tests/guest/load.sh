@@ -11,7 +11,7 @@ load coherent_pool=1M
 ok $? "insmod coherent_pool=1M"
 is "$(stat -c %a $D/control) $(stat -c %a $D/stats)" "600 400" "control 0600, stats 0400"
 is "$(lstat state)" idle "stats: idle before the first run"
-is "$(cat $D/control)" "ctx=hardirq cpus=0 duration_ms=1000 ops=0 period_us=100 batch=8 size=4096 hold=0 zone=kernel mask=64 burst=off seed=1 warmup_ms=0 max_outstanding=1024" \
+is "$(cat $D/control)" "ctx=hardirq cpus=0 duration_ms=1000 ops=0 period_us=100 batch=8 size=4096 hold=0 zone=auto mask=64 burst=off seed=1 warmup_ms=0 max_outstanding=1024" \
 	"control shows the default spec"
 
 # --- every context, both CPUs, every block back -------------------------------

@@ -22,6 +22,12 @@ for p in dma dma32 kernel; do
 	is "$(pval $p largest_free)" $K "$p largest free extent = size"
 	is "$(pval $p chunks)" 1 "$p has one chunk"
 done
+# The rules: semantics=auto probes the kernel's pools; at 6 GiB every zone has
+# pages, both rule sets create every pool and the version decides (6.1..6.18).
+is "$(pval config semantics) $(pval config semantics_from)" "v6.1 version" \
+	"semantics=auto: v6.1 rules, by version (both rule sets agree at 6 GiB)"
+is "$(pval config sizing)" parameter "coherent_pool= given: sizing from the parameter"
+is "$(pval config remap_prot)" "kernel,decrypted" "x86 remap keeps the linear map's cacheable attributes"
 is "$(stat -c %a $D/cmd) $(stat -c %a $D/pools) $(stat -c %a $D/pool_size_kernel)" \
 	"600 400 400" "debugfs files are root-only"
 check "module BTF loaded (/sys/kernel/btf/dmapool_bench)" -- test -s /sys/kernel/btf/dmapool_bench
@@ -144,21 +150,33 @@ set_param fail_next 0
 # --- the device mask filter ---------------------------------------------
 reload coherent_pool=256K
 trace_on pool_fallback pool_alloc
+# As dma_alloc_attrs(): the zone follows the device's mask unless given.
 cmd alloc 4K mask=32
-is "$(res ok) $(res dma32) $(res depth)" "1 1 2" "32-bit mask: kernel block (above 4G) rejected, dma32 serves"
+is "$(res ok) $(res dma32) $(res depth)" "1 1 1" "32-bit mask: GFP_DMA32, the dma32 pool serves first"
+cmd alloc 8K mask=24
+is "$(res ok) $(res dma) $(res depth)" "1 1 1" "24-bit mask: GFP_DMA, the dma pool serves first"
+cmd alloc 4K mask=33
+is "$(res ok) $(res kernel) $(res depth)" "1 1 1" "33-bit mask: no zone, the kernel pool"
+is "$(pval kernel addr_rejects) $(pval dma32 addr_rejects)" "0 0" "no block rejected: the zones fit the masks"
+trace_lines pool_fallback | grep -q .
+ok $((!$?)) "no pool_fallback for zone=auto"
+# An explicit zone= overrides it: the experiments of a driver that asks
+# for the wrong zone.
+cmd alloc 4K zone=kernel mask=32
+is "$(res ok) $(res dma32) $(res depth)" "1 1 2" "zone=kernel, 32-bit mask: kernel block (above 4G) rejected, dma32 serves"
 phys=$(res last_phys)
 cmp_ok $((phys + 4095)) -le $((0xffffffff)) "dma32 block lies below 4G"
 trace_lines pool_fallback | grep -q "^from=kernel to=dma32 size=4096 reason=addr_rejected$"
 ok $? "pool_fallback reason=addr_rejected"
-cmd alloc 8K mask=24
-is "$(res ok) $(res dma) $(res depth) $(res fallbacks)" "1 1 3 2" "24-bit mask: served by the dma pool after two rejections"
+cmd alloc 8K zone=kernel mask=24
+is "$(res ok) $(res dma) $(res depth) $(res fallbacks)" "1 1 3 2" "zone=kernel, 24-bit mask: served by the dma pool after two rejections"
 phys=$(res last_phys)
 cmp_ok $((phys + 8191)) -le $((0xffffff)) "dma block lies below 16M"
 is "$(pval kernel addr_rejects) $(pval dma32 addr_rejects)" "2 1" "rejections counted per pool"
 cmd alloc 4K zone=dma
 is "$(res dma) $(res depth)" "1 1" "zone=dma asks the dma pool first"
 cmd free all
-is "$(res dma) $(res dma32)" "2 1" "masked blocks freed into dma and dma32"
+is "$(res dma) $(res dma32) $(res kernel)" "3 2 1" "masked blocks freed into dma, dma32 and kernel"
 
 # --- bad input: refused with EINVAL and one pr_err naming it -----------------
 unload

@@ -6,7 +6,8 @@
 # initial sizes as /sys/kernel/debug/dma_pools/pool_size_*.
 #
 # The module cannot read the kernel command line (saved_command_line is not
-# exported), so the value is passed to both.
+# exported), so a coherent_pool= is passed to both; unset, the module reads
+# the kernel's atomic_pool_size and first blocks (bench-module/kpools.c).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
@@ -25,5 +26,11 @@ for p in dma dma32 kernel; do
 	is "$(cat $D/pool_size_$p)" "$(cat /sys/kernel/debug/dma_pools/pool_size_$p)" \
 		"[$label] pool_size_$p equals the kernel's"
 done
+# Unset, the size is the kernel's own atomic_pool_size (read at load time);
+# the formula applied now may differ just past a power-of-two GiB.
+is "$(pval config sizing)" "$([ -n "$cp" ] && echo parameter || echo kernel)" \
+	"[$label] sizing taken from $([ -n "$cp" ] && echo coherent_pool= || echo "the kernel")"
+[ -n "$cp" ] || [ "$(pval config formula_target)" = "$(pval config target)" ] ||
+	echo "# [$label] here the formula now gives $(pval config formula_target), the kernel's size is $(pval config target)"
 unload
 tap_done

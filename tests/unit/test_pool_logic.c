@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests of bench-module/pool_logic.h: the pool choice and fallback
- * chains of both upstream variants, default sizing, expansion orders, the
- * device mask check and the free-extent scan.
+ * chains of both upstream variants, which variant a kernel follows, the zone
+ * a device mask implies, default sizing, expansion orders, the device mask
+ * check and the free-extent scan.
  */
 #include <string.h>
 
@@ -113,6 +114,48 @@ static void test_mask(void)
 	TAP_OK(!dmapool_addr_ok(0x1000, 0, 32), "zero size rejected");
 }
 
+static void test_zone_of_mask(void)
+{
+	/* dma_direct_optimal_gfp_mask(): <= 24 DMA, <= 32 DMA32, else none. */
+	TAP_IS(dmapool_zone_of_mask(24), DMAPOOL_ZONE_DMA, "24-bit mask: GFP_DMA");
+	TAP_IS(dmapool_zone_of_mask(25), DMAPOOL_ZONE_DMA32, "25-bit mask: GFP_DMA32");
+	TAP_IS(dmapool_zone_of_mask(30), DMAPOOL_ZONE_DMA32, "30-bit mask: GFP_DMA32");
+	TAP_IS(dmapool_zone_of_mask(32), DMAPOOL_ZONE_DMA32, "32-bit mask: GFP_DMA32");
+	TAP_IS(dmapool_zone_of_mask(33), DMAPOOL_ZONE_KERNEL, "33-bit mask: no zone");
+	TAP_IS(dmapool_zone_of_mask(64), DMAPOOL_ZONE_KERNEL, "64-bit mask: no zone");
+}
+
+#define B(p) (1u << DMAPOOL_POOL_##p)
+
+static void test_rules(void)
+{
+	TAP_IS(dmapool_sem_of_version(6, 1), DMAPOOL_SEM_V61, "6.1: v6.1 rules");
+	TAP_IS(dmapool_sem_of_version(6, 18), DMAPOOL_SEM_V61, "6.18: v6.1 rules");
+	TAP_IS(dmapool_sem_of_version(6, 19), DMAPOOL_SEM_MANAGED, "6.19: managed zones");
+	TAP_IS(dmapool_sem_of_version(7, 0), DMAPOOL_SEM_MANAGED, "7.0: managed zones");
+
+	/* Every zone with pages: both create every pool; the pools can't tell. */
+	TAP_IS(dmapool_sem_pools(DMAPOOL_SEM_V61, B(DMA) | B(DMA32) | B(KERNEL), true),
+	       B(DMA) | B(DMA32) | B(KERNEL), "v6.1, all zones: all pools");
+	TAP_IS(dmapool_sem_probe(B(DMA) | B(DMA32) | B(KERNEL),
+				 B(DMA) | B(DMA32) | B(KERNEL), true), -1,
+	       "all zones: the probe defers to the version");
+	/* A 2 GiB x86 guest: no ZONE_NORMAL pages. */
+	TAP_IS(dmapool_sem_pools(DMAPOOL_SEM_V61, B(DMA) | B(DMA32), true),
+	       B(DMA) | B(DMA32) | B(KERNEL), "v6.1 without ZONE_NORMAL: kernel pool anyway");
+	TAP_IS(dmapool_sem_pools(DMAPOOL_SEM_MANAGED, B(DMA) | B(DMA32), true),
+	       B(DMA) | B(DMA32), "managed without ZONE_NORMAL: no kernel pool");
+	TAP_IS(dmapool_sem_probe(B(DMA) | B(DMA32) | B(KERNEL), B(DMA) | B(DMA32), true),
+	       DMAPOOL_SEM_V61, "kernel pool without ZONE_NORMAL: v6.1 rules");
+	TAP_IS(dmapool_sem_probe(B(DMA) | B(DMA32), B(DMA) | B(DMA32), true),
+	       DMAPOOL_SEM_MANAGED, "no kernel pool without ZONE_NORMAL: managed zones");
+	/* v6.1 creates the DMA pool only with managed DMA pages, too. */
+	TAP_IS(dmapool_sem_pools(DMAPOOL_SEM_V61, B(DMA32) | B(KERNEL), true),
+	       B(DMA32) | B(KERNEL), "v6.1 without ZONE_DMA pages: no dma pool");
+	TAP_IS(dmapool_sem_probe(B(KERNEL), B(DMA32) | B(KERNEL), true), -2,
+	       "pools neither rule set creates: unknown");
+}
+
 static void test_zero_run(void)
 {
 	unsigned long map[3] = { 0 };
@@ -136,6 +179,8 @@ int main(void)
 	test_chains();
 	test_sizes();
 	test_mask();
+	test_zone_of_mask();
+	test_rules();
 	test_zero_run();
 	return tap_done();
 }

@@ -25,7 +25,7 @@ static void test_defaults(void)
 
 	TAP_IS(parse("ctx=hardirq", &s), 0, "minimal spec parses");
 	dmapool_spec_format(&s, buf, sizeof(buf));
-	TAP_OK(!strcmp(buf, "ctx=hardirq cpus=0 duration_ms=1000 ops=0 period_us=100 batch=8 size=4096 hold=0 zone=kernel mask=64 burst=off seed=1 warmup_ms=0 max_outstanding=1024"),
+	TAP_OK(!strcmp(buf, "ctx=hardirq cpus=0 duration_ms=1000 ops=0 period_us=100 batch=8 size=4096 hold=0 zone=auto mask=64 burst=off seed=1 warmup_ms=0 max_outstanding=1024"),
 	       "defaults are filled in: %s", buf);
 	TAP_IS(parse("ops=500", &s), 0, "ops alone parses");
 	TAP_IS(s.duration_ms, 0, "ops alone drops the default duration");
@@ -180,6 +180,36 @@ static void test_picks(void)
 	TAP_IS(in_range, 1000, "uniform sizes stay in range");
 }
 
+/* zone=auto: the zone the mask implies, with the sequence of zone=kernel. */
+static void test_zone_auto(void)
+{
+	struct dmapool_spec a, k;
+	char buf[DMAPOOL_MAX_SPEC_LEN];
+	__u64 ra = 9, rk = 9;
+	unsigned int i, same = 0;
+
+	TAP_IS(parse("zone=auto mask=24", &a), 0, "zone=auto parses");
+	TAP_OK(dmapool_spec_zone_auto(&a), "zone=auto: no weights");
+	dmapool_spec_format(&a, buf, sizeof(buf));
+	TAP_OK(strstr(buf, " zone=auto mask=24 ") != NULL, "zone=auto round trip: %s", buf);
+	TAP_IS(dmapool_spec_pick_zone(&a, &ra), DMAPOOL_ZONE_DMA, "auto, 24-bit mask: dma");
+	parse("mask=32", &a);
+	TAP_IS(dmapool_spec_pick_zone(&a, &ra), DMAPOOL_ZONE_DMA32,
+	       "default zone, 32-bit mask: dma32");
+	parse("zone=kernel mask=32", &k);
+	TAP_IS(dmapool_spec_pick_zone(&k, &rk), DMAPOOL_ZONE_KERNEL,
+	       "explicit zone=kernel overrides a 32-bit mask");
+	parse("size=4K,16K:3,64K", &a);
+	parse("size=4K,16K:3,64K zone=kernel", &k);
+	ra = rk = 3;
+	for (i = 0; i < 1000; i++) {
+		same += dmapool_spec_pick_zone(&a, &ra) == dmapool_spec_pick_zone(&k, &rk);
+		same += dmapool_spec_pick_size(&a, &ra) == dmapool_spec_pick_size(&k, &rk);
+	}
+	TAP_IS(same, 2000, "auto with a 64-bit mask: the zone=kernel sequence");
+	TAP_IS(parse("zone=auto,kernel", &a), -EINVAL, "auto mixed with a zone: refused");
+}
+
 int main(void)
 {
 	test_defaults();
@@ -187,5 +217,6 @@ int main(void)
 	test_round_trip();
 	test_bad();
 	test_picks();
+	test_zone_auto();
 	return tap_done();
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -17,6 +18,7 @@
 #include "kcollect.h"
 #include "kpool.skel.h"
 #include "main.h"
+#include "pool_logic.h"
 
 #define KCOLLECT_DEBUGFS "/sys/kernel/debug/dma_pools"
 
@@ -25,7 +27,13 @@ static const char * const pool_names[] = DMAPOOL_POOL_NAMES;
 struct ksyms {
 	bool have_alloc;
 	unsigned long long pool_var[DMAPOOL_NR_POOLS];
+	int sem;			/* enum dmapool_sem */
+	const char *sem_from;
 };
+
+static const char * const sem_names[] = { "v6.1", "managed-zones" };
+static int kcollect_sem = -1;
+static const char *kcollect_sem_from;
 
 static int read_kallsyms(struct ksyms *k)
 {
@@ -114,6 +122,59 @@ static int set_arg_positions(struct kpool_bpf *skel, bool *from_btf)
 	return 0;
 }
 
+static long long read_ll(const char *path);
+
+/*
+ * The pool rules the running kernel follows (enum dmapool_sem), decided as
+ * the module decides them (bench-module/ctl.c): by the pools it created
+ * where the two rule sets differ here, else by its version. @from says
+ * which decided.
+ */
+static int kernel_sem(const char **from)
+{
+	static const char * const zone_pool[DMAPOOL_NR_POOLS] = {
+		[DMAPOOL_POOL_DMA] = "DMA", [DMAPOOL_POOL_DMA32] = "DMA32",
+		[DMAPOOL_POOL_KERNEL] = "Normal",
+	};
+	unsigned int present = 0, managed = 0, major = 0, minor = 0;
+	char line[256], zone[32] = "", path[128];
+	unsigned long long n;
+	bool have_dma32 = false;
+	struct utsname u;
+	int p = -1, probe;
+	FILE *f;
+
+	if (!uname(&u))
+		sscanf(u.release, "%u.%u", &major, &minor);
+	*from = "version";
+	f = fopen("/proc/zoneinfo", "r");
+	if (!f)
+		return dmapool_sem_of_version(major, minor);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %*d, zone %31s", zone) == 1) {
+			for (p = 0; p < DMAPOOL_NR_POOLS; p++)
+				if (!strcmp(zone, zone_pool[p]))
+					break;
+			have_dma32 |= p == DMAPOOL_POOL_DMA32;
+		} else if (sscanf(line, " managed %llu", &n) == 1 &&
+			   p >= 0 && p < DMAPOOL_NR_POOLS && n) {
+			managed |= 1u << p;
+		}
+	}
+	fclose(f);
+	for (p = 0; p < DMAPOOL_NR_POOLS; p++) {
+		snprintf(path, sizeof(path), KCOLLECT_DEBUGFS "/pool_size_%s",
+			 pool_names[p]);
+		if (read_ll(path) > 0)
+			present |= 1u << p;
+	}
+	probe = present ? dmapool_sem_probe(present, managed, have_dma32) : -1;
+	if (probe < 0)
+		return dmapool_sem_of_version(major, minor);
+	*from = "probe";
+	return probe;
+}
+
 /* Open, configure and load one program set: fentry/fexit or kprobes. */
 static int open_load(struct kpool_bpf **out, const struct ksyms *k,
 		     bool kprobe)
@@ -127,6 +188,7 @@ static int open_load(struct kpool_bpf **out, const struct ksyms *k,
 		return -errno;
 	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
 		skel->rodata->pool_var[p] = k->pool_var[p];
+	skel->rodata->sem = k->sem;
 	err = set_arg_positions(skel, &from_btf);
 	if (err)
 		goto fail;
@@ -175,6 +237,12 @@ int kcollect_start(struct collector **out, const char *want, const char **how)
 		p_err("monitor: this kernel has no atomic DMA pool (no dma_alloc_from_pool in /proc/kallsyms: CONFIG_DMA_COHERENT_POOL is off)");
 		return -ENOENT;
 	}
+	k.sem = kernel_sem(&k.sem_from);
+	kcollect_sem = k.sem;
+	kcollect_sem_from = k.sem_from;
+	if (verbose)
+		p_info("the kernel's pool rules: %s (from its %s)",
+		       sem_names[k.sem], k.sem_from);
 	libbpf_set_print(collect_libbpf_print);
 	if (strcmp(want, "kprobe")) {
 		ferr = open_load(&skel, &k, false);
@@ -253,6 +321,16 @@ struct json_object *kcollect_pools(struct collector *c)
 		json_object_object_add(o, "expansions", json_object_new_int64(
 			skel->bss->pool_expansions[p]));
 		json_object_object_add(pools, pool_names[p], o);
+	}
+	/* As the module's [config]: which rules the fallbacks are judged by. */
+	if (kcollect_sem >= 0) {
+		struct json_object *cfg = json_object_new_object();
+
+		json_object_object_add(cfg, "semantics",
+				       json_object_new_string(sem_names[kcollect_sem]));
+		json_object_object_add(cfg, "semantics_from",
+				       json_object_new_string(kcollect_sem_from));
+		json_object_object_add(pools, "config", cfg);
 	}
 	return pools;
 }

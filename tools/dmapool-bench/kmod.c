@@ -57,7 +57,7 @@ static bool kmod_params_match(const char *params)
 	} known[] = {
 		{ "coherent_pool", "(null)" }, { "remap", "N" },
 		{ "state_period_ms", "0" }, { "zones", "auto" },
-		{ "max_order", "-1" }, { "semantics", "v6.1" },
+		{ "max_order", "-1" }, { "semantics", "auto" },
 		{ "test_spin_ns", "0" },
 	};
 	char want[256], have[256], key[64];

@@ -336,6 +336,11 @@ static int report(struct collector *c, const struct monitor_opts *mo,
 		json_object_object_add(root, "target", json_object_new_string(
 			mo->kernel ? "kernel" : "bench"));
 		if (mo->kernel) {
+			struct json_object *cfg;
+
+			/* The kernel's pool rules the fallbacks are judged by. */
+			if (json_object_object_get_ex(pools, "config", &cfg))
+				json_object_object_add(root, "rules", json_object_get(cfg));
 			json_object_object_add(root, "work_runs", json_object_new_uint64(sum.work_runs));
 			json_object_object_add(root, "work_ns", json_object_new_uint64(sum.work_ns));
 			json_object_object_add(root, "unpaired", json_object_new_uint64(sum.unpaired));

@@ -52,7 +52,7 @@ RUN_GUEST_HELP
 "Examples:\n"
 "  dmapool-bench run --plot\n"
 "  dmapool-bench run --ctx softirq --cpus 0 --ops 100000 --size loguniform:4K-256K --hold ops:64 -o /tmp/r\n"
-"  dmapool-bench run --coherent-pool 128K --mask 32 --zone kernel:3,dma32 --repeat 5 --json\n";
+"  dmapool-bench run --coherent-pool 128K --mask 32 --repeat 5 --json\n";
 
 static volatile sig_atomic_t interrupted;
 

@@ -30,7 +30,7 @@
 "  --batch N              operations per expiry\n" \
 "  --size SPEC            4K | 4K,16K:3 | uniform:4K-64K | loguniform:4K-1M\n" \
 "  --hold SPEC            0 | ops:N | us:N | deferred\n" \
-"  --zone SPEC            kernel | kernel:3,dma32 ...\n" \
+"  --zone SPEC            auto (default: from --mask, as the kernel) | kernel:3,dma32 ...\n" \
 "  --mask BITS            simulated device coherent mask, 24..64\n" \
 "  --burst ON/OFF         burst pattern in ms\n" \
 "  --seed N               PRNG seed\n" \
