@@ -108,7 +108,7 @@ ok $? "rmmod during a hardirq run"
 load coherent_pool=1M
 unload
 after=$(memfree_kb)
-cmp_ok $((before - after)) -le 2048 "rmmod mid-run returned every page (MemFree $before -> $after kB)"
+cmp_ok $((before - after)) -le 2048 "rmmod mid-run returned every page (free, with per-CPU lists: $before -> $after kB)"
 
 # --- burst, warmup --------------------------------------------------------------
 load coherent_pool=1M
