@@ -355,51 +355,86 @@ static const gfp_t dmapool_zone_gfp[DMAPOOL_NR_ZONES] = {
 };
 
 /*
+ * The bookkeeping of one allocation, after its timed window: per-pool
+ * counters and the fallback events, from what dmapool_alloc() recorded.
+ */
+static void dmapool_alloc_account(size_t size,
+				  const struct dmapool_alloc_info *info)
+{
+	unsigned int i;
+
+	/* The common case: the first pool served. */
+	if (likely(info->depth == 1 && info->result == DMAPOOL_RES_OK)) {
+		atomic64_inc(&dmapool_pools[info->pool].allocs);
+		return;
+	}
+	for (i = 0; i < info->depth; i++) {
+		struct dmapool_zpool *p = &dmapool_pools[info->path[i]];
+		bool rejected = info->rejected & BIT(i);
+
+		if (i) {
+			trace_pool_fallback(info->path[i - 1], info->path[i],
+					    size, info->rejected & BIT(i - 1) ?
+					    DMAPOOL_FB_ADDR_REJECTED :
+					    DMAPOOL_FB_EXHAUSTED);
+			atomic64_inc(&dmapool_pools[info->path[i - 1]].fallbacks);
+		}
+		if (i + 1 == info->depth && info->result == DMAPOOL_RES_OK)
+			atomic64_inc(&p->allocs);
+		else if (rejected)
+			atomic64_inc(&p->rejects);
+		else
+			atomic64_inc(&p->fails);
+	}
+}
+
+/*
  * dma_alloc_from_pool(): walk the pools in dma_guess_pool() order; a block
  * the device mask rejects goes back and the next pool is tried. Any context.
+ *
+ * The timed window (t0 .. latency_ns) holds only what upstream executes:
+ * the pool walk, gen_pool_alloc(), the address check, the zeroing and the
+ * expansion trigger (plus the test-only dmapool_spin()). What happened is
+ * recorded in @info; counters and events come after the window closes.
  */
 void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
 		    bool nowarn, struct dmapool_alloc_info *info)
 {
-	int id, prev = DMAPOOL_POOL_NONE, reason = DMAPOOL_FB_EXHAUSTED;
-	bool exhausted = false, rejected = false;
-	struct dmapool_zpool *p = NULL;
-	u64 t0 = local_clock();
+	int id, prev = DMAPOOL_POOL_NONE;
+	bool exhausted = false;
+	struct gen_pool *gp = NULL;
 	unsigned long addr = 0;
 	phys_addr_t phys = 0;
+	u64 t0;
 
 	memset(info, 0, sizeof(*info));
+	t0 = local_clock();
 	while ((id = dmapool_guess_pool(dmapool_present, prev, zone,
 					dmapool_cfg.sem)) != DMAPOOL_POOL_NONE) {
-		if (prev != DMAPOOL_POOL_NONE) {
-			trace_pool_fallback(prev, id, size, reason);
-			atomic64_inc(&dmapool_pools[prev].fallbacks);
-		}
-		p = &dmapool_pools[id];
+		gp = dmapool_pools[id].gp;
 		info->path[info->depth++] = id;
 		prev = id;
-		addr = gen_pool_alloc(p->gp, size);
+		addr = gen_pool_alloc(gp, size);
 		if (!addr) {
-			atomic64_inc(&p->fails);
-			reason = DMAPOOL_FB_EXHAUSTED;
 			exhausted = true;
 			continue;
 		}
-		phys = gen_pool_virt_to_phys(p->gp, addr);
+		phys = gen_pool_virt_to_phys(gp, addr);
 		if (dmapool_addr_ok(phys, size, mask_bits))
 			break;
-		gen_pool_free(p->gp, addr, size);
-		atomic64_inc(&p->rejects);
-		reason = DMAPOOL_FB_ADDR_REJECTED;
-		rejected = true;
+		gen_pool_free(gp, addr, size);
+		info->rejected |= BIT(info->depth - 1);
 		addr = 0;
 	}
-
 	if (addr) {
-		if (gen_pool_avail(p->gp) < dmapool_cfg.target)
+		if (gen_pool_avail(gp) < dmapool_cfg.target)
 			schedule_work(&dmapool_expand_work);
 		memset((void *)addr, 0, size);
-		atomic64_inc(&p->allocs);
+	}
+	dmapool_spin();
+	info->latency_ns = local_clock() - t0;
+
+	if (addr) {
 		info->pool = id;
 		info->phys = phys;
 		info->result = DMAPOOL_RES_OK;
@@ -407,10 +442,13 @@ void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
 		info->pool = DMAPOOL_POOL_NONE;
 		if (!info->depth)
 			info->result = DMAPOOL_RES_NO_POOL;
-		else if (rejected && !exhausted)
+		else if (info->rejected && !exhausted)
 			info->result = DMAPOOL_RES_ADDR;
 		else
 			info->result = DMAPOOL_RES_EXHAUSTED;
+	}
+	dmapool_alloc_account(size, info);
+	if (!addr) {
 		atomic64_inc(&dmapool_exhausted);
 		trace_pool_exhausted(size, (__force u32)(GFP_ATOMIC |
 				     dmapool_zone_gfp[zone] |
@@ -421,13 +459,10 @@ void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
 					    size, info->depth ? "all pools full" :
 					    "no suitable pool");
 	}
-	dmapool_spin();
-	info->latency_ns = local_clock() - t0;
-
 	if (trace_pool_alloc_enabled())
 		trace_pool_alloc(info->pool, size, info->phys,
 				 info->latency_ns,
-				 addr ? gen_pool_avail(p->gp) : 0,
+				 addr ? gen_pool_avail(gp) : 0,
 				 dmapool_cur_ctx(), raw_smp_processor_id(),
 				 info->result, info->depth);
 	return (void *)addr;
@@ -436,14 +471,15 @@ void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
 /*
  * dma_free_from_pool(): free into the pool that owns the address.
  * Returns the pool, or -ENOENT when no pool holds it; @latency_ns (may be
- * NULL) gets the time it took.
+ * NULL) gets the time it took. As in dmapool_alloc(), the timed window
+ * holds only the walk and gen_pool_free(); counting comes after it.
  */
 int dmapool_free(void *vaddr, size_t size, u64 *latency_ns)
 {
 	unsigned long addr = (unsigned long)vaddr;
 	int id = DMAPOOL_POOL_NONE;
-	u64 t0 = local_clock();
 	struct gen_pool *gp;
+	u64 t0 = local_clock();
 
 	while ((id = dmapool_guess_pool(dmapool_present, id,
 					DMAPOOL_ZONE_KERNEL,
@@ -452,8 +488,8 @@ int dmapool_free(void *vaddr, size_t size, u64 *latency_ns)
 		if (!gen_pool_has_addr(gp, addr, size))
 			continue;
 		gen_pool_free(gp, addr, size);
-		atomic64_inc(&dmapool_pools[id].frees);
 		t0 = local_clock() - t0;
+		atomic64_inc(&dmapool_pools[id].frees);
 		if (latency_ns)
 			*latency_ns = t0;
 		if (trace_pool_free_enabled())
