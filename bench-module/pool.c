@@ -49,6 +49,7 @@ struct dmapool_zpool {
 };
 
 static const char * const dmapool_pool_names[] = DMAPOOL_POOL_NAMES;
+static const char * const dmapool_fail_names[] = DMAPOOL_FAIL_NAMES;
 static const u64 dmapool_zone_limit[DMAPOOL_NR_POOLS] = {
 	[DMAPOOL_POOL_DMA] = ((u64)MAX_DMA_PFN << PAGE_SHIFT) - 1,
 	[DMAPOOL_POOL_DMA32] = ((u64)MAX_DMA32_PFN << PAGE_SHIFT) - 1,
@@ -68,7 +69,7 @@ static struct work_struct dmapool_expand_work;
 static atomic_t dmapool_fail_next = ATOMIC_INIT(0);
 static int dmapool_fail_order_above = -1;
 static atomic64_t dmapool_injected;
-static atomic64_t dmapool_exhausted;
+static atomic64_t dmapool_failed[DMAPOOL_NR_FAIL];	/* by kind */
 static atomic64_t dmapool_leaked_pages;
 static unsigned int dmapool_spin_ns;
 
@@ -389,6 +390,28 @@ static void dmapool_alloc_account(size_t size,
 }
 
 /*
+ * A failed allocation, after the window. Upstream WARNs "Failed to get
+ * suitable pool" always and "DMA pool exhausted" unless __GFP_NOWARN; we
+ * never WARN, but warn (ratelimited) under the same conditions.
+ */
+static void dmapool_alloc_failed(size_t size, int zone, bool nowarn,
+				 u8 result)
+{
+	static const char * const zones[] = DMAPOOL_ZONE_NAMES;
+
+	atomic64_inc(&dmapool_failed[DMAPOOL_FAIL_KIND(result)]);
+	trace_pool_exhausted(size, (__force u32)(GFP_ATOMIC |
+			     dmapool_zone_gfp[zone] |
+			     (nowarn ? __GFP_NOWARN : 0)), result);
+	if (result == DMAPOOL_RES_NO_POOL)
+		pr_warn_ratelimited("failed to get suitable pool for %zu bytes (zone %s)\n",
+				    size, zones[zone]);
+	else if (!nowarn)
+		pr_warn_ratelimited("DMA pool exhausted for %zu bytes (zone %s)\n",
+				    size, zones[zone]);
+}
+
+/*
  * dma_alloc_from_pool(): walk the pools in dma_guess_pool() order; a block
  * the device mask rejects goes back and the next pool is tried. Any context.
  *
@@ -448,17 +471,8 @@ void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
 			info->result = DMAPOOL_RES_EXHAUSTED;
 	}
 	dmapool_alloc_account(size, info);
-	if (!addr) {
-		atomic64_inc(&dmapool_exhausted);
-		trace_pool_exhausted(size, (__force u32)(GFP_ATOMIC |
-				     dmapool_zone_gfp[zone] |
-				     (nowarn ? __GFP_NOWARN : 0)));
-		/* Upstream WARNs here unless __GFP_NOWARN; we never WARN. */
-		if (!nowarn)
-			pr_warn_ratelimited("pool exhausted for %zu bytes (%s)\n",
-					    size, info->depth ? "all pools full" :
-					    "no suitable pool");
-	}
+	if (!addr)
+		dmapool_alloc_failed(size, zone, nowarn, info->result);
 	if (trace_pool_alloc_enabled())
 		trace_pool_alloc(info->pool, size, info->phys,
 				 info->latency_ns,
@@ -630,8 +644,11 @@ void dmapool_show_pools(struct seq_file *m)
 
 		seq_printf(m, "[%s]\n", dmapool_pool_names[id]);
 		seq_printf(m, "present: %d\n", dmapool_present[id]);
-		if (!dmapool_present[id])
+		if (!dmapool_present[id]) {
+			/* As pool_size_<pool> of a pool never created. */
+			seq_puts(m, "size: 0\n");
 			continue;
+		}
 		dmapool_scan_pool(id, &scan);
 		seq_printf(m, "size: %zu\n", gen_pool_size(p->gp));
 		seq_printf(m, "avail: %zu\n", gen_pool_avail(p->gp));
@@ -662,7 +679,9 @@ void dmapool_show_pools(struct seq_file *m)
 	seq_printf(m, "cma: %s\n", IS_ENABLED(CONFIG_DMA_CMA) ?
 		   "not used (kernel has CONFIG_DMA_CMA; not exported to modules)" :
 		   "no (kernel built without CONFIG_DMA_CMA)");
-	seq_printf(m, "exhausted: %lld\n", atomic64_read(&dmapool_exhausted));
+	for (id = 0; id < DMAPOOL_NR_FAIL; id++)
+		seq_printf(m, "%s: %lld\n", dmapool_fail_names[id],
+			   atomic64_read(&dmapool_failed[id]));
 	seq_printf(m, "injected_failures: %lld\n",
 		   atomic64_read(&dmapool_injected));
 	seq_printf(m, "fail_next: %d\n", atomic_read(&dmapool_fail_next));
