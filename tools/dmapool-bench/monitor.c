@@ -299,7 +299,7 @@ static int report(struct collector *c, const struct monitor_opts *mo,
 		       (unsigned long long)sum.expansions,
 		       sum.expansions ? sum.expand_ns / 1e3 / sum.expansions : 0.0,
 		       (long long)*live);
-	if (!json_output && mo->kernel)
+	if (!json_output && mo->kernel && kcollect_traced("atomic_pool_work_fn"))
 		printf("atomic_pool_work_fn runs %llu (mean %.1f us)%s\n",
 		       (unsigned long long)sum.work_runs,
 		       sum.work_runs ? sum.work_ns / 1e3 / sum.work_runs : 0.0,
@@ -344,6 +344,8 @@ static int report(struct collector *c, const struct monitor_opts *mo,
 		json_object_object_add(root, "target", json_object_new_string(
 			mo->kernel ? "kernel" : "bench"));
 		if (mo->kernel) {
+			/* Functions the kernel's BTF lacks: their views are left out. */
+			json_object_object_add(root, "untraced", kcollect_untraced());
 			json_object_object_add(root, "work_runs", json_object_new_uint64(sum.work_runs));
 			json_object_object_add(root, "work_ns", json_object_new_uint64(sum.work_ns));
 			json_object_object_add(root, "unpaired", json_object_new_uint64(sum.unpaired));
