@@ -78,13 +78,25 @@ static void *dmapool_lookup(const char *name)
 	return addr;
 }
 
-/* alloc SIZE [count=N] [zone=kernel|dma32|dma]; held until `free`. */
+/*
+ * `reject`: a device no block fits. The kernel tries every pool, gives each
+ * block back, and fails the allocation as "DMA pool exhausted" (not warned:
+ * __GFP_NOWARN) without touching what the pools hold.
+ */
+static bool dmapool_real_reject(struct device *dev, phys_addr_t phys,
+				size_t size)
+{
+	return false;
+}
+
+/* alloc SIZE [count=N] [zone=kernel|dma32|dma] [reject]; held until `free`. */
 static int dmapool_real_alloc_cmd(char *args)
 {
 	static const char * const zones[] = DMAPOOL_ZONE_NAMES;
 	static const gfp_t zone_gfp[] = { 0, GFP_DMA32, GFP_DMA };
 	u64 size;
 	unsigned int count = 1, zone = 0, i;
+	bool reject = false;
 	char *tok;
 	int ret = 0;
 
@@ -107,6 +119,8 @@ static int dmapool_real_alloc_cmd(char *args)
 					break;
 			if (zone == ARRAY_SIZE(zones))
 				goto bad;
+		} else if (!strcmp(tok, "reject")) {
+			reject = true;
 		} else {
 			goto bad;
 		}
@@ -129,7 +143,7 @@ static int dmapool_real_alloc_cmd(char *args)
 		local_irq_save(flags);
 		page = real_alloc(&dmapool_real_dev, size, &b->vaddr,
 				  GFP_ATOMIC | __GFP_NOWARN | zone_gfp[zone],
-				  NULL);
+				  reject ? dmapool_real_reject : NULL);
 		local_irq_restore(flags);
 		preempt_enable();
 		if (!page) {
@@ -144,7 +158,7 @@ static int dmapool_real_alloc_cmd(char *args)
 	}
 	return ret;
 bad:
-	pr_err("real_pool: invalid argument '%s' (count=N, zone=kernel|dma32|dma)\n",
+	pr_err("real_pool: invalid argument '%s' (count=N, zone=kernel|dma32|dma, reject)\n",
 	       tok);
 	return -EINVAL;
 }

@@ -129,6 +129,22 @@ DMAPOOL_TEST_BTF_HIDE=dma_alloc_from_pool,dma_free_from_pool,atomic_pool_expand,
 is "$?:$(tail -n 1 $out/none.err)" "1:dmapool-bench: monitor: none of the kernel's pool functions can be traced" \
 	"nothing traceable: exit 1, saying so"
 
+# A failed allocation: with `reject` no block fits the device, every pool
+# is tried, and the kernel fails it as "DMA pool exhausted" (__GFP_NOWARN:
+# no warning). x86 always has a kernel pool, so its other kind, "Failed to
+# get suitable pool", cannot be produced here.
+monitor_kernel $out/rej.json fentry 3
+ok $? "monitor attached for a failing allocation"
+dmesg -C
+echo "alloc 8K reject" >"$R" 2>/dev/null
+ok $((! $?)) "real_pool 'alloc 8K reject' fails"
+is "$(rpval fails) $(rpval held)" "1 0" "one failure, nothing held"
+wait $mon
+is "$(j $out/rej.json '[.[].fails] | add')" 1 "the kernel target saw one failed allocation"
+is "$(j $out/rej.json '[.[].exhausted] | add') $(j $out/rej.json '[.[].no_suitable_pool] | add')" "1 0" \
+	"... of the kind 'DMA pool exhausted' (pools were tried), not 'no suitable pool'"
+is "$(dmesg | grep -c 'DMA pool exhausted')" 0 "the kernel did not warn (__GFP_NOWARN)"
+
 # Text output, Ctrl-C, auto target.
 $B monitor --target kernel -T --hist >$out/txt 2>$out/txt.err &
 mon=$!
