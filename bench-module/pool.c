@@ -364,11 +364,6 @@ static void dmapool_alloc_account(size_t size,
 {
 	unsigned int i;
 
-	/* The common case: the first pool served. */
-	if (likely(info->depth == 1 && info->result == DMAPOOL_RES_OK)) {
-		atomic64_inc(&dmapool_pools[info->pool].allocs);
-		return;
-	}
 	for (i = 0; i < info->depth; i++) {
 		struct dmapool_zpool *p = &dmapool_pools[info->path[i]];
 		bool rejected = info->rejected & BIT(i);
@@ -470,7 +465,11 @@ void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
 		else
 			info->result = DMAPOOL_RES_EXHAUSTED;
 	}
-	dmapool_alloc_account(size, info);
+	/* The common case, the first pool served, without the walk. */
+	if (likely(addr && info->depth == 1))
+		atomic64_inc(&dmapool_pools[id].allocs);
+	else
+		dmapool_alloc_account(size, info);
 	if (!addr)
 		dmapool_alloc_failed(size, zone, nowarn, info->result);
 	if (trace_pool_alloc_enabled())
