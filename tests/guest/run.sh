@@ -105,6 +105,18 @@ grep -q "(no suitable pool $np, exhausted $ex)" $out/log
 ok $? "the summary names both kinds"
 tests/host/validate-result.py $SCHEMA "$r"
 ok $? "result.json with both kinds validates against the schema"
+# The classic tracepoint programs read the kind from the trace record.
+$B run --attach tracepoint --zones kernel,dma --coherent-pool 128K --ctx softirq --cpus 0-1 \
+	--ops 1500 --size 4K:2,256K --zone kernel:2,dma32 --hold 0 -o "$out" >$out/log 2>&1
+ok $? "run --attach tracepoint with both failure kinds"
+is "$(j .meta.bpf_attach)" tracepoint "classic tracepoint programs used"
+np=$(j '.runs[0].module_stats.result_no_pool')
+ex=$(( $(j '.runs[0].module_stats.result_exhausted') + $(j '.runs[0].module_stats.result_addr_rejected') ))
+missed=$(j '.runs[0].lost.recursion_misses_by_event.pool_exhausted')
+got=$(j '.runs[0].counters.no_suitable_pool')
+[ "$got" -gt 0 ] && [ "$got" -le "$np" ] && [ $(( got + $(j '.runs[0].counters.exhausted') + missed )) -ge $((np + ex)) ]
+ok $? "classic: no_suitable_pool $got of $np, exhausted $(j '.runs[0].counters.exhausted') of $ex, $missed missed"
+is "$(j '.runs[0].crosscheck.ok')" true "classic: the cross-check of both kinds passed"
 
 $B --json run --remap --ctx atomic --cpus 1 --ops 500 -o "$out" >$out/stdout 2>$out/log
 ok $? "--json run --remap"
