@@ -162,18 +162,26 @@ TRACE_EVENT(pool_expand,
 		  __entry->size_after, __entry->result)
 );
 
+/*
+ * Every failed allocation. @result says which of the kernel's two kinds:
+ * no_pool is "Failed to get suitable pool", exhausted and addr_rejected are
+ * "DMA pool exhausted" (DMAPOOL_FAIL_KIND()).
+ */
 TRACE_EVENT(pool_exhausted,
-	TP_PROTO(u64 size, u32 gfp),
-	TP_ARGS(size, gfp),
+	TP_PROTO(u64 size, u32 gfp, u8 result),
+	TP_ARGS(size, gfp, result),
 	TP_STRUCT__entry(
 		__field(u64, size)		/* bytes */
 		__field(u32, gfp)
+		__field(u8, result)		/* enum dmapool_result */
 	),
 	TP_fast_assign(
 		__entry->size = size;
 		__entry->gfp = gfp;
+		__entry->result = result;
 	),
-	TP_printk("size=%llu gfp=0x%x", __entry->size, __entry->gfp)
+	TP_printk("size=%llu gfp=0x%x result=%s", __entry->size, __entry->gfp,
+		  show_dmapool_res(__entry->result))
 );
 
 TRACE_EVENT(pool_state,

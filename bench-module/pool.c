@@ -52,6 +52,7 @@ struct dmapool_zpool {
 };
 
 static const char * const dmapool_pool_names[] = DMAPOOL_POOL_NAMES;
+static const char * const dmapool_fail_names[] = DMAPOOL_FAIL_NAMES;
 static const u64 dmapool_zone_limit[DMAPOOL_NR_POOLS] = {
 	[DMAPOOL_POOL_DMA] = ((u64)MAX_DMA_PFN << PAGE_SHIFT) - 1,
 	[DMAPOOL_POOL_DMA32] = ((u64)MAX_DMA32_PFN << PAGE_SHIFT) - 1,
@@ -71,7 +72,7 @@ static struct work_struct dmapool_expand_work;
 static atomic_t dmapool_fail_next = ATOMIC_INIT(0);
 static int dmapool_fail_order_above = -1;
 static atomic64_t dmapool_injected;
-static atomic64_t dmapool_exhausted;
+static atomic64_t dmapool_failed[DMAPOOL_NR_FAIL];	/* by kind */
 static atomic64_t dmapool_leaked_pages;
 static unsigned int dmapool_spin_ns;
 
@@ -392,51 +393,103 @@ static const gfp_t dmapool_zone_gfp[DMAPOOL_NR_ZONES] = {
 };
 
 /*
+ * The bookkeeping of one allocation, after its timed window: per-pool
+ * counters and the fallback events, from what dmapool_alloc() recorded.
+ */
+static void dmapool_alloc_account(size_t size,
+				  const struct dmapool_alloc_info *info)
+{
+	unsigned int i;
+
+	for (i = 0; i < info->depth; i++) {
+		struct dmapool_zpool *p = &dmapool_pools[info->path[i]];
+		bool rejected = info->rejected & BIT(i);
+
+		if (i) {
+			trace_pool_fallback(info->path[i - 1], info->path[i],
+					    size, info->rejected & BIT(i - 1) ?
+					    DMAPOOL_FB_ADDR_REJECTED :
+					    DMAPOOL_FB_EXHAUSTED);
+			atomic64_inc(&dmapool_pools[info->path[i - 1]].fallbacks);
+		}
+		if (i + 1 == info->depth && info->result == DMAPOOL_RES_OK)
+			atomic64_inc(&p->allocs);
+		else if (rejected)
+			atomic64_inc(&p->rejects);
+		else
+			atomic64_inc(&p->fails);
+	}
+}
+
+/*
+ * A failed allocation, after the window. Upstream WARNs "Failed to get
+ * suitable pool" always and "DMA pool exhausted" unless __GFP_NOWARN; we
+ * never WARN, but warn (ratelimited) under the same conditions.
+ */
+static void dmapool_alloc_failed(size_t size, int zone, bool nowarn,
+				 u8 result)
+{
+	static const char * const zones[] = DMAPOOL_ZONE_NAMES;
+
+	atomic64_inc(&dmapool_failed[DMAPOOL_FAIL_KIND(result)]);
+	trace_pool_exhausted(size, (__force u32)(GFP_ATOMIC |
+			     dmapool_zone_gfp[zone] |
+			     (nowarn ? __GFP_NOWARN : 0)), result);
+	if (result == DMAPOOL_RES_NO_POOL)
+		pr_warn_ratelimited("failed to get suitable pool for %zu bytes (zone %s)\n",
+				    size, zones[zone]);
+	else if (!nowarn)
+		pr_warn_ratelimited("DMA pool exhausted for %zu bytes (zone %s)\n",
+				    size, zones[zone]);
+}
+
+/*
  * dma_alloc_from_pool(): walk the pools in dma_guess_pool() order; a block
  * the device mask rejects goes back and the next pool is tried. Any context.
+ *
+ * The timed window (t0 .. latency_ns) holds only what upstream executes:
+ * the pool walk, gen_pool_alloc(), the address check, the zeroing and the
+ * expansion trigger (plus the test-only dmapool_spin()). What happened is
+ * recorded in @info; counters and events come after the window closes.
  */
 void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
 		    bool nowarn, struct dmapool_alloc_info *info)
 {
-	int id, prev = DMAPOOL_POOL_NONE, reason = DMAPOOL_FB_EXHAUSTED;
-	bool exhausted = false, rejected = false;
-	struct dmapool_zpool *p = NULL;
-	u64 t0 = local_clock();
+	int id, prev = DMAPOOL_POOL_NONE;
+	bool exhausted = false;
+	struct gen_pool *gp = NULL;
 	unsigned long addr = 0;
 	phys_addr_t phys = 0;
+	u64 t0;
 
 	memset(info, 0, sizeof(*info));
+	t0 = local_clock();
 	while ((id = dmapool_guess_pool(dmapool_present, prev, zone,
 					dmapool_cfg.sem)) != DMAPOOL_POOL_NONE) {
-		if (prev != DMAPOOL_POOL_NONE) {
-			trace_pool_fallback(prev, id, size, reason);
-			atomic64_inc(&dmapool_pools[prev].fallbacks);
-		}
-		p = &dmapool_pools[id];
+		gp = dmapool_pools[id].gp;
 		info->path[info->depth++] = id;
 		prev = id;
-		addr = gen_pool_alloc(p->gp, size);
+		addr = gen_pool_alloc(gp, size);
 		if (!addr) {
-			atomic64_inc(&p->fails);
-			reason = DMAPOOL_FB_EXHAUSTED;
 			exhausted = true;
 			continue;
 		}
-		phys = gen_pool_virt_to_phys(p->gp, addr);
+		phys = gen_pool_virt_to_phys(gp, addr);
 		if (dmapool_addr_ok(phys, size, mask_bits))
 			break;
-		gen_pool_free(p->gp, addr, size);
-		atomic64_inc(&p->rejects);
-		reason = DMAPOOL_FB_ADDR_REJECTED;
-		rejected = true;
+		gen_pool_free(gp, addr, size);
+		info->rejected |= BIT(info->depth - 1);
 		addr = 0;
 	}
-
 	if (addr) {
-		if (gen_pool_avail(p->gp) < dmapool_cfg.target)
+		if (gen_pool_avail(gp) < dmapool_cfg.target)
 			schedule_work(&dmapool_expand_work);
 		memset((void *)addr, 0, size);
-		atomic64_inc(&p->allocs);
+	}
+	dmapool_spin();
+	info->latency_ns = local_clock() - t0;
+
+	if (addr) {
 		info->pool = id;
 		info->phys = phys;
 		info->result = DMAPOOL_RES_OK;
@@ -444,27 +497,22 @@ void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
 		info->pool = DMAPOOL_POOL_NONE;
 		if (!info->depth)
 			info->result = DMAPOOL_RES_NO_POOL;
-		else if (rejected && !exhausted)
+		else if (info->rejected && !exhausted)
 			info->result = DMAPOOL_RES_ADDR;
 		else
 			info->result = DMAPOOL_RES_EXHAUSTED;
-		atomic64_inc(&dmapool_exhausted);
-		trace_pool_exhausted(size, (__force u32)(GFP_ATOMIC |
-				     dmapool_zone_gfp[zone] |
-				     (nowarn ? __GFP_NOWARN : 0)));
-		/* Upstream WARNs here unless __GFP_NOWARN; we never WARN. */
-		if (!nowarn)
-			pr_warn_ratelimited("pool exhausted for %zu bytes (%s)\n",
-					    size, info->depth ? "all pools full" :
-					    "no suitable pool");
 	}
-	dmapool_spin();
-	info->latency_ns = local_clock() - t0;
-
+	/* The common case, the first pool served, without the walk. */
+	if (likely(addr && info->depth == 1))
+		atomic64_inc(&dmapool_pools[id].allocs);
+	else
+		dmapool_alloc_account(size, info);
+	if (!addr)
+		dmapool_alloc_failed(size, zone, nowarn, info->result);
 	if (trace_pool_alloc_enabled())
 		trace_pool_alloc(info->pool, size, info->phys,
 				 info->latency_ns,
-				 addr ? gen_pool_avail(p->gp) : 0,
+				 addr ? gen_pool_avail(gp) : 0,
 				 dmapool_cur_ctx(), raw_smp_processor_id(),
 				 info->result, info->depth);
 	return (void *)addr;
@@ -473,14 +521,15 @@ void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
 /*
  * dma_free_from_pool(): free into the pool that owns the address.
  * Returns the pool, or -ENOENT when no pool holds it; @latency_ns (may be
- * NULL) gets the time it took.
+ * NULL) gets the time it took. As in dmapool_alloc(), the timed window
+ * holds only the walk and gen_pool_free(); counting comes after it.
  */
 int dmapool_free(void *vaddr, size_t size, u64 *latency_ns)
 {
 	unsigned long addr = (unsigned long)vaddr;
 	int id = DMAPOOL_POOL_NONE;
-	u64 t0 = local_clock();
 	struct gen_pool *gp;
+	u64 t0 = local_clock();
 
 	while ((id = dmapool_guess_pool(dmapool_present, id,
 					DMAPOOL_ZONE_KERNEL,
@@ -489,8 +538,8 @@ int dmapool_free(void *vaddr, size_t size, u64 *latency_ns)
 		if (!gen_pool_has_addr(gp, addr, size))
 			continue;
 		gen_pool_free(gp, addr, size);
-		atomic64_inc(&dmapool_pools[id].frees);
 		t0 = local_clock() - t0;
+		atomic64_inc(&dmapool_pools[id].frees);
 		if (latency_ns)
 			*latency_ns = t0;
 		if (trace_pool_free_enabled())
@@ -633,8 +682,11 @@ void dmapool_show_pools(struct seq_file *m)
 
 		seq_printf(m, "[%s]\n", dmapool_pool_names[id]);
 		seq_printf(m, "present: %d\n", dmapool_present[id]);
-		if (!dmapool_present[id])
+		if (!dmapool_present[id]) {
+			/* As pool_size_<pool> of a pool never created. */
+			seq_puts(m, "size: 0\n");
 			continue;
+		}
 		dmapool_scan_pool(id, &scan);
 		seq_printf(m, "size: %zu\n", gen_pool_size(p->gp));
 		seq_printf(m, "avail: %zu\n", gen_pool_avail(p->gp));
@@ -673,7 +725,9 @@ void dmapool_show_pools(struct seq_file *m)
 	seq_printf(m, "cma: %s\n", IS_ENABLED(CONFIG_DMA_CMA) ?
 		   "not used (kernel has CONFIG_DMA_CMA; not exported to modules)" :
 		   "no (kernel built without CONFIG_DMA_CMA)");
-	seq_printf(m, "exhausted: %lld\n", atomic64_read(&dmapool_exhausted));
+	for (id = 0; id < DMAPOOL_NR_FAIL; id++)
+		seq_printf(m, "%s: %lld\n", dmapool_fail_names[id],
+			   atomic64_read(&dmapool_failed[id]));
 	seq_printf(m, "injected_failures: %lld\n",
 		   atomic64_read(&dmapool_injected));
 	seq_printf(m, "fail_next: %d\n", atomic_read(&dmapool_fail_next));

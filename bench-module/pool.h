@@ -35,6 +35,7 @@ struct dmapool_alloc_info {
 	u8 result;			/* enum dmapool_result */
 	u8 depth;			/* pools tried; fallbacks: depth - 1 */
 	u8 path[DMAPOOL_NR_POOLS];	/* the pools tried, in order */
+	u8 rejected;			/* BIT(i): path[i]'s block failed the mask */
 };
 
 int dmapool_pools_init(const struct dmapool_config *cfg);

@@ -71,21 +71,28 @@ static unsigned int dmapool_real_nr;
 static size_t dmapool_real_bytes;
 static u64 dmapool_real_allocs, dmapool_real_frees, dmapool_real_fails;
 static unsigned int dmapool_real_mask = 64;	/* for the check below */
+static bool dmapool_real_rejecting;		/* `reject`: no block fits */
 static char dmapool_real_result[160];
 static struct dmapool_kpools dmapool_real_kp;
 static struct work_struct *dmapool_real_work;	/* atomic_pool_work */
 
-/* dma_coherent_ok() for the simulated device of the current command. */
+/*
+ * dma_coherent_ok() for the simulated device of the current command. With
+ * `reject`, a device no block fits: the kernel tries every pool, gives each
+ * block back, and fails the allocation as "DMA pool exhausted" (not warned:
+ * __GFP_NOWARN) without changing what the pools hold.
+ */
 static bool dmapool_real_phys_ok(struct device *dev, phys_addr_t phys,
 				 size_t size)
 {
-	return dmapool_addr_ok(phys, size, dmapool_real_mask);
+	return !dmapool_real_rejecting &&
+	       dmapool_addr_ok(phys, size, dmapool_real_mask);
 }
 
 /*
- * alloc SIZE [count=N] [zone=auto|kernel|dma32|dma] [mask=BITS]; held
- * until `free`. zone=auto (the default) asks for the zone the mask implies,
- * as dma_direct_optimal_gfp_mask() does.
+ * alloc SIZE [count=N] [zone=auto|kernel|dma32|dma] [mask=BITS] [reject];
+ * held until `free`. zone=auto (the default) asks for the zone the mask
+ * implies, as dma_direct_optimal_gfp_mask() does.
  */
 static int dmapool_real_alloc_cmd(char *args)
 {
@@ -94,6 +101,7 @@ static int dmapool_real_alloc_cmd(char *args)
 	unsigned int count = 1, mask = 64, ok = 0, failed = 0, i, slot;
 	unsigned int served[DMAPOOL_NR_POOLS] = {};
 	int zone = -1, pool;
+	bool reject = false;
 	u64 size;
 	char *tok;
 	int ret = 0;
@@ -116,6 +124,8 @@ static int dmapool_real_alloc_cmd(char *args)
 			    mask < DMAPOOL_MASK_BITS_MIN ||
 			    mask > DMAPOOL_MASK_BITS_MAX)
 				goto bad;
+		} else if (!strcmp(tok, "reject")) {
+			reject = true;
 		} else if (!strcmp(tok, "zone=auto")) {
 			zone = -1;
 		} else if (!strncmp(tok, "zone=", 5)) {
@@ -137,6 +147,7 @@ static int dmapool_real_alloc_cmd(char *args)
 		return -ENOSPC;
 	}
 	dmapool_real_mask = mask;
+	dmapool_real_rejecting = reject;
 	/* At most DMAPOOL_REAL_MAX (16) blocks, IRQs off only around each. */
 	for (i = 0; i < count; i++) {
 		struct dmapool_real_block *b;
@@ -152,7 +163,8 @@ static int dmapool_real_alloc_cmd(char *args)
 		local_irq_save(flags);
 		page = real_alloc(&dmapool_real_dev, size, &b->vaddr,
 				  GFP_ATOMIC | __GFP_NOWARN | zone_gfp[zone],
-				  mask < 64 ? dmapool_real_phys_ok : NULL);
+				  mask < 64 || reject ? dmapool_real_phys_ok :
+				  NULL);
 		local_irq_restore(flags);
 		preempt_enable();
 		if (!page) {
@@ -177,7 +189,7 @@ static int dmapool_real_alloc_cmd(char *args)
 		 served[DMAPOOL_POOL_DMA32], served[DMAPOOL_POOL_KERNEL]);
 	return ret;
 bad:
-	pr_err("real_pool: invalid argument '%s' (count=N, zone=auto|kernel|dma32|dma, mask=%u..%u)\n",
+	pr_err("real_pool: invalid argument '%s' (count=N, zone=auto|kernel|dma32|dma, mask=%u..%u, reject)\n",
 	       tok, DMAPOOL_MASK_BITS_MIN, DMAPOOL_MASK_BITS_MAX);
 	return -EINVAL;
 }
@@ -272,7 +284,7 @@ static ssize_t dmapool_real_write(struct file *file, const char __user *ubuf,
 			sizeof(dmapool_real_result));
 		ret = dmapool_real_work ? 0 : -ENOENT;
 	} else {
-		pr_err("real_pool: unknown command '%s' (alloc SIZE [count=N] [zone=Z] [mask=BITS], free ID|all, flush)\n",
+		pr_err("real_pool: unknown command '%s' (alloc SIZE [count=N] [zone=Z] [mask=BITS] [reject], free ID|all, flush)\n",
 		       verb);
 		ret = -EINVAL;
 	}

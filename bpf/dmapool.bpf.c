@@ -68,12 +68,12 @@ static __always_inline int on_expand(__u8 pool, __u64 requested,
 	return 0;
 }
 
-static __always_inline int on_exhausted(void)
+static __always_inline int on_exhausted(__u8 result)
 {
 	struct dmapool_counters *c = dmapool_counters();
 
 	if (c)
-		dmapool_count_exhausted(c);
+		dmapool_count_exhausted(c, result);
 	return 0;
 }
 
@@ -125,9 +125,9 @@ int BPF_PROG(btf_pool_expand, u8 pool, u64 requested, u64 obtained,
 }
 
 SEC("tp_btf/pool_exhausted")
-int BPF_PROG(btf_pool_exhausted, u64 size, u32 gfp)
+int BPF_PROG(btf_pool_exhausted, u64 size, u32 gfp, u8 result)
 {
-	return on_exhausted();
+	return on_exhausted(result);
 }
 
 SEC("tp_btf/pool_state")
@@ -167,7 +167,7 @@ int tp_pool_expand(struct trace_event_raw_pool_expand *e)
 SEC("tracepoint/dmapool_bench/pool_exhausted")
 int tp_pool_exhausted(struct trace_event_raw_pool_exhausted *e)
 {
-	return on_exhausted();
+	return on_exhausted(e->result);
 }
 
 SEC("tracepoint/dmapool_bench/pool_state")

@@ -63,7 +63,7 @@ struct dmapool_counters {
 	__u64 frees;
 	__u64 results[DMAPOOL_NR_RES];
 	__u64 fallbacks[DMAPOOL_NR_POOLS][DMAPOOL_NR_POOLS][DMAPOOL_NR_FB];
-	__u64 exhausted;
+	__u64 failures[DMAPOOL_NR_FAIL];	/* pool_exhausted, by kind */
 	__s64 live_bytes;		/* allocated minus freed */
 	__u64 expansions;
 	__u64 expand_fails;
@@ -221,10 +221,15 @@ static __always_inline void dmapool_count_expand(struct dmapool_counters *c,
 	c->expand_ns += latency_ns;
 }
 
-static __always_inline void dmapool_count_exhausted(struct dmapool_counters *c)
+/* A failed allocation, @result its enum dmapool_result. */
+static __always_inline void dmapool_count_exhausted(struct dmapool_counters *c,
+						    __u8 result)
 {
 	c->events[DMAPOOL_EV_EXHAUSTED]++;
-	c->exhausted++;
+	if (DMAPOOL_FAIL_KIND(result) == DMAPOOL_FAIL_NO_POOL)
+		c->failures[DMAPOOL_FAIL_NO_POOL]++;
+	else
+		c->failures[DMAPOOL_FAIL_EXHAUSTED]++;
 }
 
 static __always_inline void dmapool_count_state(struct dmapool_counters *c)

@@ -225,8 +225,15 @@ static __always_inline void alloc_exit(__u64 page)
 		return;
 	size = f->arg[0];
 	if (!page) {
-		dmapool_count_alloc(c, size, DMAPOOL_RES_EXHAUSTED);
-		dmapool_count_exhausted(c);
+		/*
+		 * No pool at all for the gfp: "Failed to get suitable pool";
+		 * else pools were tried: "DMA pool exhausted".
+		 */
+		__u8 res = first_pool(f->arg[2]) == DMAPOOL_POOL_NONE ?
+			   DMAPOOL_RES_NO_POOL : DMAPOOL_RES_EXHAUSTED;
+
+		dmapool_count_alloc(c, size, res);
+		dmapool_count_exhausted(c, res);
 		hist_add(DMAPOOL_OP_ALLOC, DMAPOOL_POOL_NONE, f->ctx, size,
 			 now - f->ts);
 		return;

@@ -46,6 +46,27 @@ enum dmapool_result {
 
 #define DMAPOOL_RES_NAMES { "ok", "exhausted", "addr_rejected", "no_pool" }
 
+/*
+ * The kernel's two kinds of failed allocation (dma_alloc_from_pool() since
+ * 56c430c7f06d): no pool fits the request at all, "Failed to get suitable
+ * pool" (a configuration error, always warned), or pools were tried and
+ * none served, "DMA pool exhausted" (warned unless __GFP_NOWARN). Of our
+ * results, DMAPOOL_RES_NO_POOL is the first kind; DMAPOOL_RES_EXHAUSTED and
+ * DMAPOOL_RES_ADDR (every block the mask rejected) are the second.
+ */
+enum dmapool_fail_kind {
+	DMAPOOL_FAIL_NO_POOL = 0,	/* "Failed to get suitable pool" */
+	DMAPOOL_FAIL_EXHAUSTED = 1,	/* "DMA pool exhausted" */
+	DMAPOOL_NR_FAIL = 2,
+};
+
+#define DMAPOOL_FAIL_NAMES { "no_suitable_pool", "exhausted" }
+
+/* The kind of a failed enum dmapool_result. */
+#define DMAPOOL_FAIL_KIND(res)						\
+	((res) == DMAPOOL_RES_NO_POOL ? DMAPOOL_FAIL_NO_POOL :		\
+	 DMAPOOL_FAIL_EXHAUSTED)
+
 /* Why an allocation moved on to the next pool. */
 enum dmapool_fallback_reason {
 	DMAPOOL_FB_EXHAUSTED = 0,	/* gen_pool_alloc() found no room */

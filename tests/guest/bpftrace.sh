@@ -52,6 +52,17 @@ ok $? "@fallbacks keyed by (from, to, reason)"
 within "$(sum_map $out/ev.txt expansions)" "$(lstat expansions)" "@expansions counts the run's expansions"
 grep -q '^@expand_us:' $out/ev.txt
 ok $? "@expand_us histogram printed"
+
+# The kernel's two failure kinds: no dma32 pool, 256K larger than every pool.
+reload coherent_pool=128K state_period_ms=50 zones=kernel,dma
+spec="ctx=softirq cpus=0-1 ops=1000 size=4K,256K zone=kernel,dma32"
+trace_run dmapool-events $out/fail.txt
+kind() { awk -v m="@failed[$2]:" 'index($0, m) == 1 { s += $NF } END { print s + 0 }' "$1"; }
+within "$(kind $out/fail.txt no_suitable_pool)" "$(lstat result_no_pool)" \
+	"@failed[no_suitable_pool] counts the module's no_pool results"
+within "$(kind $out/fail.txt exhausted)" \
+	"$(( $(lstat result_exhausted) + $(lstat result_addr_rejected) ))" \
+	"@failed[exhausted] counts the module's exhausted and addr_rejected results"
 unload
 ok $? "rmmod after the scripts ended"
 tap_done

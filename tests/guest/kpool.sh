@@ -99,6 +99,55 @@ is "$(j $out/kp.json '[.[].expansions] | add')" 1 "kprobes: one expansion"
 is "$(j $out/kp.json '.[-1].pools.dma32.size_walked')" "$(kpsize dma32)" \
 	"kprobes: walked size = dma_pools/pool_size_dma32 ($(kpsize dma32))"
 
+# A function the kernel's BTF lacks (an inlined or .isra atomic_pool_expand)
+# drops only its own view, with one line; the test-only DMAPOOL_TEST_BTF_HIDE
+# pretends so. A parameter missing, with fentry:
+DMAPOOL_TEST_BTF_HIDE=atomic_pool_expand:pool monitor_kernel $out/deg.json fentry 3
+ok $? "monitor attaches with atomic_pool_expand's 'pool' missing from BTF"
+echo "alloc 4K count=2" >"$R"
+echo free >"$R"
+wait $mon
+ok $? "... and ends normally (exit 0)"
+is "$(wc -l <$out/deg.json.err)" 1 "one stderr line"
+grep -q "^dmapool-bench: monitor: atomic_pool_expand() in this kernel's BTF has no parameter 'pool': expansions not traced$" \
+	$out/deg.json.err
+ok $? "... naming the function and why"
+is "$(j $out/deg.json '[.[].pools.kernel.allocs] | add') $(j $out/deg.json '[.[].pools.kernel.frees] | add')" \
+	"2 2" "allocations and frees still traced"
+is "$(j $out/deg.json '.[-1].untraced | join(",")')" atomic_pool_expand "--json lists the untraced function"
+# A function missing, with kprobes:
+DMAPOOL_TEST_BTF_HIDE=atomic_pool_work_fn monitor_kernel $out/deg2.json kprobe 3
+ok $? "monitor --attach kprobe attaches without atomic_pool_work_fn in BTF"
+echo "alloc 8K zone=dma32" >"$R"
+echo free >"$R"
+wait $mon
+ok $? "... and ends normally"
+grep -q "^dmapool-bench: monitor: atomic_pool_work_fn() is not in this kernel's BTF (inlined or renamed): expansion worker runs not traced$" \
+	$out/deg2.json.err && [ "$(wc -l <$out/deg2.json.err)" -eq 1 ]
+ok $? "one line naming atomic_pool_work_fn"
+is "$(j $out/deg2.json '[.[].pools.dma32.allocs] | add')" 1 "the allocation still traced"
+is "$(j $out/deg2.json '.[-1].untraced | join(",")')" atomic_pool_work_fn "--json lists it"
+DMAPOOL_TEST_BTF_HIDE=dma_alloc_from_pool,dma_free_from_pool,atomic_pool_expand,atomic_pool_work_fn \
+	$B monitor --target kernel 1 >/dev/null 2>$out/none.err
+is "$?:$(tail -n 1 $out/none.err)" "1:dmapool-bench: monitor: none of the kernel's pool functions can be traced" \
+	"nothing traceable: exit 1, saying so"
+
+# A failed allocation: with `reject` no block fits the device, every pool
+# is tried, and the kernel fails it as "DMA pool exhausted" (__GFP_NOWARN:
+# no warning). x86 always has a kernel pool, so its other kind, "Failed to
+# get suitable pool", cannot be produced here.
+monitor_kernel $out/rej.json fentry 3
+ok $? "monitor attached for a failing allocation"
+dmesg -C
+echo "alloc 8K reject" >"$R" 2>/dev/null
+ok $((! $?)) "real_pool 'alloc 8K reject' fails"
+is "$(rpval fails) $(rpval held)" "1 0" "one failure, nothing held"
+wait $mon
+is "$(j $out/rej.json '[.[].fails] | add')" 1 "the kernel target saw one failed allocation"
+is "$(j $out/rej.json '[.[].exhausted] | add') $(j $out/rej.json '[.[].no_suitable_pool] | add')" "1 0" \
+	"... of the kind 'DMA pool exhausted' (pools were tried), not 'no suitable pool'"
+is "$(dmesg | grep -c 'DMA pool exhausted')" 0 "the kernel did not warn (__GFP_NOWARN)"
+
 # Text output, Ctrl-C, auto target.
 $B monitor --target kernel -T --hist >$out/txt 2>$out/txt.err &
 mon=$!

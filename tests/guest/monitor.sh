@@ -34,6 +34,36 @@ is "$(jq -s '[.[].fallbacks[].count] | add // 0' $out/mon.json)" "$(lstat fallba
 is "$(jq -s '.[-1].live_bytes_since_start' $out/mon.json)" 0 "live bytes back to 0 after the run"
 is "$(jq -s '.[-1].pools.kernel.size' $out/mon.json)" "$(pval kernel size)" "pool size reported"
 
+# The kernel's two failure kinds, apart in every interval: no dma32 pool
+# (no suitable pool) and 256K requests larger than every pool (exhausted).
+reload coherent_pool=128K zones=kernel,dma
+$B monitor --json -i 0.5 6 >$out/fail.json 2>$out/fail.err &
+mon=$!
+for i in $(seq 100); do [ -s $out/fail.json ] && break; sleep 0.1; done	# attached
+run_spec ctx=hardirq cpus=0-1 ops=1000 size=4K,256K zone=kernel,dma32
+ok $? "a run with both failure kinds while monitoring"
+wait $mon
+ok $? "monitor --json -i 0.5 6 ends by itself"
+np=$(lstat result_no_pool)
+ex=$(( $(lstat result_exhausted) + $(lstat result_addr_rejected) ))
+cmp_ok "$np" -gt 0 "the module counted failures with no suitable pool ($np)"
+cmp_ok "$ex" -gt 0 "the module counted failures with the pools exhausted ($ex)"
+is "$(jq -s '[.[].no_suitable_pool] | add' $out/fail.json)" "$np" \
+	"interval no_suitable_pool counts add up to the module's"
+is "$(jq -s '[.[].exhausted] | add' $out/fail.json)" "$ex" \
+	"interval exhausted counts add up to the module's (exhausted + addr_rejected)"
+is "$(jq -s '[.[].fails] | add' $out/fail.json)" "$(lstat fails)" "interval fails add up to the module's"
+$B monitor -i 0.5 3 >$out/fail.txt 2>$out/fail.err &
+mon=$!
+wait_for $out/fail.err "Monitoring the bench pools"
+echo "alloc 4K zone=dma32 nowarn" >$D/cmd
+echo "alloc 4M nowarn" >$D/cmd
+wait $mon
+is "$(sed -n 's/.*(no suitable pool \([0-9]*\), exhausted \([0-9]*\)).*/\1 \2/p' $out/fail.txt |
+	awk '{ n += $1; e += $2 } END { print n + 0, e + 0 }')" "1 1" \
+	"the text intervals name both kinds (one failure of each)"
+reload coherent_pool=256K state_period_ms=50
+
 attached() { wait_for "$1" "Monitoring the bench pools"; }
 $B monitor -T --hist --pool kernel -i 0.5 4 >$out/mon.txt 2>$out/mon2.err &
 mon=$!

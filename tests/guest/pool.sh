@@ -136,8 +136,10 @@ ok $? "pool_fallback from=kernel to=dma32 reason=exhausted"
 trace_lines pool_fallback | grep -q "^from=dma32 to=dma size=4096 reason=exhausted$"
 ok $? "pool_fallback from=dma32 to=dma reason=exhausted"
 is "$(trace_lines pool_exhausted | wc -l)" 1 "one pool_exhausted event"
-trace_lines pool_exhausted | grep -Eq "^size=4096 gfp=0x[0-9a-f]+$"
-ok $? "pool_exhausted fields: size gfp"
+trace_lines pool_exhausted | grep -Eq "^size=4096 gfp=0x[0-9a-f]+ result=exhausted$"
+ok $? "pool_exhausted fields: size gfp result=exhausted"
+is "$(pval config exhausted) $(pval config no_suitable_pool)" "1 0" \
+	"pools: one failure of the kernel's kind 'DMA pool exhausted', none 'no suitable pool'"
 is "$(trace_lines pool_alloc | grep -c 'pool=dma .*depth=3$')" 32 "dma allocations report depth=3"
 is "$(pval kernel fallbacks) $(pval dma32 fallbacks)" "65 33" "per-pool fallback counters"
 cmd flush
@@ -203,8 +205,31 @@ bad_param "test_spin_ns: invalid value '100001'" test_spin_ns=100001
 
 load coherent_pool=256K zones=kernel,dma
 is "$(pval kernel present) $(pval dma32 present) $(pval dma present)" "1 0 1" "zones=kernel,dma creates just those"
+# The kernel's two failure kinds (56c430c7f06d), counted, traced and warned apart.
+trace_on pool_exhausted
+dmesg -C
 cmd alloc 4K zone=dma32 nowarn
 is "$(res ok) $(res last_result)" "0 3" "6.1 rules: GFP_DMA32 without a dma32 pool finds no pool"
+trace_lines pool_exhausted | grep -Eq "^size=4096 gfp=0x[0-9a-f]+ result=no_pool$"
+ok $? "pool_exhausted result=no_pool (the kernel's 'Failed to get suitable pool')"
+is "$(pval config no_suitable_pool) $(pval config exhausted)" "1 0" "pools: no_suitable_pool 1, exhausted 0"
+is "$(dmesg | grep -c 'failed to get suitable pool for 4096 bytes (zone dma32)')" 1 \
+	"no suitable pool warns even with nowarn, as upstream"
+cmd alloc 4M nowarn
+is "$(pval config no_suitable_pool) $(pval config exhausted)" "1 1" "a 4M request every pool refuses: exhausted"
+trace_lines pool_exhausted | tail -n 1 | grep -Eq "^size=4194304 gfp=0x[0-9a-f]+ result=exhausted$"
+ok $? "pool_exhausted result=exhausted"
+is "$(dmesg | grep -c 'DMA pool exhausted')" 0 "exhausted with nowarn: no warning"
+cmd alloc 4M
+is "$(dmesg | grep -c 'DMA pool exhausted for 4194304 bytes (zone kernel)')" 1 "exhausted without nowarn warns"
+reload coherent_pool=256K zones=kernel,dma32
+trace_on pool_exhausted
+cmd alloc 4K mask=24 nowarn
+is "$(res ok) $(res last_result) $(res depth)" "0 2 2" "24-bit mask without a dma pool: every block rejected"
+trace_lines pool_exhausted | grep -Eq "^size=4096 gfp=0x[0-9a-f]+ result=addr_rejected$"
+ok $? "pool_exhausted result=addr_rejected"
+is "$(pval config no_suitable_pool) $(pval config exhausted)" "0 1" "rejected by the mask: the kernel's 'exhausted' kind"
+trace_off
 reload coherent_pool=256K
 dmesg -C
 for c in "" "bogus" "alloc" "alloc 0" "alloc 5M" "alloc 4K count=0" "alloc 4K count=70000" \

@@ -17,7 +17,7 @@ out=$(mktemp -d)
 
 instances() { find $T/instances -maxdepth 1 -name 'dmapool_bench_record_*' | wc -l; }
 counts() { # counts RESULT: run 0's counters that must not depend on the tracer
-	jq -c '.runs[0].counters | {allocs, fails, frees, exhausted, expansions,
+	jq -c '.runs[0].counters | {allocs, fails, frees, exhausted, no_suitable_pool, expansions,
 		expand_fails, events, results, fallbacks}' "$1"
 }
 msum() { jq "[.runs[0].counters.fallbacks[].count] | add // 0" "$1"; }
@@ -86,6 +86,19 @@ for f in spectrum hist_log2 timeline expansions; do
 done
 grep -q "^alloc kernel  hardirq" $out/hardirq-rep.log
 ok $? "report prints run's summary table"
+
+# The kernel's two failure kinds (no dma32 pool; 256K, larger than every
+# pool): the raw pool_exhausted events say which, as BPF counts them. No
+# allocation succeeds, so no expansion races the run's end.
+compare kinds --zones kernel,dma --coherent-pool 128K --ctx softirq --cpus 0-1 --ops 1500 \
+	--seed 5 --size 256K --zone kernel:2,dma32 --hold 0 --state-period 0
+r=$out/kinds/result.json
+cmp_ok "$(jq .runs[0].counters.no_suitable_pool $r)" -gt 0 "kinds: report counted failures with no suitable pool"
+is "$(jq .runs[0].counters.no_suitable_pool $r)" "$(jq .runs[0].module_stats.result_no_pool $r)" \
+	"kinds: report no_suitable_pool = module no_pool results"
+is "$(jq .runs[0].counters.exhausted $r)" \
+	"$(jq '.runs[0].module_stats | .result_exhausted + .result_addr_rejected' $r)" \
+	"kinds: report exhausted = module exhausted + addr_rejected results"
 
 # An exhausting workload: fallbacks, exhaustion, expansions with their
 # timeline; not reproducible across runs, so against the module only.

@@ -76,6 +76,48 @@ cmp_ok "$(j '.runs[0].expansions | length')" -gt 0 "expansions recorded with the
 cmp_ok "$(j '.runs[0].timeline | length')" -gt 0 "pool_state timeline recorded"
 cmp_ok "$(j .meta.pools_at_end.kernel.size)" -gt 131072 "the kernel pool grew"
 
+# The kernel's two failure kinds: a zone without a pool (dma32 is not
+# created) is "no suitable pool"; a 256K request, larger than every 128K pool,
+# is "exhausted". Module, BPF, ftrace and the result count them alike.
+# Loaded as run will want it (no reload), so that ftrace has its events.
+reload state_period_ms=50 coherent_pool=128K zones=kernel,dma
+trace_on pool_exhausted
+$B run --zones kernel,dma --coherent-pool 128K --ctx softirq --cpus 0-1 --ops 1500 \
+	--size 4K:2,256K --zone kernel:2,dma32 --hold 0 -o "$out" >$out/log 2>&1
+ok $? "run --zones kernel,dma --zone kernel:2,dma32 --size 4K:2,256K: both failure kinds"
+trace_off
+is "$(j .meta.pools_at_start.dma32.present) $(j .meta.pools_at_start.kernel.present)" "0 1" \
+	"the module was loaded without a dma32 pool"
+np=$(j '.runs[0].module_stats.result_no_pool')
+ex=$(( $(j '.runs[0].module_stats.result_exhausted') + $(j '.runs[0].module_stats.result_addr_rejected') ))
+cmp_ok "$np" -gt 0 "module: failures with no suitable pool ($np)"
+cmp_ok "$ex" -gt 0 "module: failures with the pools exhausted ($ex)"
+is "$(j '.runs[0].module_stats.fails')" $((np + ex)) "the two kinds add up to the module's fails"
+is "$(j '.runs[0].counters.no_suitable_pool')" "$np" "BPF no_suitable_pool = module"
+is "$(j '.runs[0].counters.exhausted')" "$ex" "BPF exhausted = module (exhausted + addr_rejected)"
+is "$(grep -c ' pool_exhausted: .* result=no_pool$' $T/trace)" "$np" "ftrace: as many pool_exhausted result=no_pool"
+is "$(grep -Ec ' pool_exhausted: .* result=(exhausted|addr_rejected)$' $T/trace)" "$ex" \
+	"ftrace: as many pool_exhausted result=exhausted or addr_rejected"
+is "$(pval config no_suitable_pool) $(pval config exhausted)" "$np $ex" \
+	"the pools file counts them apart (nothing else allocated since the load)"
+is "$(j '.runs[0].crosscheck.ok')" true "the built-in cross-check covers both kinds"
+grep -q "(no suitable pool $np, exhausted $ex)" $out/log
+ok $? "the summary names both kinds"
+tests/host/validate-result.py $SCHEMA "$r"
+ok $? "result.json with both kinds validates against the schema"
+# The classic tracepoint programs read the kind from the trace record.
+$B run --attach tracepoint --zones kernel,dma --coherent-pool 128K --ctx softirq --cpus 0-1 \
+	--ops 1500 --size 4K:2,256K --zone kernel:2,dma32 --hold 0 -o "$out" >$out/log 2>&1
+ok $? "run --attach tracepoint with both failure kinds"
+is "$(j .meta.bpf_attach)" tracepoint "classic tracepoint programs used"
+np=$(j '.runs[0].module_stats.result_no_pool')
+ex=$(( $(j '.runs[0].module_stats.result_exhausted') + $(j '.runs[0].module_stats.result_addr_rejected') ))
+missed=$(j '.runs[0].lost.recursion_misses_by_event.pool_exhausted')
+got=$(j '.runs[0].counters.no_suitable_pool')
+[ "$got" -gt 0 ] && [ "$got" -le "$np" ] && [ $(( got + $(j '.runs[0].counters.exhausted') + missed )) -ge $((np + ex)) ]
+ok $? "classic: no_suitable_pool $got of $np, exhausted $(j '.runs[0].counters.exhausted') of $ex, $missed missed"
+is "$(j '.runs[0].crosscheck.ok')" true "classic: the cross-check of both kinds passed"
+
 $B --json run --remap --ctx atomic --cpus 1 --ops 500 -o "$out" >$out/stdout 2>$out/log
 ok $? "--json run --remap"
 jq -e '.schema == "dmapool-bench/1" and .meta.remap == true' $out/stdout >/dev/null

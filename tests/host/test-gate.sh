@@ -64,6 +64,25 @@ is "$(gate_rc "$base" "$out/fb.json")" 1 "a new fallback route -> exit 1"
 grep -q 'REGRESSION in.* fallback kernel->dma' "$out/last.txt"
 ok $? "the verdict names the fallback route"
 
+# A failure of either of the kernel's kinds the baseline never had.
+is "$(jq '[.runs[].module_stats | .result_no_pool, .result_exhausted, .result_addr_rejected] | add' "$base")" 0 \
+	"(the baseline has no failure of either kind)"
+jq '.runs[1].module_stats.result_no_pool = 2 | .runs[1].module_stats.fails = 2' \
+	"$base" >"$out/nopool.json"
+is "$(gate_rc "$base" "$out/nopool.json")" 1 "a new 'no suitable pool' failure -> exit 1"
+grep -q '^gate: REGRESSION in.* fail no_suitable_pool' "$out/last.txt"
+ok $? "the verdict names the kind: fail no_suitable_pool"
+gate_rc --json "$base" "$out/nopool.json" >/dev/null
+is "$(verdict 'fail no_suitable_pool' 'all runs') $(verdict 'fail exhausted' 'all runs')" \
+	"regression pass" "--json: that kind regresses, the other passes"
+jq '.runs[3].module_stats.result_exhausted = 1 | .runs[4].module_stats.result_addr_rejected = 3' \
+	"$base" >"$out/exh.json"
+is "$(gate_rc --json "$base" "$out/exh.json")" 1 "a new 'exhausted' failure -> exit 1"
+is "$(verdict 'fail exhausted' 'all runs') $(verdict 'fail no_suitable_pool' 'all runs')" \
+	"regression pass" "--json: exhausted (and addr_rejected) regress, no_suitable_pool passes"
+is "$(jq '.metrics[] | select(.metric == "fail exhausted") | .candidate' "$out/last.txt")" 4 \
+	"exhausted counts result_exhausted and result_addr_rejected"
+
 # Results that must not be compared: exit 3, one line naming what differs.
 jq '.meta.deterministic = false' "$base" >"$out/nondet.json"
 is "$(gate_rc "$base" "$out/nondet.json")" 3 "deterministic vs not -> exit 3"

@@ -8,6 +8,7 @@ static const char * const op_names[] = DMAPOOL_OP_NAMES;
 static const char * const res_names[] = DMAPOOL_RES_NAMES;
 static const char * const fb_names[] = DMAPOOL_FB_NAMES;
 static const char * const ev_names[] = DMAPOOL_EVENT_NAMES;
+static const char * const fail_names[] = DMAPOOL_FAIL_NAMES;
 
 static struct json_object *u64j(uint64_t v)
 {
@@ -110,7 +111,9 @@ void agg_add_counters(struct json_object *run,
 				json_object_array_add(a, f);
 			}
 	json_object_object_add(o, "fallbacks", a);
-	json_object_object_add(o, "exhausted", u64j(sum->exhausted));
+	/* The kernel's two failure kinds: no_suitable_pool, exhausted. */
+	for (i = 0; i < DMAPOOL_NR_FAIL; i++)
+		json_object_object_add(o, fail_names[i], u64j(sum->failures[i]));
 	json_object_object_add(o, "live_bytes", json_object_new_int64(sum->live_bytes));
 	json_object_object_add(o, "expansions", u64j(sum->expansions));
 	json_object_object_add(o, "expand_fails", u64j(sum->expand_fails));

@@ -3,7 +3,8 @@
  * dmapool-bench gate: is a candidate slower than a baseline? The method of
  * DESIGN.md section 9, per rule (metric, case selector, threshold):
  *
- *  - hard tier: a failure or a fallback route the baseline never had; in
+ *  - hard tier: a failure of either of the kernel's kinds (no suitable
+ *    pool, pool exhausted) or a fallback route the baseline never had; in
  *    deterministic mode a mean (instruction-time per op) more than 2 % up.
  *  - statistical tier (mean, p50, p90, ops_per_sec): the bootstrap CI of the
  *    run-by-run ratio lies wholly beyond max(threshold, 2 x noise floor) and
@@ -50,8 +51,9 @@ static const char gate_usage[] =
 "       dmapool-bench gate [OPTIONS] --paired A-SPEC B-SPEC\n"
 "\n"
 "Decide whether CANDIDATE (or B) is slower than BASELINE (or A), metric by\n"
-"metric, with the method of DESIGN.md section 9: hard tier (new failures or\n"
-"fallback routes; deterministic: mean instruction-time per op up > 2%),\n"
+"metric, with the method of DESIGN.md section 9: hard tier (new failures of\n"
+"either kind, no suitable pool or exhausted, or new fallback routes;\n"
+"deterministic: mean instruction-time per op up > 2%),\n"
 "statistical tier (bootstrap CI of the paired ratio beyond max(threshold,\n"
 "2 x noise floor) and Mann-Whitney p < 0.05), tail tier (LKP separation,\n"
 ">= 10000 events a run). Every run of a result file is one sample.\n"
@@ -449,14 +451,26 @@ static int count_key(struct hard_count *hc, int nr, const char *name)
 	return nr;
 }
 
-/* "failures" for "fails", "fallback kernel->dma32" for "fallback_kernel_dma32". */
+/*
+ * The hard-tier row of a module_stats key: the kernel's failure kinds from
+ * the results ("fail no_suitable_pool" for result_no_pool, "fail exhausted"
+ * for result_exhausted and result_addr_rejected), "fallback kernel->dma32"
+ * for "fallback_kernel_dma32"; NULL for other keys.
+ */
 static const char *hard_name(const char *key, char *buf, size_t len)
 {
 	static const char * const pools[] = DMAPOOL_POOL_NAMES;
+	static const char * const res[] = DMAPOOL_RES_NAMES;
+	static const char * const kinds[] = DMAPOOL_FAIL_NAMES;
 	int f, t;
 
-	if (!strcmp(key, "fails"))
-		return "failures";
+	for (f = 0; f < DMAPOOL_NR_RES; f++) {
+		snprintf(buf, len, "result_%s", res[f]);
+		if (f != DMAPOOL_RES_OK && !strcmp(key, buf)) {
+			snprintf(buf, len, "fail %s", kinds[DMAPOOL_FAIL_KIND(f)]);
+			return buf;
+		}
+	}
 	for (f = 0; f < DMAPOOL_NR_POOLS; f++)
 		for (t = 0; t < DMAPOOL_NR_POOLS; t++) {
 			snprintf(buf, len, "fallback_%s_%s", pools[f], pools[t]);

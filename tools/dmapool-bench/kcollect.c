@@ -62,7 +62,77 @@ static int read_kallsyms(struct ksyms *k)
 	return zero_addrs ? -EPERM : 0;
 }
 
-/* The position of @param among @func's parameters in the kernel's BTF. */
+/*
+ * The kernel functions the programs trace, each a view of its own: when one
+ * cannot be traced (not in the kernel's BTF, inlined or renamed like an
+ * .isra clone, or without a parameter we read) only its programs are left
+ * out, with one line saying so.
+ */
+enum kfunc { KF_ALLOC, KF_FREE, KF_EXPAND, KF_WORK, NR_KF };
+
+static const struct {
+	const char *name;
+	const char *view;		/* what is not traced without it */
+	const char *prog;		/* its programs: fe_, fx_, kp_, kr_ + this */
+} kfuncs[NR_KF] = {
+	[KF_ALLOC] = { "dma_alloc_from_pool", "allocations", "alloc" },
+	[KF_FREE] = { "dma_free_from_pool", "frees", "free" },
+	[KF_EXPAND] = { "atomic_pool_expand", "expansions", "expand" },
+	[KF_WORK] = { "atomic_pool_work_fn", "expansion worker runs", "work" },
+};
+
+/* The parameters the programs read, and where their positions go. */
+static const struct {
+	enum kfunc func;
+	const char *param;
+	size_t off;
+} kargs[] = {
+#define ARG(f, p, field) { f, p, offsetof(struct kpool_bpf__rodata, field) }
+	ARG(KF_ALLOC, "size", alloc_arg_size),
+	ARG(KF_ALLOC, "cpu_addr", alloc_arg_cpu_addr),
+	ARG(KF_ALLOC, "gfp", alloc_arg_gfp),
+	ARG(KF_ALLOC, "phys_addr_ok", alloc_arg_phys_ok),
+	ARG(KF_FREE, "start", free_arg_start),
+	ARG(KF_FREE, "size", free_arg_size),
+	ARG(KF_EXPAND, "pool", expand_arg_pool),
+	ARG(KF_EXPAND, "pool_size", expand_arg_size),
+#undef ARG
+};
+
+/* What the kernel's BTF says, looked up once for both attach modes. */
+struct kbtf {
+	bool have_btf;
+	bool untraced[NR_KF];
+	__u32 pos[sizeof(kargs) / sizeof(kargs[0])];
+};
+
+static bool untraced[NR_KF];	/* of the running collector */
+
+/*
+ * TEST ONLY: DMAPOOL_TEST_BTF_HIDE=FUNC[:PARAM][,...] makes the lookup act
+ * as if FUNC (or its parameter PARAM) were missing from the kernel's BTF.
+ */
+static bool test_hidden(const char *func, const char *param)
+{
+	const char *v = getenv("DMAPOOL_TEST_BTF_HIDE");
+	char want[128];
+	size_t n;
+
+	if (!v)
+		return false;
+	snprintf(want, sizeof(want), "%s%s%s", func, param ? ":" : "",
+		 param ? param : "");
+	n = strlen(want);
+	for (; *v; v += strcspn(v, ","), v += *v == ',')
+		if (!strncmp(v, want, n) && (v[n] == ',' || !v[n]))
+			return true;
+	return false;
+}
+
+/*
+ * The position of @param among @func's parameters in the kernel's BTF:
+ * -ENOENT when @func is not there, -ESRCH when it lacks @param.
+ */
 static int param_index(const struct btf *btf, const char *func,
 		       const char *param)
 {
@@ -71,54 +141,73 @@ static int param_index(const struct btf *btf, const char *func,
 	int id, i;
 
 	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
-	if (id < 0)
+	if (id < 0 || test_hidden(func, NULL))
 		return -ENOENT;
 	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
 	if (!t || !btf_is_func_proto(t))
 		return -ENOENT;
+	if (!param)
+		return 0;
+	if (test_hidden(func, param))
+		return -ESRCH;
 	p = btf_params(t);
 	for (i = 0; i < btf_vlen(t); i++)
 		if (!strcmp(btf__name_by_offset(btf, p[i].name_off), param))
 			return i;
-	p_err("monitor: %s() in this kernel's BTF has no parameter '%s'", func,
-	      param);
-	return -ENOENT;
+	return -ESRCH;
 }
 
-/* Fill the argument positions from BTF; the 6.1 layout when there is none. */
-static int set_arg_positions(struct kpool_bpf *skel, bool *from_btf)
+/* One stderr line, also under --json (stdout stays one object a line). */
+static void say_untraced(enum kfunc f, const char *why)
 {
-	static const struct {
-		const char *func, *param;
-		size_t off;
-	} args[] = {
-#define ARG(f, p, field) { f, p, offsetof(struct kpool_bpf__rodata, field) }
-		ARG("dma_alloc_from_pool", "size", alloc_arg_size),
-		ARG("dma_alloc_from_pool", "cpu_addr", alloc_arg_cpu_addr),
-		ARG("dma_alloc_from_pool", "gfp", alloc_arg_gfp),
-		ARG("dma_alloc_from_pool", "phys_addr_ok", alloc_arg_phys_ok),
-		ARG("dma_free_from_pool", "start", free_arg_start),
-		ARG("dma_free_from_pool", "size", free_arg_size),
-		ARG("atomic_pool_expand", "pool", expand_arg_pool),
-		ARG("atomic_pool_expand", "pool_size", expand_arg_size),
-#undef ARG
-	};
-	struct btf *btf = btf__load_vmlinux_btf();
-	size_t i;
-	int idx;
+	fprintf(stderr, "dmapool-bench: monitor: %s() %s: %s not traced\n",
+		kfuncs[f].name, why, kfuncs[f].view);
+}
 
-	*from_btf = btf != NULL;
+/*
+ * Look every function and parameter up in the kernel's BTF; a function
+ * missing, or missing a parameter, is left untraced (one line each). No BTF
+ * at all: the compiled-in 6.1 positions, for kprobes only.
+ */
+static int lookup_btf(struct kbtf *kb)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	char why[160];
+	size_t i;
+	int f, idx, left = 0;
+
+	memset(kb, 0, sizeof(*kb));
+	kb->have_btf = btf != NULL;
 	if (!btf)
-		return 0;	/* keep the compiled-in 6.1 positions */
-	for (i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
-		idx = param_index(btf, args[i].func, args[i].param);
-		if (idx < 0) {
-			btf__free(btf);
-			return idx;
+		return 0;
+	for (f = 0; f < NR_KF; f++) {
+		if (param_index(btf, kfuncs[f].name, NULL) < 0) {
+			kb->untraced[f] = true;
+			say_untraced(f, "is not in this kernel's BTF (inlined or renamed)");
 		}
-		*(__u32 *)((char *)skel->rodata + args[i].off) = idx;
+	}
+	for (i = 0; i < sizeof(kargs) / sizeof(kargs[0]); i++) {
+		f = kargs[i].func;
+		if (kb->untraced[f])
+			continue;
+		idx = param_index(btf, kfuncs[f].name, kargs[i].param);
+		if (idx < 0) {
+			kb->untraced[f] = true;
+			snprintf(why, sizeof(why),
+				 "in this kernel's BTF has no parameter '%s'",
+				 kargs[i].param);
+			say_untraced(f, why);
+			continue;
+		}
+		kb->pos[i] = idx;
 	}
 	btf__free(btf);
+	for (f = 0; f < NR_KF; f++)
+		left += !kb->untraced[f];
+	if (!left) {
+		p_err("monitor: none of the kernel's pool functions can be traced");
+		return -ENOENT;
+	}
 	return 0;
 }
 
@@ -177,32 +266,34 @@ static int kernel_sem(const char **from)
 
 /* Open, configure and load one program set: fentry/fexit or kprobes. */
 static int open_load(struct kpool_bpf **out, const struct ksyms *k,
-		     bool kprobe)
+		     const struct kbtf *kb, bool kprobe)
 {
-	struct kpool_bpf *skel = kpool_bpf__open();
+	struct kpool_bpf *skel;
 	struct bpf_program *prog;
-	bool from_btf;
-	int err, p;
+	size_t i;
+	int err, p, f;
 
+	if (!kb->have_btf && !kprobe)
+		return -ENOENT;	/* fentry needs the kernel's BTF */
+	skel = kpool_bpf__open();
 	if (!skel)
 		return -errno;
 	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
 		skel->rodata->pool_var[p] = k->pool_var[p];
 	skel->rodata->sem = k->sem;
-	err = set_arg_positions(skel, &from_btf);
-	if (err)
-		goto fail;
-	if (!from_btf && !kprobe) {
-		err = -ENOENT;	/* fentry needs the kernel's BTF */
-		goto fail;
-	}
-	if (!from_btf && verbose)
+	for (i = 0; kb->have_btf && i < sizeof(kargs) / sizeof(kargs[0]); i++)
+		if (!kb->untraced[kargs[i].func])
+			*(__u32 *)((char *)skel->rodata + kargs[i].off) = kb->pos[i];
+	if (!kb->have_btf && verbose)
 		p_info("no kernel BTF: assuming the 6.1 argument positions");
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *name = bpf_program__name(prog);
-		bool is_kprobe = name[0] == 'k';
+		bool is_kprobe = name[0] == 'k', on = is_kprobe == kprobe;
 
-		bpf_program__set_autoload(prog, is_kprobe == kprobe);
+		for (f = 0; f < NR_KF; f++)
+			if (kb->untraced[f] && !strcmp(name + 3, kfuncs[f].prog))
+				on = false;
+		bpf_program__set_autoload(prog, on);
 	}
 	err = kpool_bpf__load(skel);
 	if (!err)
@@ -216,6 +307,27 @@ fail:
 	return err;
 }
 
+struct json_object *kcollect_untraced(void)
+{
+	struct json_object *a = json_object_new_array();
+	int f;
+
+	for (f = 0; f < NR_KF; f++)
+		if (untraced[f])
+			json_object_array_add(a, json_object_new_string(kfuncs[f].name));
+	return a;
+}
+
+bool kcollect_traced(const char *func)
+{
+	int f;
+
+	for (f = 0; f < NR_KF; f++)
+		if (!strcmp(func, kfuncs[f].name))
+			return !untraced[f];
+	return false;
+}
+
 static void destroy_kpool(void *skel)
 {
 	kpool_bpf__destroy(skel);
@@ -226,6 +338,7 @@ int kcollect_start(struct collector **out, const char *want, const char **how)
 	struct kpool_bpf *skel = NULL;
 	struct collector *c;
 	struct ksyms k;
+	struct kbtf kb;
 	int err, ferr = -ENOENT;
 
 	err = read_kallsyms(&k);
@@ -243,9 +356,13 @@ int kcollect_start(struct collector **out, const char *want, const char **how)
 	if (verbose)
 		p_info("the kernel's pool rules: %s (from its %s)",
 		       sem_names[k.sem], k.sem_from);
+	err = lookup_btf(&kb);
+	if (err)
+		return err;
+	memcpy(untraced, kb.untraced, sizeof(untraced));
 	libbpf_set_print(collect_libbpf_print);
 	if (strcmp(want, "kprobe")) {
-		ferr = open_load(&skel, &k, false);
+		ferr = open_load(&skel, &k, &kb, false);
 		*how = "fentry";
 		if (ferr && !strcmp(want, "fentry")) {
 			p_err("monitor: --attach fentry: the fentry/fexit programs did not load or attach: %s",
@@ -257,7 +374,7 @@ int kcollect_start(struct collector **out, const char *want, const char **how)
 			       strerror(-ferr));
 	}
 	if (!skel) {
-		err = open_load(&skel, &k, true);
+		err = open_load(&skel, &k, &kb, true);
 		*how = "kprobe";
 		if (err) {
 			p_err("monitor: nothing attaches to the kernel's pool functions (fentry: %s; kprobe: %s)",

@@ -23,6 +23,14 @@ int kcollect_start(struct collector **out, const char *want, const char **how);
  * saw them (-1: no event yet); largest_free -1 (unknown); expansions.
  */
 struct json_object *kcollect_pools(struct collector *c);
+/*
+ * Is @func (dma_alloc_from_pool, dma_free_from_pool, atomic_pool_expand,
+ * atomic_pool_work_fn) traced by the running collector? kcollect_start()
+ * leaves out, with one line each, those the kernel's BTF lacks.
+ */
+bool kcollect_traced(const char *func);
+/* The names of those left out, a new JSON array. */
+struct json_object *kcollect_untraced(void);
 /* Are the kernel's dma_pools debugfs files readable? */
 bool kcollect_debugfs_ok(void);
 

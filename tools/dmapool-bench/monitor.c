@@ -29,7 +29,8 @@ static const char monitor_usage[] =
 "                             [--pool P] [--hist] [--lat-unit us|ns] [-T] [--json]\n"
 "                             [--attach auto|fentry|kprobe]\n"
 "\n"
-"Every interval, per pool: allocs/s, frees/s, fails/s, fallbacks (from -> to),\n"
+"Every interval, per pool: allocs/s, frees/s, fails/s (no suitable pool and\n"
+"exhausted: the kernel's two kinds), fallbacks (from -> to),\n"
 "expansions (count, mean latency), size, avail, largest free extent and live\n"
 "bytes; with --hist the alloc latency log2 histograms. Intervals are exact\n"
 "differences of cumulative counts. Ctrl-C prints the last interval and detaches.\n"
@@ -106,6 +107,7 @@ struct monitor_opts {
 
 static const char * const pool_names[] = DMAPOOL_POOL_NAMES;
 static const char * const ctx_names[] = DMAPOOL_CTX_NAMES;
+static const char * const fail_names[] = DMAPOOL_FAIL_NAMES;
 
 /* A signed field of a pools object (-1: not known). */
 static long long jint(struct json_object *o, const char *key)
@@ -290,11 +292,14 @@ static int report(struct collector *c, const struct monitor_opts *mo,
 		}
 	}
 	if (!json_output)
-		printf("fails/s %.0f, expansions %llu (mean %.1f us), live bytes since start %lld\n",
-		       sum.fails / secs, (unsigned long long)sum.expansions,
+		printf("fails/s %.0f (no suitable pool %llu, exhausted %llu), expansions %llu (mean %.1f us), live bytes since start %lld\n",
+		       sum.fails / secs,
+		       (unsigned long long)sum.failures[DMAPOOL_FAIL_NO_POOL],
+		       (unsigned long long)sum.failures[DMAPOOL_FAIL_EXHAUSTED],
+		       (unsigned long long)sum.expansions,
 		       sum.expansions ? sum.expand_ns / 1e3 / sum.expansions : 0.0,
 		       (long long)*live);
-	if (!json_output && mo->kernel)
+	if (!json_output && mo->kernel && kcollect_traced("atomic_pool_work_fn"))
 		printf("atomic_pool_work_fn runs %llu (mean %.1f us)%s\n",
 		       (unsigned long long)sum.work_runs,
 		       sum.work_runs ? sum.work_ns / 1e3 / sum.work_runs : 0.0,
@@ -330,6 +335,9 @@ static int report(struct collector *c, const struct monitor_opts *mo,
 		if (err)
 			goto out;
 		json_object_object_add(root, "fails", json_object_new_uint64(sum.fails));
+		for (r = 0; r < DMAPOOL_NR_FAIL; r++)
+			json_object_object_add(root, fail_names[r],
+					       json_object_new_uint64(sum.failures[r]));
 		json_object_object_add(root, "expansions", json_object_new_uint64(sum.expansions));
 		json_object_object_add(root, "expand_ns", json_object_new_uint64(sum.expand_ns));
 		json_object_object_add(root, "live_bytes_since_start", json_object_new_int64(*live));
@@ -341,6 +349,8 @@ static int report(struct collector *c, const struct monitor_opts *mo,
 			/* The kernel's pool rules the fallbacks are judged by. */
 			if (json_object_object_get_ex(pools, "config", &cfg))
 				json_object_object_add(root, "rules", json_object_get(cfg));
+			/* Functions the kernel's BTF lacks: their views are left out. */
+			json_object_object_add(root, "untraced", kcollect_untraced());
 			json_object_object_add(root, "work_runs", json_object_new_uint64(sum.work_runs));
 			json_object_object_add(root, "work_ns", json_object_new_uint64(sum.work_ns));
 			json_object_object_add(root, "unpaired", json_object_new_uint64(sum.unpaired));

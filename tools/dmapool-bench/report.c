@@ -107,7 +107,7 @@ static const uint32_t ev_fields[DMAPOOL_NR_EVENTS] = {
 	[DMAPOOL_EV_FALLBACK] = FB(F_FROM) | FB(F_TO) | FB(F_REASON),
 	[DMAPOOL_EV_EXPAND] = FB(F_POOL) | FB(F_REQ) | FB(F_OBT) | FB(F_ORDER) |
 			      FB(F_LAT) | FB(F_SIZE_AFTER) | FB(F_RESULT),
-	[DMAPOOL_EV_EXHAUSTED] = 0,
+	[DMAPOOL_EV_EXHAUSTED] = FB(F_RESULT),
 	[DMAPOOL_EV_STATE] = FB(F_POOL) | FB(F_SIZE) | FB(F_AVAIL) |
 			     FB(F_LARGEST) | FB(F_CHUNKS),
 };
@@ -420,6 +420,12 @@ static int decoder_init(struct decoder *d, const struct recording *rec)
 			if (!(ev_fields[e] & FB(f)))
 				continue;
 			d->field[e][f] = tep_find_field(d->ev[e], field_names[f]);
+			/*
+			 * Recordings from before pool_exhausted said which
+			 * failure kind it was: all count as exhausted.
+			 */
+			if (!d->field[e][f] && e == DMAPOOL_EV_EXHAUSTED)
+				continue;
 			if (!d->field[e][f] || d->field[e][f]->size > 8)
 				return bad_file(rec, "has no numeric field %s in event %s",
 						field_names[f], ev_names[e]);
@@ -516,7 +522,7 @@ static void account(struct run_acc *a, int ev, const uint64_t *v, uint64_t ts)
 		add_sample(a, &s);
 		break;
 	case DMAPOOL_EV_EXHAUSTED:
-		dmapool_count_exhausted(&a->c);
+		dmapool_count_exhausted(&a->c, (__u8)v[F_RESULT]);
 		break;
 	case DMAPOOL_EV_STATE:
 		dmapool_count_state(&a->c);
@@ -561,6 +567,10 @@ static int bad_value(int e, const uint64_t *v)
 		    (int32_t)(uint32_t)v[F_RESULT] < -4095)
 			return F_RESULT;
 		return v[F_POOL] >= DMAPOOL_NR_POOLS ? F_POOL : -1;
+	case DMAPOOL_EV_EXHAUSTED:
+		/* a failed result: exhausted, addr_rejected or no_pool */
+		return v[F_RESULT] == DMAPOOL_RES_OK ||
+		       v[F_RESULT] >= DMAPOOL_NR_RES ? F_RESULT : -1;
 	case DMAPOOL_EV_STATE:
 		return v[F_POOL] >= DMAPOOL_NR_POOLS ? F_POOL : -1;
 	}
@@ -590,6 +600,8 @@ static int decode(const struct recording *rec, struct decoder *d,
 			break;
 	if (e == DMAPOOL_NR_EVENTS)
 		return -1;
+	if (e == DMAPOOL_EV_EXHAUSTED)
+		v[F_RESULT] = DMAPOOL_RES_EXHAUSTED;	/* unless it says */
 	for (f = 0; f < NR_F; f++) {
 		struct tep_format_field *fld = d->field[e][f];
 

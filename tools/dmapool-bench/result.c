@@ -511,11 +511,12 @@ void result_print_summary(struct json_object *root)
 		}
 		printf("(latencies in ns)\n");
 		ctr = json_object_object_get(run, "counters");
-		printf("allocs %llu, fails %llu, frees %llu, exhausted %llu, expansions %llu (failed %llu)\n",
+		printf("allocs %llu, fails %llu (no suitable pool %llu, exhausted %llu), frees %llu, expansions %llu (failed %llu)\n",
 		       (unsigned long long)jget_u64(ctr, "allocs"),
 		       (unsigned long long)jget_u64(ctr, "fails"),
-		       (unsigned long long)jget_u64(ctr, "frees"),
+		       (unsigned long long)jget_u64(ctr, "no_suitable_pool"),
 		       (unsigned long long)jget_u64(ctr, "exhausted"),
+		       (unsigned long long)jget_u64(ctr, "frees"),
 		       (unsigned long long)jget_u64(ctr, "expansions"),
 		       (unsigned long long)jget_u64(ctr, "expand_fails"));
 		fb = json_object_object_get(ctr, "fallbacks");

@@ -106,7 +106,7 @@ int run_parse_opts(const struct run_backend *be, struct run_opts *o,
 		O_SIZE, O_HOLD, O_ZONE, O_MASK, O_BURST, O_SEED, O_WARMUP,
 		O_MAXOUT, O_SPEC, O_CP, O_REMAP, O_STATE, O_REPEAT, O_PLOT,
 		O_MODULE, O_VM, O_KERNEL, O_VMMEM, O_DET, O_ATTACH, O_BUFKB,
-		O_SPIN, O_FRESH,
+		O_SPIN, O_FRESH, O_ZONES,
 	};
 	static const struct option opts[] = {
 		{ "ctx", required_argument, NULL, O_CTX },
@@ -126,6 +126,7 @@ int run_parse_opts(const struct run_backend *be, struct run_opts *o,
 		{ "spec", required_argument, NULL, O_SPEC },
 		{ "coherent-pool", required_argument, NULL, O_CP },
 		{ "remap", no_argument, NULL, O_REMAP },
+		{ "zones", required_argument, NULL, O_ZONES },
 		{ "state-period", required_argument, NULL, O_STATE },
 		{ "test-spin-ns", required_argument, NULL, O_SPIN },
 		{ "fresh", no_argument, NULL, O_FRESH },
@@ -209,6 +210,17 @@ int run_parse_opts(const struct run_backend *be, struct run_opts *o,
 			break;
 		case O_REMAP:
 			o->remap = true;
+			break;
+		case O_ZONES:
+			/* The module checks the names; no spaces, no '=' here. */
+			if (!*optarg || strlen(optarg) > 32 ||
+			    strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789,") !=
+			    strlen(optarg)) {
+				p_err("%s: invalid --zones '%s' (kernel, dma32, dma, comma-separated, or auto)",
+				      o->cmd, optarg);
+				return -EINVAL;
+			}
+			o->zones = optarg;
 			break;
 		case O_STATE:
 			if (parse_uint_opt(o->cmd, "state-period", optarg, 0,
@@ -458,6 +470,12 @@ bool run_crosscheck(struct json_object *run, const struct dmapool_spec *spec,
 	CHECK("allocs", "pool_alloc", tr_allocs, jget_u64(ms, "allocs"));
 	CHECK("frees", "pool_free", tr_frees, jget_u64(ms, "frees"));
 	CHECK("fallbacks", "pool_fallback", tr_fb, jget_u64(ms, "fallbacks"));
+	/* The kernel's two failure kinds, from pool_exhausted's result. */
+	CHECK("no_suitable_pool", "pool_exhausted",
+	      jget_u64(ctr, "no_suitable_pool"), jget_u64(ms, "result_no_pool"));
+	CHECK("exhausted", "pool_exhausted", jget_u64(ctr, "exhausted"),
+	      jget_u64(ms, "result_exhausted") +
+	      jget_u64(ms, "result_addr_rejected"));
 #undef CHECK
 	ok = !*msg;
 	snprintf(good_msg, sizeof(good_msg), "%s counts equal the module's counters", src);
@@ -561,6 +579,9 @@ static int run_here(const struct run_backend *be, struct run_opts *o,
 	if (o->test_spin_ns)
 		n += snprintf(params + n, sizeof(params) - n, " test_spin_ns=%u",
 			      o->test_spin_ns);
+	if (o->zones)
+		n += snprintf(params + n, sizeof(params) - n, " zones=%s",
+			      o->zones);
 	if (o->coherent_pool)
 		snprintf(params + n, sizeof(params) - n, " coherent_pool=%s",
 			 o->coherent_pool);

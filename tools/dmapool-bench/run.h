@@ -40,6 +40,8 @@
 "Pools (module parameters; the module is reloaded when they change):\n" \
 "  --coherent-pool SIZE   pool size like the kernel's coherent_pool= (default: the kernel's rule)\n" \
 "  --remap                vmap() pool blocks (DMA_DIRECT_REMAP cost)\n" \
+"  --zones LIST           pools to create: kernel,dma32,dma or auto (default auto);\n" \
+"                         a zone without a pool fails as \"no suitable pool\"\n" \
 "  --state-period MS      pool_state sampling period for the timeline (default 50)\n" \
 "  --fresh                reload the module first: pools start at their initial size\n" \
 "  --test-spin-ns N       TEST ONLY: spin N ns in every allocation (a deliberate slowdown)\n"
@@ -56,6 +58,7 @@ struct run_opts {
 	char spec_line[DMAPOOL_MAX_SPEC_LEN + 256];
 	struct dmapool_spec spec;
 	const char *coherent_pool;
+	const char *zones;		/* module parameter zones=, NULL: auto */
 	bool remap;
 	unsigned int state_period_ms;
 	unsigned int test_spin_ns;
