@@ -27,7 +27,7 @@ TOP := $(CURDIR)
 BUILD := $(TOP)/build
 VM := $(TOP)/tools/dmapool-vm
 
-# The guest kernel to build for and boot (default: newest installed with
+# The guest kernel to build for and boot (default: newest installed non-RT with
 # headers). Resolved lazily so `make deps` and `make help` need no kernel.
 KVER ?= $(shell $(VM) --print-kernel 2>/dev/null)
 KDIR ?= /usr/src/linux-headers-$(KVER)
@@ -283,7 +283,8 @@ help:
 	@echo "  all         module for KVER and host unit tests (default)"
 	@echo "  module      build/KVER/dmapool_bench.ko with module BTF"
 	@echo "  modules-all the module for every kernel in TEST_KVERS"
-	@echo "  test        unit tests, checkpatch, guest suites on every TEST_KVERS"
+	@echo "  test        unit tests, checkpatch, host suites; guest suites: tier 1 on every"
+	@echo "              TEST_KVERS, all on TEST_FULL_KVERS (default: the newest non-RT kernel)"
 	@echo "  lint        checkpatch.pl --no-tree on kernel and BPF sources"
 	@echo "  guest-tools build/tests/dmapool-fuzz: guest fuzz campaign, latency sampler"
 	@echo "  cli         build/dmapool-bench (BPF skeleton included)"
@@ -296,6 +297,7 @@ help:
 	@echo "variables:"
 	@echo "  KVER=$(KVER)"
 	@echo "  TEST_KVERS=$(TEST_KVERS)"
+	@echo "  TEST_FULL_KVERS=$(or $(TEST_FULL_KVERS),$(shell $(VM) --print-kernel 2>/dev/null))"
 	@echo "  KDIR=$(KDIR)"
 	@echo "  GATE_KVER=$(GATE_KVER)"
 	@echo "  V=1         show commands"

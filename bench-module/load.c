@@ -5,7 +5,8 @@
  *
  *   hardirq  an hrtimer in HRTIMER_MODE_REL_PINNED_HARD, a batch per expiry
  *   softirq  the same timer in HRTIMER_MODE_REL_PINNED_SOFT
- *   atomic   the kthread, a spinlock held with IRQs off around each batch
+ *   atomic   the kthread, a raw spinlock held with IRQs off around each
+ *            batch (atomic on PREEMPT_RT too, see dmapool_worker)
  *   process  the kthread, preemptible
  *
  * Blocks live for the spec's hold: freed in the same operation, after N more
@@ -93,7 +94,19 @@ struct dmapool_worker {
 	struct task_struct *task;
 	struct hrtimer timer;
 	struct completion timer_done;
-	spinlock_t lock;		/* held by atomic-context batches */
+	/*
+	 * Held around atomic-context batches: the context of a driver that
+	 * allocates under its own lock with IRQs off. A raw_spinlock_t, not a
+	 * spinlock_t: on PREEMPT_RT spin_lock_irqsave() takes a sleeping
+	 * rt_mutex and leaves IRQs and preemption on, so the batch would run
+	 * in process context. raw_spin_lock_irqsave() disables IRQs and
+	 * preemption on every kernel, is what spin_lock_irqsave() compiles to
+	 * on the others (their numbers do not move), and is what an RT driver
+	 * really holds when it cannot sleep. An explicit preempt_disable() +
+	 * local_irq_save() would give the same state but not a lock, which is
+	 * the thing the context stands for.
+	 */
+	raw_spinlock_t lock;
 	unsigned int cpu;
 	u64 rng;
 	u64 digest;			/* of the size and zone sequence */
@@ -260,6 +273,25 @@ static void dmapool_hold(struct dmapool_worker *w, struct dmapool_held *h)
 	smp_store_release(&w->head, w->head + 1);
 }
 
+/*
+ * Does the operation run in the spec's context? dmapool_cur_ctx() names the
+ * innermost context, and takes IRQs off or preemption off for atomic; the
+ * generator's atomic context is both (its raw spinlock), and either alone
+ * is not what the context stands for (on PREEMPT_RT a sleeping spinlock
+ * gives neither). Without CONFIG_PREEMPT_COUNT a spinlock leaves no trace
+ * in preempt_count(). in_hardirq(), behind dmapool_cur_ctx(), holds in
+ * HRTIMER_MODE_*_HARD callbacks on PREEMPT_RT too.
+ */
+static bool dmapool_in_ctx(int ctx)
+{
+	if (dmapool_cur_ctx() != ctx)
+		return false;
+	if (ctx == DMAPOOL_CTX_ATOMIC)
+		return irqs_disabled() &&
+		       (preempt_count() || !IS_ENABLED(CONFIG_PREEMPT_COUNT));
+	return true;
+}
+
 /* One operation: an allocation, and whatever its hold says. */
 static void dmapool_do_op(struct dmapool_worker *w, u64 now)
 {
@@ -274,7 +306,7 @@ static void dmapool_do_op(struct dmapool_worker *w, u64 now)
 	w->digest = dmapool_fnv(dmapool_fnv(w->digest, h.size), zone);
 	w->op_index++;
 	h.counted = now >= w->t_measure;
-	if (dmapool_cur_ctx() != spec->ctx)
+	if (!dmapool_in_ctx(spec->ctx))
 		st->ctx_violations++;
 
 	dmapool_expire(w, now);
@@ -422,9 +454,9 @@ static void dmapool_task_loop(struct dmapool_worker *w)
 			continue;
 		}
 		if (spec->ctx == DMAPOOL_CTX_ATOMIC) {
-			spin_lock_irqsave(&w->lock, flags);
+			raw_spin_lock_irqsave(&w->lock, flags);
 			dmapool_batch(w, now);
-			spin_unlock_irqrestore(&w->lock, flags);
+			raw_spin_unlock_irqrestore(&w->lock, flags);
 		} else {
 			dmapool_batch(w, now);
 		}
@@ -535,7 +567,7 @@ static void dmapool_worker_init(struct dmapool_worker *w,
 	/* Each worker's stream depends only on the seed and its index. */
 	w->rng = spec->seed ^ (0x9e3779b97f4a7c15ull * (index + 1));
 	w->digest = DMAPOOL_FNV_BASIS;
-	spin_lock_init(&w->lock);
+	raw_spin_lock_init(&w->lock);
 	init_completion(&w->timer_done);
 #ifdef DMAPOOL_HAVE_HRTIMER_SETUP
 	hrtimer_setup(&w->timer, dmapool_timer_fn, CLOCK_MONOTONIC, mode);

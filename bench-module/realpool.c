@@ -168,9 +168,11 @@ static int dmapool_real_alloc_cmd(char *args)
 		local_irq_restore(flags);
 		preempt_enable();
 		if (!page) {
+			/* As before: the write fails, the result line says how. */
 			b->vaddr = NULL;
 			dmapool_real_fails++;
 			failed++;
+			ret = -ENOMEM;
 			continue;
 		}
 		b->size = size;

@@ -38,6 +38,32 @@ run_spec ctx=atomic cpus=0-1 ops=2000 period_us=0 size=8K hold=us:200
 check_run "atomic, held for 200 us" 2000
 run_spec ctx=process cpus=0-1 ops=2000 period_us=10 size=4K,64K hold=deferred zone=kernel:3,dma32
 check_run "process, deferred, zone mix" 2000
+
+# --- every context as the kernel itself sees it --------------------------------
+# The module's ctx_violations counter checks each operation with in_hardirq(),
+# in_serving_softirq(), irqs_disabled() and preempt_count(). ftrace records
+# the same state for every event on its own (irqs-off, need-resched,
+# hardirq/softirq, preempt-depth, migrate-disable): a second witness, which
+# fails if the counter were wrong. Atomic means IRQs off and preemption off:
+# on PREEMPT_RT, where spin_lock_irqsave() sleeps with IRQs on, only a raw
+# spinlock gives it.
+ctx_witness() { # ctx_witness CTX FLAGS-ERE: every pool_alloc event's flags match
+	local ctx=$1 ere=$2 all good
+	trace_on pool_alloc
+	run_spec ctx=$ctx cpus=0-1 ops=300 period_us=100 size=4K hold=0
+	trace_off
+	is "$(lstat state) $(lstat ctx_violations)" "done 0" "$ctx: traced run, no context violation"
+	all=$(grep -c ' pool_alloc: ' $T/trace)
+	is "$all" "$(lstat allocs)" "$ctx: one pool_alloc event per allocation ($all)"
+	good=$(sed -n 's/.*\] \([^ ]*\) .* pool_alloc: .* ctx=\([a-z]*\) .*/\1 \2/p' $T/trace |
+		grep -Ec "^$ere $ctx\$")
+	is "$good" "$all" "$ctx: ftrace saw every allocation in $ctx context (flags ~ /$ere/)"
+}
+ctx_witness hardirq '[dD].[hH]..'	# IRQs off, in a hardirq
+ctx_witness softirq '..s..'		# serving a softirq (a thread on RT)
+ctx_witness atomic '[dD].\.[1-9a-f].'	# IRQs off, preemption off, no interrupt
+ctx_witness process '\..\.\..'	# IRQs on, preemptible
+
 run_spec ctx=hardirq cpus=1 duration_ms=300 size=4K
 is "$(lstat state) $(lstat ctx_violations)" "done 0" "duration_ms run on cpus=1"
 cmp_ok "$(lstat cpu1_ops)" -gt 0 "duration_ms run did operations"

@@ -41,7 +41,12 @@ while read -r v; do
 done < <(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//' | sort -V)
 ((${#KERNELS[@]})) || { echo "1..0 # skip no kernel with modules and headers in /boot"; exit 0; }
 
-echo "1..$((19 + 2 * ${#KERNELS[@]}))"
+RT_KERNELS=()
+for v in "${KERNELS[@]}"; do
+	grep -qx CONFIG_PREEMPT_RT=y "/boot/config-$v" 2>/dev/null && RT_KERNELS+=("$v")
+done
+
+echo "1..$((19 + 2 * ${#KERNELS[@]} + ${#RT_KERNELS[@]}))"
 
 # --- one boot for most of the plumbing
 script='printf "%s|" "$@"; echo
@@ -90,15 +95,27 @@ ok "DMAPOOL_VM_LOG names the console log" has "$T/det.log" "Linux version"
 boot timeout -q --timeout 5 -- sleep 60
 ok "--timeout exits 124 and says so" is "$RC:$(grep -c 'dmapool-vm: timeout' "$T/timeout.err")" 124:1
 
-# --- kernel selection
-ok "default kernel is the newest (${KERNELS[-1]})" is "$("$VM" --print-kernel)" "${KERNELS[-1]}"
+# --- kernel selection: the newest non-RT kernel (PREEMPT_RT is a flavour), an
+# RT kernel only when it is the only match
+newest() { # newest VERSION...: the last non-RT one, else the last one
+	local v pick=
+	for v; do [[ " ${RT_KERNELS[*]} " == *" $v "* ]] || pick=$v; done
+	echo "${pick:-${!#}}"
+}
+want=$(newest "${KERNELS[@]}")
+ok "default kernel is the newest non-RT one ($want)" is "$("$VM" --print-kernel)" "$want"
 for v in "${KERNELS[@]}"; do
 	mm=$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$v")	# e.g. 6.1, 6.12
-	want=$(printf '%s\n' "${KERNELS[@]}" | grep -E "^${mm//./\\.}[.+-]" | tail -n1)
+	mapfile -t match < <(printf '%s\n' "${KERNELS[@]}" | grep -E "^${mm//./\\.}[.+-]")
+	want=$(newest "${match[@]}")
 	ok "--kernel $mm resolves to $want" is "$("$VM" --kernel "$mm" --print-kernel)" "$want"
 	[[ $want == "$v" ]] && sel=$mm || sel=$v
 	boot "k-$v" -q --kernel "$sel" -- uname -r
 	ok "--kernel $sel boots $v" is "$RC:$(cat "$T/k-$v.out")" "0:$v"
+done
+for v in "${RT_KERNELS[@]}"; do	# e.g. 6.12.117+deb12-rt for 6.12.117+deb12-rt-amd64
+	ok "--kernel ${v%-*} resolves to the RT kernel $v" \
+		is "$("$VM" --kernel "${v%-*}" --print-kernel)" "$v"
 done
 # --- a kernel that dies before our init: booted again, twice, then 126
 boot rdinit -q --append "rdinit=/nope" -- true
