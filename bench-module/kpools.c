@@ -56,6 +56,11 @@ void *dmapool_ksym(const char *name)
 	return dmapool_ksym_at(name, true);
 }
 
+void *dmapool_ksym_data(const char *name)
+{
+	return dmapool_ksym_at(name, false);
+}
+
 void dmapool_kpools_read(struct dmapool_kpools *kp)
 {
 	static const char * const vars[DMAPOOL_NR_POOLS] = {
@@ -77,13 +82,13 @@ void dmapool_kpools_read(struct dmapool_kpools *kp)
 		kp->why = "kernel built without CONFIG_KPROBES or CONFIG_KALLSYMS_ALL";
 		return;
 	}
-	size = dmapool_ksym_at("atomic_pool_size", false);
+	size = dmapool_ksym_data("atomic_pool_size");
 	if (!size) {
 		kp->why = "atomic_pool_size not found in kallsyms";
 		return;
 	}
 	for (id = 0; id < DMAPOOL_NR_POOLS; id++) {
-		var = dmapool_ksym_at(vars[id], false);
+		var = dmapool_ksym_data(vars[id]);
 		if (!var) {
 			kp->why = "atomic_pool_{dma,dma32,kernel} not found in kallsyms";
 			return;

@@ -22,10 +22,12 @@ struct dmapool_kpools {
 };
 
 /*
- * The address of kernel symbol @name (text or data), checked against
- * kallsyms; NULL when it cannot be found. Process context.
+ * The address of kernel function @name (its start, or just past its ENDBR),
+ * checked against kallsyms; NULL when it cannot be found. Process context.
  */
 void *dmapool_ksym(const char *name);
+/* The same for a variable: exactly its start. */
+void *dmapool_ksym_data(const char *name);
 
 /* Fill @kp from the running kernel; kp->ok says whether it could. */
 void dmapool_kpools_read(struct dmapool_kpools *kp);

@@ -98,7 +98,7 @@ static int dmapool_real_alloc_cmd(char *args)
 {
 	static const char * const zones[] = DMAPOOL_ZONE_NAMES;
 	static const gfp_t zone_gfp[] = { 0, GFP_DMA32, GFP_DMA };
-	unsigned int count = 1, mask = 64, ok = 0, failed = 0, i, slot;
+	unsigned int count = 1, mask = 64, ok = 0, failed = 0, i, slot, last = 0;
 	unsigned int served[DMAPOOL_NR_POOLS] = {};
 	int zone = -1, pool;
 	bool reject = false;
@@ -180,6 +180,7 @@ static int dmapool_real_alloc_cmd(char *args)
 		dmapool_real_bytes += size;
 		dmapool_real_allocs++;
 		ok++;
+		last = slot + 1;
 		pool = dmapool_kpools_owner(&dmapool_real_kp,
 					    (unsigned long)b->vaddr, size);
 		if (pool >= 0)
@@ -187,7 +188,7 @@ static int dmapool_real_alloc_cmd(char *args)
 	}
 	snprintf(dmapool_real_result, sizeof(dmapool_real_result),
 		 "ok=%u failed=%u last=%u dma=%u dma32=%u kernel=%u\n", ok,
-		 failed, ok ? slot + 1 : 0, served[DMAPOOL_POOL_DMA],
+		 failed, last, served[DMAPOOL_POOL_DMA],
 		 served[DMAPOOL_POOL_DMA32], served[DMAPOOL_POOL_KERNEL]);
 	return ret;
 bad:
@@ -343,7 +344,7 @@ int dmapool_realpool_check(void)
 	}
 	/* Which kernel pool serves a block, and its expansion work. */
 	dmapool_kpools_read(&dmapool_real_kp);
-	dmapool_real_work = dmapool_ksym("atomic_pool_work");
+	dmapool_real_work = dmapool_ksym_data("atomic_pool_work");
 	pr_info("real_pool_test: TEST ONLY path to the kernel's own atomic pools enabled\n");
 	return 0;
 }
