@@ -114,8 +114,17 @@ np=$(j '.runs[0].module_stats.result_no_pool')
 ex=$(( $(j '.runs[0].module_stats.result_exhausted') + $(j '.runs[0].module_stats.result_addr_rejected') ))
 missed=$(j '.runs[0].lost.recursion_misses_by_event.pool_exhausted')
 got=$(j '.runs[0].counters.no_suitable_pool')
-[ "$got" -gt 0 ] && [ "$got" -le "$np" ] && [ $(( got + $(j '.runs[0].counters.exhausted') + missed )) -ge $((np + ex)) ]
-ok $? "classic: no_suitable_pool $got of $np, exhausted $(j '.runs[0].counters.exhausted') of $ex, $missed missed"
+gex=$(j '.runs[0].counters.exhausted')
+# Before 6.7 the kernel does not count what a nested classic-tracepoint
+# program drops (the cross-check says exact=false): there only the upper
+# bounds hold; from 6.7 every event is seen or counted missed.
+if [ "$(j '.runs[0].crosscheck.exact')" = true ]; then
+	[ "$got" -gt 0 ] && [ "$got" -le "$np" ] && [ "$gex" -le "$ex" ] &&
+		[ $((got + gex + missed)) -ge $((np + ex)) ]
+else
+	[ "$got" -gt 0 ] && [ "$got" -le "$np" ] && [ "$gex" -gt 0 ] && [ "$gex" -le "$ex" ]
+fi
+ok $? "classic: no_suitable_pool $got of $np, exhausted $gex of $ex, $missed missed (exact: $(j '.runs[0].crosscheck.exact'))"
 is "$(j '.runs[0].crosscheck.ok')" true "classic: the cross-check of both kinds passed"
 
 $B --json run --remap --ctx atomic --cpus 1 --ops 500 -o "$out" >$out/stdout 2>$out/log
