@@ -33,27 +33,6 @@
 #define DMAPOOL_VERSION "unknown"
 #endif
 
-static const char run_usage[] =
-"Usage: dmapool-bench run [OPTIONS]\n"
-"\n"
-"Run one workload of the module's load generator, measure it with BPF and\n"
-"write DIR/result.json (schema " RESULT_SCHEMA ") plus CSVs for gnuplot.\n"
-"On a host that cannot load modules it runs itself in tools/dmapool-vm.\n"
-"\n"
-RUN_WORKLOAD_HELP
-"Output:\n"
-"  -o, --output DIR       result directory (default results/latest)\n"
-"  --repeat N             N runs in one module load (default 1)\n"
-"  --plot                 also render plots (PNG and SVG) into DIR\n"
-"  --module PATH          the dmapool_bench.ko to load\n"
-"  --attach MODE          auto, tp_btf or tracepoint (default auto)\n"
-RUN_GUEST_HELP
-"\n"
-"Examples:\n"
-"  dmapool-bench run --plot\n"
-"  dmapool-bench run --ctx softirq --cpus 0 --ops 100000 --size loguniform:4K-256K --hold ops:64 -o /tmp/r\n"
-"  dmapool-bench run --coherent-pool 128K --mask 32 --repeat 5 --json\n";
-
 static volatile sig_atomic_t interrupted;
 
 static void on_sigint(int sig)
@@ -106,7 +85,7 @@ int run_parse_opts(const struct run_backend *be, struct run_opts *o,
 		O_SIZE, O_HOLD, O_ZONE, O_MASK, O_BURST, O_SEED, O_WARMUP,
 		O_MAXOUT, O_SPEC, O_CP, O_REMAP, O_STATE, O_REPEAT, O_PLOT,
 		O_MODULE, O_VM, O_KERNEL, O_VMMEM, O_DET, O_ATTACH, O_BUFKB,
-		O_SPIN, O_FRESH, O_ZONES,
+		O_SPIN, O_FRESH, O_ZONES, O_HIST,
 	};
 	static const struct option opts[] = {
 		{ "ctx", required_argument, NULL, O_CTX },
@@ -133,6 +112,7 @@ int run_parse_opts(const struct run_backend *be, struct run_opts *o,
 		{ "output", required_argument, NULL, 'o' },
 		{ "repeat", required_argument, NULL, O_REPEAT },
 		{ "plot", no_argument, NULL, O_PLOT },
+		{ "hist", no_argument, NULL, O_HIST },
 		{ "module", required_argument, NULL, O_MODULE },
 		{ "attach", required_argument, NULL, O_ATTACH },
 		{ "buffer-kb", required_argument, NULL, O_BUFKB },
@@ -168,10 +148,10 @@ int run_parse_opts(const struct run_backend *be, struct run_opts *o,
 			if (plain[i].id == c && add_key(o, plain[i].key, optarg))
 				return -EINVAL;
 		/* Options of the other collector. */
-		if ((be->record && (c == O_PLOT || c == O_ATTACH)) ||
+		if ((be->record && (c == O_PLOT || c == O_ATTACH || c == O_HIST)) ||
 		    (!be->record && c == O_BUFKB)) {
 			p_err("%s: --%s is not a '%s' option (see 'dmapool-bench %s --help')",
-			      o->cmd, c == O_PLOT ? "plot" : c == O_ATTACH ?
+			      o->cmd, c == O_PLOT ? "plot" : c == O_HIST ? "hist" : c == O_ATTACH ?
 			      "attach" : "buffer-kb", o->cmd, o->cmd);
 			return -EINVAL;
 		}
@@ -246,6 +226,9 @@ int run_parse_opts(const struct run_backend *be, struct run_opts *o,
 			break;
 		case O_PLOT:
 			o->plot = true;
+			break;
+		case O_HIST:
+			o->hist = true;
 			break;
 		case O_MODULE:
 			o->module = optarg;
@@ -728,117 +711,4 @@ int run_spawn(char *const *args, const char *log)
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* --- the BPF collector (collect.c) ---------------------------------------- */
-
-struct bpf_run {
-	struct collector *col;
-	const char *how;
-};
-
-static int bpf_start(const struct run_opts *o, const char *outdir, void **priv,
-		     const char **how)
-{
-	struct bpf_run *b = calloc(1, sizeof(*b));
-
-	(void)outdir;
-	if (!b)
-		return -ENOMEM;
-	if (collect_start(&b->col, o->attach, &b->how)) {
-		free(b);
-		return -ENOENT;
-	}
-	*how = b->how;
-	*priv = b;
-	return 0;
-}
-
-static int bpf_begin(void *priv, uint64_t t0)
-{
-	struct bpf_run *b = priv;
-
-	return collect_reset(b->col, t0);
-}
-
-static void bpf_wait(void *priv, unsigned int ms)
-{
-	(void)priv;
-	usleep(ms * 1000);
-}
-
-/* Does the kernel count what a nested classic-tracepoint program drops? */
-static bool misses_counted(const char *how)
-{
-	struct utsname u;
-	int major = 0, minor = 0;
-
-	if (!strcmp(how, "tp_btf"))
-		return true;
-	/* trace_call_bpf() reports its drops in recursion_misses from 6.7. */
-	uname(&u);
-	sscanf(u.release, "%d.%d", &major, &minor);
-	return major > 6 || (major == 6 && minor >= 7);
-}
-
-static int bpf_end(void *priv, const struct run_opts *o,
-		   struct json_object *run, uint64_t t0, uint64_t t1, bool *ok)
-{
-	struct bpf_run *b = priv;
-	int err;
-
-	(void)t0;
-	(void)t1;
-	err = collect_read(b->col, run);
-	if (!err)
-		*ok &= run_crosscheck(run, &o->spec, "BPF", misses_counted(b->how),
-			"BPF counts do not exceed the module's; this kernel does not count classic tracepoint drops (before 6.7), so equality cannot be checked");
-	return err;
-}
-
-static void bpf_stop(void *priv)
-{
-	struct bpf_run *b = priv;
-
-	collect_stop(b->col);
-	b->col = NULL;
-}
-
-static bool bpf_finish(void *priv, const struct run_opts *o,
-		       struct json_object *root, const char *outdir)
-{
-	char series[1024], pools[64];
-	bool ok = true;
-
-	free(priv);
-	if (!root)
-		return true;
-	if (result_write_json(root, outdir, "result.json") ||
-	    result_write_csvs(&root, 1, outdir, series, sizeof(series),
-			      pools, sizeof(pools)))
-		ok = false;
-	if (json_output)
-		printf("%s\n", json_object_to_json_string_ext(root,
-			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	else
-		result_print_summary(root);
-	p_info("wrote %s/result.json", outdir);
-	(void)o;
-	return ok;
-}
-
-const struct run_backend run_bpf_backend = {
-	.cmd = "run",
-	.usage = run_usage,
-	.start = bpf_start,
-	.begin = bpf_begin,
-	.wait = bpf_wait,
-	.end = bpf_end,
-	.stop = bpf_stop,
-	.finish = bpf_finish,
-};
-
-int cmd_run(int argc, char **argv)
-{
-	return run_main(&run_bpf_backend, argc, argv);
 }

@@ -66,6 +66,7 @@ struct run_opts {
 	const char *output;		/* run: a directory; record: a file */
 	unsigned int repeat;
 	bool plot;			/* run */
+	bool hist;			/* run: print the histograms too */
 	const char *module;
 	const char *attach;		/* run */
 	unsigned int buffer_kb;		/* record: per-CPU ftrace buffer */
