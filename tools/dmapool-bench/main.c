@@ -112,6 +112,23 @@ int parse_uint_opt(const char *cmd, const char *opt, const char *val,
 	return 0;
 }
 
+const char *fmt_bytes(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	unsigned int u = 0;
+	uint64_t div = 1;
+
+	while (u + 1 < sizeof(units) / sizeof(units[0]) && bytes >= div * 1024) {
+		div *= 1024;
+		u++;
+	}
+	if (bytes % div == 0)
+		snprintf(buf, len, "%llu %s", (unsigned long long)(bytes / div), units[u]);
+	else
+		snprintf(buf, len, "%.1f %s", (double)bytes / div, units[u]);
+	return buf;
+}
+
 int parse_duration_ns(const char *s, uint64_t *ns)
 {
 	static const struct {

@@ -26,6 +26,12 @@ void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *self_dir(void);
 const char *self_exe(void);
 
+/*
+ * @bytes in binary units for people: "512 B", "64 KiB", "1.5 MiB" (one
+ * decimal unless exact). Returns @buf.
+ */
+const char *fmt_bytes(uint64_t bytes, char *buf, size_t len);
+
 /* Parse a duration such as 2s, 500ms, 100us, 3 (seconds) into ns. */
 int parse_duration_ns(const char *s, uint64_t *ns);
 /* --@opt @val, unsigned in [@min, @max]; else -EINVAL after one line. */
