@@ -378,32 +378,62 @@ static int dmapool_set_outstanding(struct dmapool_spec *spec,
 				 &spec->max_outstanding);
 }
 
+/*
+ * The spec keys. @arg and @what describe the key for people: the CLI builds
+ * its workload options and their --help from this table (a key ending in _ms
+ * or _us becomes a duration option without the suffix).
+ */
 static const struct {
 	const char *key;
 	int (*set)(struct dmapool_spec *spec, struct dmapool_tok v);
 	const char *expect;
+	const char *arg;
+	const char *what;
 } dmapool_keys[] = {
-	{ "ctx", dmapool_set_ctx, "hardirq, softirq, atomic or process" },
-	{ "cpus", dmapool_set_cpus, "a CPU list such as 0-1,3, ids below 64" },
-	{ "duration_ms", dmapool_set_duration, "0..3600000" },
-	{ "ops", dmapool_set_ops, "0..1000000000 per CPU" },
-	{ "period_us", dmapool_set_period, "0..1000000" },
-	{ "batch", dmapool_set_batch, "1..256" },
+	{ "ctx", dmapool_set_ctx, "hardirq, softirq, atomic or process",
+	  "CTX", "hardirq, softirq, atomic, process" },
+	{ "cpus", dmapool_set_cpus, "a CPU list such as 0-1,3, ids below 64",
+	  "LIST", "CPUs to load, e.g. 0-1" },
+	{ "duration_ms", dmapool_set_duration, "0..3600000",
+	  "DUR", "measured time, e.g. 2s, 500ms" },
+	{ "ops", dmapool_set_ops, "0..1000000000 per CPU",
+	  "N", "operations per CPU instead of a duration" },
+	{ "period_us", dmapool_set_period, "0..1000000",
+	  "DUR", "timer period or sleep between batches (e.g. 100us)" },
+	{ "batch", dmapool_set_batch, "1..256", "N", "operations per expiry" },
 	{ "size", dmapool_set_size,
-	  "SIZE[:W],... (up to 16), uniform:LO-HI or loguniform:LO-HI, 1..4M bytes" },
-	{ "hold", dmapool_set_hold, "0, ops:N, us:N or deferred" },
-	{ "zone", dmapool_set_zone, "auto, or kernel, dma32, dma, each once, with optional :WEIGHT" },
-	{ "mask", dmapool_set_mask, "24..64" },
-	{ "burst", dmapool_set_burst, "off or ON_MS/OFF_MS, 1..60000 each" },
-	{ "seed", dmapool_set_seed, "an unsigned 64-bit number" },
-	{ "warmup_ms", dmapool_set_warmup, "0..60000" },
-	{ "max_outstanding", dmapool_set_outstanding, "1..65536" },
+	  "SIZE[:W],... (up to 16), uniform:LO-HI or loguniform:LO-HI, 1..4M bytes",
+	  "SPEC", "4K | 4K,16K:3 | uniform:4K-64K | loguniform:4K-1M" },
+	{ "hold", dmapool_set_hold, "0, ops:N, us:N or deferred",
+	  "SPEC", "0 | ops:N | us:N | deferred" },
+	{ "zone", dmapool_set_zone, "auto, or kernel, dma32, dma, each once, with optional :WEIGHT",
+	  "SPEC", "auto (from --mask, as the kernel) | kernel:3,dma32 ..." },
+	{ "mask", dmapool_set_mask, "24..64",
+	  "BITS", "simulated device coherent mask, 24..64" },
+	{ "burst", dmapool_set_burst, "off or ON_MS/OFF_MS, 1..60000 each",
+	  "ON/OFF", "burst pattern in ms" },
+	{ "seed", dmapool_set_seed, "an unsigned 64-bit number", "N", "PRNG seed" },
+	{ "warmup_ms", dmapool_set_warmup, "0..60000",
+	  "DUR", "run this long before counting" },
+	{ "max_outstanding", dmapool_set_outstanding, "1..65536",
+	  "N", "held blocks per CPU" },
 };
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 #define DMAPOOL_NR_KEYS ARRAY_SIZE(dmapool_keys)
+
+int dmapool_spec_key(unsigned int i, const char **key, const char **arg,
+		     const char **what)
+{
+	if (i >= DMAPOOL_NR_KEYS)
+		return -ENOENT;
+	*key = dmapool_keys[i].key;
+	*arg = dmapool_keys[i].arg;
+	*what = dmapool_keys[i].what;
+	return 0;
+}
 
 static bool dmapool_is_space(char c)
 {

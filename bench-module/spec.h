@@ -25,6 +25,12 @@ int dmapool_spec_parse(const char *line, struct dmapool_spec *spec,
 int dmapool_spec_format(const struct dmapool_spec *spec, char *buf,
 			size_t len);
 int dmapool_parse_bytes(const char *s, size_t n, __u64 *out);
+/*
+ * Spec key @i (0, 1, ... until -ENOENT): its name, and for people a
+ * placeholder for its value and what it sets.
+ */
+int dmapool_spec_key(unsigned int i, const char **key, const char **arg,
+		     const char **what);
 
 /* The generator's deterministic choices (splitmix64). */
 static inline __u64 dmapool_rng_next(__u64 *state)

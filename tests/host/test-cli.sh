@@ -25,6 +25,53 @@ ok $? "run --help has EXAMPLES"
 $B plot --help | grep -q "^Usage: dmapool-bench plot"
 ok $? "plot --help prints usage"
 bad "frobnicate" frobnicate
+# The unknown-command message lists every command of the table.
+out=$($B frobnicate 2>&1)
+for c in run plot monitor record report compare bench gate; do
+	printf '%s' "$out" | grep -q "[ ,]$c[,;]"
+	ok $? "unknown command lists '$c'"
+done
+bad "'-x'" -x
+# Global options, before or after the subcommand, in every subcommand; the
+# help is generated from the option tables: each listed option is known.
+for sub in run record report plot monitor compare bench gate; do
+	$B -v "$sub" --help | grep -q "^Usage: dmapool-bench $sub"
+	ok $? "-v $sub --help"
+	$B "$sub" -v -j --help | grep -q "^  -j, --json"
+	ok $? "$sub -v -j --help lists the global options"
+	out=$($B "$sub" --bogus -j 2>/dev/null)
+	echo "$out" | jq -e '.error | test("--bogus")' >/dev/null
+	ok $? "$sub --bogus -j: the error is JSON on stdout ($out)"
+	out=$($B -v "$sub" -v --bogus 2>&1 >/dev/null)
+	[ $? -eq 2 ] || [ "$sub" = gate ]
+	printf '%s' "$out" | grep -q "unknown option '--bogus'"
+	ok $? "-v $sub -v --bogus: unknown option ($out)"
+	# Nothing runs: an option with a value is given none ("needs a
+	# value"), a flag is followed by an unknown option (named, not it).
+	unknown= n=0
+	while read -r opt arg; do
+		n=$((n + 1))
+		if [ "$opt" = --help ]; then
+			$B "$sub" --help --zz-bogus | grep -q '^Usage:'
+		elif [ -n "$arg" ]; then
+			$B "$sub" "$opt" 2>&1 | grep -qF -- "$opt needs a value"
+		else
+			$B "$sub" "$opt" --zz-bogus 2>&1 | grep -qF -- "unknown option '--zz-bogus'"
+		fi || unknown="$unknown $opt"
+	done < <($B "$sub" --help | sed -nE 's/^  (-[a-z], )?(--[a-z-]+)( [^ ]+)?.*/\2\3/p')
+	[ -z "$unknown" ] && [ $n -ge 3 ]
+	ok $? "$sub: the $n options its --help lists are known (not:$unknown)"
+done
+bad "--duration needs a value" run --duration
+# Shared groups compose: compare and record take the workload options.
+for sub in compare record; do
+	$B "$sub" --help | grep -q -- "--max-outstanding N"
+	ok $? "$sub --help lists the workload options"
+done
+$B bench --help | grep -q -- "--deterministic"
+[ $? -ne 0 ]
+ok $? "bench --help does not list --deterministic (it boots both guests)"
+bad "--deterministic" bench --deterministic
 bad "--bogus" run --bogus
 bad "--duration" run --duration
 bad "4Q" run --size 4Q

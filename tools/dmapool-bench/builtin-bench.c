@@ -41,6 +41,7 @@
 #include "kmod.h"
 #include "jschema.h"
 #include "main.h"
+#include "opts.h"
 #include "result.h"
 #include "run.h"
 #include "vm.h"
@@ -52,38 +53,6 @@
 #define BENCH_SCHEMA "dmapool-bench-bench/1"
 #define BENCH_SIZES "size=4K:8,8K:4,16K:2,64K hold=ops:32 seed=1"
 #define BENCH_MAX_REPS 50
-
-static const char bench_usage[] =
-"Usage: dmapool-bench bench [OPTIONS]\n"
-"\n"
-"Measure what tracing costs the pool workload, side by side in one guest boot:\n"
-"hardirq time per operation with tracepoints disabled, with our BPF collector,\n"
-"with bpftrace (bpf/bpftrace/dmapool-totals.bt), with ftrace hist triggers and\n"
-"with 'record' (raw ftrace), interleaved over several repetitions; the cost\n"
-"of compiled-in but disabled tracepoints; the load generator's capacity; lost\n"
-"events at its highest rate; and each BPF program's run time (BPF stats).\n"
-"Boots a normal (TCG/KVM, 2 vCPUs) and a deterministic (icount, 1 vCPU) guest\n"
-"and writes DIR/normal.json, DIR/deterministic.json and DIR/table.txt.\n"
-"\n"
-"Options:\n"
-"  -o, --output DIR       results directory (default results/bench)\n"
-"  --reps N               interleaved repetitions (default 5; --quick 2)\n"
-"  --ops N                operations per CPU per overhead run (default 20000)\n"
-"  --quick                small runs: overhead on 1 CPU, lost events and (in\n"
-"                         the deterministic guest) tracepoints compiled out\n"
-"  --only MODE            normal or deterministic: boot only that guest\n"
-"  --module PATH          the dmapool_bench.ko (its notrace/ sibling is the\n"
-"                         tracepoints-compiled-out build)\n"
-"  --kernel VER           guest kernel (default: newest installed)\n"
-"  --vm-mem SIZE          guest memory (default 2G)\n"
-"  -j, --json             print the results as JSON\n"
-"  -v, --verbose          more messages\n"
-"  -h, --help             this help\n"
-"\n"
-"Examples:\n"
-"  dmapool-bench bench\n"
-"  dmapool-bench bench --quick --only deterministic -o /tmp/b --json\n"
-"  dmapool-bench bench --reps 9 --ops 50000 --kernel 6.1\n";
 
 enum bench_tracer { TR_NONE, TR_BPF, TR_BPFTRACE, TR_HIST, TR_RECORD, NR_TRACERS };
 
@@ -104,7 +73,6 @@ struct bench_opts {
 	bool quick;
 	const char *only;
 	const char *module;
-	bool force_vm;
 	struct vm_opts vm;
 };
 
@@ -168,7 +136,7 @@ static bool none_finish(void *priv, const struct run_opts *o,
 }
 
 static const struct run_backend none_backend = {
-	.cmd = "bench", .usage = bench_usage,
+	.cmd = "bench",
 	.start = none_start, .begin = none_begin, .wait = none_wait,
 	.end = none_end, .stop = none_stop, .finish = none_finish,
 };
@@ -320,7 +288,7 @@ static bool bt_finish(void *priv, const struct run_opts *o,
 }
 
 static const struct run_backend bpftrace_backend = {
-	.cmd = "bench", .usage = bench_usage,
+	.cmd = "bench",
 	.start = bt_start, .begin = none_begin, .wait = none_wait,
 	.end = none_end, .stop = bt_stop, .finish = bt_finish,
 };
@@ -403,7 +371,7 @@ static void hist_stop(void *priv)
 }
 
 static const struct run_backend hist_backend = {
-	.cmd = "bench", .usage = bench_usage,
+	.cmd = "bench",
 	.start = hist_start, .begin = none_begin, .wait = none_wait,
 	.end = hist_end, .stop = hist_stop, .finish = none_finish,
 };
@@ -584,10 +552,8 @@ static struct json_object *bench_one(struct bench *b, enum bench_tracer t,
 {
 	const struct run_backend *be = tracers[t];
 	char rec[PATH_MAX];
-	char *argv[] = { "bench", "--spec", (char *)spec, "--state-period", "0",
-			 "-o", rec, NULL };
 	struct json_object *run, *m = NULL, *progs = NULL;
-	struct run_opts o = {};
+	struct run_opts o;
 	struct traced tr;
 	const char *how = "";
 	void *priv = NULL;
@@ -596,8 +562,10 @@ static struct json_object *bench_one(struct bench *b, enum bench_tracer t,
 	__u32 last_id;
 
 	snprintf(rec, sizeof(rec), "%s/.bench.dpr", b->outdir);
-	optind = 0;
-	if (run_parse_opts(be, &o, 7, argv))
+	run_opts_init(&o, "bench");
+	o.state_period_ms = 0;
+	o.output = rec;
+	if (run_opts_set_spec(&o, spec) || run_opts_finish(&o))
 		return NULL;
 	last_id = last_prog_id();
 	if (verbose > 1)
@@ -1078,94 +1046,69 @@ out:
 
 /* --- options and the host's side ------------------------------------------- */
 
+static const struct opt bench_opts_table[] = {
+	OPT_STR_("output", 'o', struct bench_opts, output, "DIR",
+		 "results directory (default results/bench)"),
+	OPT_UINT_("reps", struct bench_opts, reps, "N", 1, BENCH_MAX_REPS, "",
+		  "interleaved repetitions (default 5; --quick 2)"),
+	OPT_UINT_("ops", struct bench_opts, ops, "N", 100, 10000000, "",
+		  "operations per CPU per overhead run (default 20000; --quick 2000)"),
+	OPT_FLAG_("quick", 0, struct bench_opts, quick,
+		  "small runs: overhead on 1 CPU, lost events and (in\n"
+		  "the deterministic guest) tracepoints compiled out"),
+	OPT_CHOICE_("only", struct bench_opts, only, "MODE", "normal|deterministic",
+		    "normal or deterministic: boot only that guest"),
+	OPT_STR_("module", 0, struct bench_opts, module, "PATH",
+		 "the dmapool_bench.ko (its notrace/ sibling is the\n"
+		 "tracepoints-compiled-out build)"),
+};
+
+static const struct opt bench_refused[] = {
+	OPT_REFUSE_("deterministic", NULL, "bench boots both guests; --only deterministic"),
+};
+
+static const struct opt_group bench_group = OPT_GROUP("Options", bench_opts_table);
+static const struct opt_group bench_refused_group = OPT_GROUP("", bench_refused);
+
+static const struct cmd_help bench_help = {
+	.name = "bench",
+	.synopsis = "[OPTIONS]",
+	.about =
+"Measure what tracing costs the pool workload, side by side in one guest boot:\n"
+"hardirq time per operation with tracepoints disabled, with our BPF collector,\n"
+"with bpftrace (bpf/bpftrace/dmapool-totals.bt), with ftrace hist triggers and\n"
+"with 'record' (raw ftrace), interleaved over several repetitions; the cost\n"
+"of compiled-in but disabled tracepoints; the load generator's capacity; lost\n"
+"events at its highest rate; and each BPF program's run time (BPF stats).\n"
+"Boots a normal (TCG/KVM, 2 vCPUs) and a deterministic (icount, 1 vCPU) guest\n"
+"and writes DIR/normal.json, DIR/deterministic.json and DIR/table.txt.\n",
+	.examples =
+"  dmapool-bench bench\n"
+"  dmapool-bench bench --quick --only deterministic -o /tmp/b --json\n"
+"  dmapool-bench bench --reps 9 --ops 50000 --kernel 6.1\n",
+};
+
 static int parse_bench(struct bench_opts *o, int argc, char **argv)
 {
-	enum { O_REPS = 256, O_OPS, O_QUICK, O_ONLY, O_MODULE, O_KERNEL, O_VMMEM, O_VM };
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "reps", required_argument, NULL, O_REPS },
-		{ "ops", required_argument, NULL, O_OPS },
-		{ "quick", no_argument, NULL, O_QUICK },
-		{ "only", required_argument, NULL, O_ONLY },
-		{ "module", required_argument, NULL, O_MODULE },
-		{ "kernel", required_argument, NULL, O_KERNEL },
-		{ "vm-mem", required_argument, NULL, O_VMMEM },
-		{ "vm", no_argument, NULL, O_VM },
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
+	struct opt_use use[] = {
+		{ &bench_group, o }, { &bench_refused_group, NULL }, { &vm_group, &o->vm },
 	};
-	bool have_reps = false, have_ops = false;
-	int c;
+	int first, ret;
 
 	o->output = "results/bench";
-	o->reps = 5;
-	o->ops = 20000;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:jvh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			o->output = optarg;
-			break;
-		case O_REPS:
-			have_reps = true;
-			if (parse_uint_opt("bench", "reps", optarg, 1, BENCH_MAX_REPS, "", &o->reps))
-				return -EINVAL;
-			break;
-		case O_OPS:
-			have_ops = true;
-			if (parse_uint_opt("bench", "ops", optarg, 100, 10000000, "", &o->ops))
-				return -EINVAL;
-			break;
-		case O_QUICK:
-			o->quick = true;
-			break;
-		case O_ONLY:
-			if (strcmp(optarg, "normal") && strcmp(optarg, "deterministic")) {
-				p_err("bench: invalid --only '%s' (normal or deterministic)", optarg);
-				return -EINVAL;
-			}
-			o->only = optarg;
-			break;
-		case O_MODULE:
-			o->module = optarg;
-			break;
-		case O_KERNEL:
-			o->vm.kernel = optarg;
-			o->force_vm = true;
-			break;
-		case O_VMMEM:
-			o->vm.mem = optarg;
-			break;
-		case O_VM:
-			o->force_vm = true;
-			break;
-		case 'j':
-			json_output = true;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'h':
-			fputs(bench_usage, stdout);
-			exit(EXIT_OK);
-		default:
-			p_err("bench: unknown option or missing value: '%s' (see 'dmapool-bench bench --help')",
-			      argv[optind - 1]);
-			return -EINVAL;
-		}
-	}
-	if (optind < argc) {
-		p_err("bench: unexpected argument '%s'", argv[optind]);
+	ret = opts_parse(&bench_help, use, ARRAY_SIZE(use), argc, argv, &first);
+	if (ret)
+		return ret;
+	if (first < argc) {
+		p_err("bench: unexpected argument '%s'", argv[first]);
 		return -EINVAL;
 	}
 	if (vm_check_opts("bench", &o->vm))
 		return -EINVAL;
-	if (o->quick && !have_reps)
-		o->reps = 2;
-	if (o->quick && !have_ops)
-		o->ops = 2000;
+	if (!o->reps)
+		o->reps = o->quick ? 2 : 5;
+	if (!o->ops)
+		o->ops = o->quick ? 2000 : 20000;
 	return 0;
 }
 
@@ -1177,11 +1120,12 @@ int cmd_bench(int argc, char **argv)
 	bool want[2];
 	int k, ret;
 
-	if (parse_bench(&o, argc, argv))
-		return EXIT_USAGE;
+	ret = parse_bench(&o, argc, argv);
+	if (ret)
+		return ret > 0 ? EXIT_OK : EXIT_USAGE;
 	if (run_prepare_outdir("bench", o.output, outdir))
 		return EXIT_USAGE;
-	if (!vm_needed(o.force_vm)) {
+	if (!vm_needed(o.vm.force)) {
 		ret = bench_here(&o, outdir);
 		if (getenv("DMAPOOL_IN_VM") || ret)
 			return ret;

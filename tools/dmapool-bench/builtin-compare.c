@@ -24,6 +24,7 @@
 
 #include "hist.h"
 #include "main.h"
+#include "opts.h"
 #include "result.h"
 #include "run.h"
 #include "spec.h"
@@ -34,55 +35,17 @@
 #define CMP_MAX_TRIALS		40
 #define CMP_PAGE		4096ull
 
-static const char compare_usage[] =
-"Usage: dmapool-bench compare --coherent-pool LIST [OPTIONS] [RUN OPTIONS]\n"
-"       dmapool-bench compare --recommend [OPTIONS] [RUN OPTIONS]\n"
-"\n"
-"Run the same workload (same seed) under each coherent_pool setting, the\n"
-"module reloaded for every setting, all settings of a kernel in one guest\n"
-"boot. Writes DIR/compare.json, DIR/compare.csv, per-setting results under\n"
-"DIR/KERNEL/, a table, and plots: latency spectra overlaid (spectrum), bars\n"
-"per setting (compare-bars), pool-size timelines side by side\n"
-"(compare-timeline).\n"
-"\n"
-"Options:\n"
-"  --coherent-pool LIST   sizes to compare, e.g. 128K,512K,2M ('default': the\n"
-"                         kernel's rule)\n"
-"  --remap LIST           on, off or on,off (default off)\n"
-"  --kernel LIST          guest kernels, one boot each (default: the newest)\n"
-"  --repeat N             runs per setting (default 1); the first starts from\n"
-"                         fresh pools, later ones from the pools it left\n"
-"  -o, --output DIR       default results/compare\n"
-"  --recommend            search the smallest coherent_pool with 0 failures\n"
-"                         and 0 fallbacks; prints the kernel command line\n"
-"  --from SIZE            --recommend: first size tried (default 64K)\n"
-"  --max SIZE             --recommend: give up above this (default 64M)\n"
-"  --deterministic        guest with -icount: latencies in instruction-time\n"
-"  --vm-mem SIZE          guest memory (default 2G)\n"
-"  --no-plot              no images\n"
-"  -j, --json             compare.json on stdout\n"
-"Every other option is a `run` option (workload, --state-period...): see\n"
-"'dmapool-bench run --help'.\n"
-"\n"
-"Examples:\n"
-"  dmapool-bench compare --coherent-pool 128K,512K,2M -o results/compare\n"
-"  dmapool-bench compare --coherent-pool 256K,1M --remap on,off --kernel 6.1,6.12\n"
-"  dmapool-bench compare --recommend --ctx hardirq --size 64K --hold ops:64 --repeat 3\n";
-
 struct cmp_opts {
 	char cps[CMP_MAX_SETTINGS][24];
 	int nr_cps;
 	bool remap[2];			/* off, on */
 	const char *kernels[CMP_MAX_KERNELS];
 	int nr_kernels;
-	unsigned int repeat;
 	const char *output;
-	bool recommend, plot;
+	bool recommend, no_plot;
 	uint64_t from, max;
-	struct vm_opts vm;
-	bool force_vm;
-	char **pass;			/* run options, NULL-terminated */
-	int nr_pass;
+	/* The workload and the options passed to every `run` (with .vm). */
+	struct run_opts run;
 };
 
 static int parse_size(const char *opt, const char *val, uint64_t *out)
@@ -126,115 +89,137 @@ static int split_list(const char *opt, const char *val, char *out, size_t width,
 	return n;
 }
 
-static int parse_cmp(struct cmp_opts *o, int argc, char **argv)
+static int opt_cps(const char *cmd, const struct opt *opt, const char *val,
+		   void *obj)
+{
+	struct cmp_opts *o = obj;
+	uint64_t bytes;
+	int k;
+
+	(void)cmd;
+	o->nr_cps = split_list("--coherent-pool", val, o->cps[0], sizeof(o->cps[0]),
+			       CMP_MAX_SETTINGS);
+	if (o->nr_cps < 0)
+		return -EINVAL;
+	for (k = 0; k < o->nr_cps; k++)
+		if (strcmp(o->cps[k], "default") &&
+		    parse_size("--coherent-pool", o->cps[k], &bytes))
+			return -EINVAL;
+	(void)opt;
+	return 0;
+}
+
+static int opt_remaps(const char *cmd, const struct opt *opt, const char *val,
+		      void *obj)
+{
+	struct cmp_opts *o = obj;
+	char onoff[2][8];
+	int k, n;
+
+	(void)opt;
+	n = split_list("--remap", val, onoff[0], sizeof(onoff[0]), 2);
+	if (n < 0)
+		return -EINVAL;
+	for (k = 0; k < n; k++) {
+		if (strcmp(onoff[k], "on") && strcmp(onoff[k], "off")) {
+			p_err("%s: invalid --remap '%s' (on, off or on,off)", cmd, val);
+			return -EINVAL;
+		}
+		o->remap[!strcmp(onoff[k], "on")] = true;
+	}
+	return 0;
+}
+
+static int opt_kernels(const char *cmd, const struct opt *opt, const char *val,
+		       void *obj)
 {
 	static char kern[CMP_MAX_KERNELS][64];
-	char onoff[2][8], *val, name[64];
-	uint64_t bytes;
-	int i, n, k;
+	struct cmp_opts *o = obj;
+	int k;
 
-	o->repeat = 1;
+	(void)opt;
+	o->nr_kernels = split_list("--kernel", val, kern[0], sizeof(kern[0]),
+				   CMP_MAX_KERNELS);
+	if (o->nr_kernels < 0)
+		return -EINVAL;
+	for (k = 0; k < o->nr_kernels; k++) {
+		o->kernels[k] = kern[k];
+		if (vm_check_kernel(cmd, kern[k]))
+			return -EINVAL;
+	}
+	o->run.vm.force = true;
+	return 0;
+}
+
+static int opt_size(const char *cmd, const struct opt *opt, const char *val,
+		    void *obj)
+{
+	(void)cmd;
+	return parse_size(opt->name, val, (uint64_t *)((char *)obj + opt->data));
+}
+
+static const struct opt compare_opts_table[] = {
+	OPT_FN_("coherent-pool", 0, "LIST", opt_cps, 0,
+		"sizes to compare, e.g. 128K,512K,2M ('default': the\nkernel's rule)"),
+	OPT_FN_("remap", 0, "LIST", opt_remaps, 0, "on, off or on,off (default off)"),
+	OPT_FN_("kernel", 0, "LIST", opt_kernels, 0,
+		"guest kernels, one boot each (default: the newest)"),
+	OPT_STR_("output", 'o', struct cmp_opts, output, "DIR", "default results/compare"),
+	OPT_FLAG_("recommend", 0, struct cmp_opts, recommend,
+		  "search the smallest coherent_pool with 0 failures\n"
+		  "and 0 fallbacks; prints the kernel command line"),
+	OPT_FN_("from", 0, "SIZE", opt_size, offsetof(struct cmp_opts, from),
+		"--recommend: first size tried (default 64K)"),
+	OPT_FN_("max", 0, "SIZE", opt_size, offsetof(struct cmp_opts, max),
+		"--recommend: give up above this (default 64M)"),
+	OPT_FLAG_("no-plot", 0, struct cmp_opts, no_plot, "no images"),
+	OPT_REFUSE_("plot", NULL, "compare plots unless --no-plot"),
+	OPT_REFUSE_("fresh", NULL, "every setting starts from fresh pools"),
+};
+
+static const struct opt_group compare_group = OPT_GROUP("Settings", compare_opts_table);
+
+static const struct cmd_help compare_help = {
+	.name = "compare",
+	.synopsis = "--coherent-pool LIST [OPTIONS]\n"
+		    "       dmapool-bench compare --recommend [OPTIONS]",
+	.about =
+"Run the same workload (same seed) under each coherent_pool setting, the\n"
+"module reloaded for every setting, all settings of a kernel in one guest\n"
+"boot. Writes DIR/compare.json, DIR/compare.csv, per-setting results under\n"
+"DIR/KERNEL/, a table, and plots: latency spectra overlaid (spectrum), bars\n"
+"per setting (compare-bars), pool-size timelines side by side\n"
+"(compare-timeline). With --repeat N, each setting runs N times: the first\n"
+"from fresh pools, later ones from the pools it left.\n",
+	.examples =
+"  dmapool-bench compare --coherent-pool 128K,512K,2M -o results/compare\n"
+"  dmapool-bench compare --coherent-pool 256K,1M --remap on,off --kernel 6.1,6.12\n"
+"  dmapool-bench compare --recommend --ctx hardirq --size 64K --hold ops:64 --repeat 3\n",
+};
+
+static int parse_cmp(struct cmp_opts *o, int argc, char **argv)
+{
+	struct opt_use use[] = {
+		{ &compare_group, o },
+		{ run_bpf_backend.own, &o->run },
+		{ &run_repeat_group, &o->run },
+		{ run_workload_group(), &o->run },
+		{ &run_pools_group, &o->run },
+		{ &vm_group, &o->run.vm },
+	};
+	int first, ret;
+
+	run_opts_init(&o->run, "compare");
 	o->output = "results/compare";
-	o->plot = true;
 	o->from = 64 << 10;
 	o->max = 64 << 20;
-	o->pass = calloc(argc + 1, sizeof(*o->pass));
-	if (!o->pass)
-		return -ENOMEM;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		bool takes;
-
-		snprintf(name, sizeof(name), "%.*s", (int)strcspn(a, "="), a);
-		val = strchr(a, '=');
-		takes = !strcmp(name, "--coherent-pool") || !strcmp(name, "--remap") ||
-			!strcmp(name, "--kernel") || !strcmp(name, "--repeat") ||
-			!strcmp(name, "-o") || !strcmp(name, "--output") ||
-			!strcmp(name, "--from") || !strcmp(name, "--max") ||
-			!strcmp(name, "--vm-mem");
-		if (takes && !val) {
-			if (i + 1 == argc) {
-				p_err("compare: %s needs a value", a);
-				return -EINVAL;
-			}
-			val = argv[++i];
-		} else if (val) {
-			val++;
-		}
-		if (!strcmp(name, "--coherent-pool")) {
-			o->nr_cps = split_list(name, val, o->cps[0], sizeof(o->cps[0]),
-					       CMP_MAX_SETTINGS);
-			if (o->nr_cps < 0)
-				return -EINVAL;
-			for (k = 0; k < o->nr_cps; k++)
-				if (strcmp(o->cps[k], "default") &&
-				    parse_size("--coherent-pool", o->cps[k], &bytes))
-					return -EINVAL;
-		} else if (!strcmp(name, "--remap")) {
-			n = split_list(name, val, onoff[0], sizeof(onoff[0]), 2);
-			if (n < 0)
-				return -EINVAL;
-			for (k = 0; k < n; k++) {
-				if (strcmp(onoff[k], "on") && strcmp(onoff[k], "off")) {
-					p_err("compare: invalid --remap '%s' (on, off or on,off)", val);
-					return -EINVAL;
-				}
-				o->remap[!strcmp(onoff[k], "on")] = true;
-			}
-		} else if (!strcmp(name, "--kernel")) {
-			o->nr_kernels = split_list(name, val, kern[0], sizeof(kern[0]),
-						   CMP_MAX_KERNELS);
-			if (o->nr_kernels < 0)
-				return -EINVAL;
-			for (k = 0; k < o->nr_kernels; k++)
-				o->kernels[k] = kern[k];
-			o->force_vm = true;
-		} else if (!strcmp(name, "--repeat")) {
-			char *end;
-
-			errno = 0;
-			o->repeat = strtoul(val, &end, 10);
-			if (errno || *end || !*val || *val == '-' || !o->repeat ||
-			    o->repeat > 100) {
-				p_err("compare: invalid --repeat '%s' (1..100)", val);
-				return -EINVAL;
-			}
-		} else if (!strcmp(name, "-o") || !strcmp(name, "--output")) {
-			o->output = val;
-		} else if (!strcmp(name, "--from")) {
-			if (parse_size(name, val, &o->from))
-				return -EINVAL;
-		} else if (!strcmp(name, "--max")) {
-			if (parse_size(name, val, &o->max))
-				return -EINVAL;
-		} else if (!strcmp(name, "--vm-mem")) {
-			o->vm.mem = val;
-		} else if (!strcmp(a, "--recommend")) {
-			o->recommend = true;
-		} else if (!strcmp(a, "--no-plot")) {
-			o->plot = false;
-		} else if (!strcmp(a, "--deterministic")) {
-			o->vm.deterministic = true;
-			o->force_vm = true;
-		} else if (!strcmp(a, "--vm")) {
-			o->force_vm = true;
-		} else if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
-			json_output = true;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(compare_usage, stdout);
-			exit(EXIT_OK);
-		} else if (!strcmp(a, "--plot") || !strcmp(a, "--fresh")) {
-			p_err("compare: %s is not a compare option (see 'dmapool-bench compare --help')", a);
-			return -EINVAL;
-		} else {
-			o->pass[o->nr_pass++] = argv[i];
-		}
-	}
-	if (vm_check_opts("compare", &o->vm))
+	ret = opts_parse(&compare_help, use, ARRAY_SIZE(use), argc, argv, &first);
+	if (ret)
+		return ret;
+	if (first < argc) {
+		p_err("compare: unexpected argument '%s'", argv[first]);
 		return -EINVAL;
-	for (k = 0; k < o->nr_kernels; k++)
-		if (vm_check_kernel("compare", o->kernels[k]))
-			return -EINVAL;
+	}
 	if (!o->remap[0] && !o->remap[1])
 		o->remap[0] = true;
 	if (!o->nr_cps && !o->recommend) {
@@ -245,49 +230,26 @@ static int parse_cmp(struct cmp_opts *o, int argc, char **argv)
 		p_err("compare: --from is larger than --max");
 		return -EINVAL;
 	}
-	/* The rest must be valid `run` options. */
-	o->pass[o->nr_pass] = NULL;
-	{
-		char **check = calloc(o->nr_pass + 2, sizeof(*check));
-		int ret;
-
-		if (!check)
-			return -ENOMEM;
-		check[0] = "run";
-		memcpy(check + 1, o->pass, o->nr_pass * sizeof(*check));
-		ret = run_check_args(o->nr_pass + 1, check);
-		free(check);
-		if (ret)
-			return -EINVAL;
-	}
-	return 0;
+	/* The workload must be a valid `run`'s. */
+	return run_opts_finish(&o->run);
 }
 
 /* One `run` of the workload with @cp (NULL: the kernel's rule) into @dir. */
 static int spawn_setting(const struct cmp_opts *o, const char *cp, bool remap,
 			 unsigned int repeat, const char *dir, const char *log)
 {
-	char **argv = calloc(o->nr_pass + 12, sizeof(*argv));
-	char rep[16];
-	int n = 0, st;
+	struct run_opts r = o->run;
+	char *argv[64], store[DMAPOOL_MAX_SPEC_LEN + 2 * PATH_MAX];
+	int st;
 
-	if (!argv)
-		return -ENOMEM;
-	snprintf(rep, sizeof(rep), "%u", repeat);
-	if (cp) {
-		argv[n++] = "--coherent-pool";
-		argv[n++] = (char *)cp;
-	}
-	if (remap)
-		argv[n++] = "--remap";
-	argv[n++] = "--repeat";
-	argv[n++] = rep;
-	argv[n++] = "--fresh";
-	argv[n++] = "-o";
-	argv[n++] = (char *)dir;
-	memcpy(argv + n, o->pass, o->nr_pass * sizeof(*argv));
+	r.coherent_pool = cp;
+	r.remap = remap;
+	r.repeat = repeat;
+	r.fresh = true;
+	r.output = dir;
+	if (run_opts_to_argv(&r, argv, ARRAY_SIZE(argv), store, sizeof(store)) < 0)
+		return -E2BIG;
 	st = run_spawn(argv, log);
-	free(argv);
 	if (st)
 		p_err("compare: the run with coherent_pool=%s%s failed (exit %d; see %s)",
 		      cp ? cp : "default", remap ? " remap" : "", st, log);
@@ -565,7 +527,7 @@ static int try_size(const struct cmp_opts *o, const char *kdir, const char *log,
 	memset(t, 0, sizeof(*t));
 	t->bytes = bytes;
 	snprintf(cp, sizeof(cp), "%lluK", (unsigned long long)(bytes >> 10));
-	for (r = 0; r < o->repeat; r++) {
+	for (r = 0; r < o->run.repeat; r++) {
 		snprintf(dir, sizeof(dir), "%s/recommend/%s/%u", kdir, cp, r);
 		if (spawn_setting(o, cp, o->remap[1] && !o->remap[0], 1, dir, log))
 			return -EIO;
@@ -685,7 +647,7 @@ static int compare_here(const struct cmp_opts *o, const char *outdir)
 				 rm ? "-remap" : "");
 			p_info("compare: coherent_pool=%s%s", o->cps[i], rm ? " remap" : "");
 			if (spawn_setting(o, strcmp(o->cps[i], "default") ? o->cps[i] : NULL,
-					  rm, o->repeat, dir, log))
+					  rm, o->run.repeat, dir, log))
 				ret = EXIT_FAIL;
 		}
 	}
@@ -785,7 +747,7 @@ static int compare_report(const struct cmp_opts *o, const char *outdir,
 		json_object_object_add(root, "latency_unit", json_object_new_string(
 			jget_str(meta, "latency_unit")));
 	}
-	json_object_object_add(root, "repeat", json_object_new_uint64(o->repeat));
+	json_object_object_add(root, "repeat", json_object_new_uint64(o->run.repeat));
 	json_object_object_add(root, "settings", arr);
 	arr = NULL;
 	json_object_object_add(root, "recommend", recs);
@@ -803,7 +765,7 @@ static int compare_report(const struct cmp_opts *o, const char *outdir,
 						   "latency_unit"));
 		snprintf(title, sizeof(title), "coherent_pool compare: %s",
 			 n ? s[0].kernel : "");
-		if (write_plots(s, n, outdir, o->plot, title))
+		if (write_plots(s, n, outdir, !o->no_plot, title))
 			ret = EXIT_FAIL;
 	}
 	if (!json_output) {
@@ -848,48 +810,40 @@ int cmd_compare(int argc, char **argv)
 	struct utsname u;
 	int k, nk = 0, ret = EXIT_OK;
 
-	if (parse_cmp(&o, argc, argv)) {
-		free(o.pass);
-		return EXIT_USAGE;
-	}
+	ret = parse_cmp(&o, argc, argv);
+	if (ret)
+		return ret > 0 ? EXIT_OK : EXIT_USAGE;
 	if (strpbrk(o.output, "'\"\\")) {
 		p_err("compare: output directory '%s' contains a quote or backslash", o.output);
-		free(o.pass);
 		return EXIT_USAGE;
 	}
-	if (run_prepare_outdir("compare", o.output, outdir)) {
-		free(o.pass);
+	if (run_prepare_outdir("compare", o.output, outdir))
 		return EXIT_USAGE;
-	}
-	if (!vm_needed(o.force_vm)) {
+	if (!vm_needed(o.run.vm.force)) {
 		ret = compare_here(&o, outdir);
-		if (getenv("DMAPOOL_IN_VM") || ret) {
-			free(o.pass);
+		if (getenv("DMAPOOL_IN_VM") || ret)
 			return ret;
-		}
 		uname(&u);
 		snprintf(kernels[nk++], sizeof(kernels[0]), "%.63s", u.release);
 	} else {
-		o.vm.rwdir = outdir;
-		o.vm.cpus = o.vm.deterministic ? 1 : 2;
+		o.run.vm.rwdir = outdir;
+		o.run.vm.cpus = o.run.vm.deterministic ? 1 : 2;
 		for (k = 0; k < (o.nr_kernels ? o.nr_kernels : 1); k++) {
-			o.vm.kernel = o.nr_kernels ? o.kernels[k] : NULL;
+			o.run.vm.kernel = o.nr_kernels ? o.kernels[k] : NULL;
 			snprintf(path, sizeof(path), "%s/.guest-kernel", outdir);
 			unlink(path);
-			ret = vm_run(&o.vm, argc, argv);
+			ret = vm_run(&o.run.vm, argc, argv);
 			if (ret == EXIT_OK && read_guest_kernel(outdir, kernels[nk],
 								sizeof(kernels[0])))
 				ret = EXIT_FAIL;
 			if (ret) {
 				if (ret > EXIT_USAGE)
 					p_err("compare: the guest failed (tools/dmapool-vm exit %d)", ret);
-				free(o.pass);
-				return ret > EXIT_USAGE ? EXIT_FAIL : ret;
+						return ret > EXIT_USAGE ? EXIT_FAIL : ret;
 			}
 			nk++;
 		}
 	}
 	ret = compare_report(&o, outdir, kernels, nk);
-	free(o.pass);
 	return ret;
 }

@@ -28,6 +28,7 @@
 
 #include "hist.h"
 #include "main.h"
+#include "opts.h"
 #include "result.h"
 #include "run.h"
 #include "stats.h"
@@ -45,47 +46,6 @@
 #define GATE_ALPHA		0.05
 #define GATE_BOOT_ITERS		10000
 #define GATE_MAX_RULES		32
-
-static const char gate_usage[] =
-"Usage: dmapool-bench gate [OPTIONS] BASELINE.json CANDIDATE.json\n"
-"       dmapool-bench gate [OPTIONS] --paired A-SPEC B-SPEC\n"
-"\n"
-"Decide whether CANDIDATE (or B) is slower than BASELINE (or A), metric by\n"
-"metric, with the method of DESIGN.md section 9: hard tier (new failures of\n"
-"either kind, no suitable pool or exhausted, or new fallback routes;\n"
-"deterministic: mean instruction-time per op up > 2%),\n"
-"statistical tier (bootstrap CI of the paired ratio beyond max(threshold,\n"
-"2 x noise floor) and Mann-Whitney p < 0.05), tail tier (LKP separation,\n"
-">= 10000 events a run). Every run of a result file is one sample.\n"
-"\n"
-"--paired runs A and B interleaved in one guest boot (A B A' per round, each\n"
-"run on a freshly loaded module); the A/A' pairs give the noise floor.\n"
-"A spec is workload keys (the module's spec syntax) plus pool keys\n"
-"coherent_pool=SIZE remap=0|1 test_spin_ns=N, e.g. 'size=4K ops=20000'.\n"
-"\n"
-"Options:\n"
-"  --rules FILE           rules: lines 'METRIC [KEY=VALUE...] THRESHOLD%'\n"
-"                         METRIC: mean p50 p90 p99 p999 ops_per_sec\n"
-"                         KEY: op (alloc, free), pool, ctx, size_order\n"
-"  --allow-mismatch       compare results of different modes, kernels or specs\n"
-"  --rounds N             --paired: rounds (default 5, at least 5)\n"
-"  -o, --output DIR       --paired: where the runs go (default results/gate)\n"
-"  --deterministic        --paired: guest with -icount (instruction-time)\n"
-"  --kernel VER           --paired: guest kernel\n"
-"  --vm-mem SIZE          --paired: guest memory (default 2G)\n"
-"  -j, --json             the verdicts as JSON\n"
-"\n"
-"Default rules:\n"
-"  mean op=alloc 2%   p50 op=alloc 5%   p90 op=alloc 5%   p99 op=alloc 10%\n"
-"  p999 op=alloc 20%  ops_per_sec op=alloc 5%   mean op=free 5%\n"
-"\n"
-"Exit status: 0 pass, 1 regression, 2 inconclusive (too noisy, too few runs or\n"
-"events), 3 invalid input or mismatched results (or the guest failed).\n"
-"\n"
-"Examples:\n"
-"  dmapool-bench gate results/baseline/result.json results/latest/result.json\n"
-"  dmapool-bench gate --rules my.rules --json base.json cand.json\n"
-"  dmapool-bench gate --paired --deterministic 'ops=20000' 'ops=20000 test_spin_ns=100'\n";
 
 enum metric { M_MEAN, M_P50, M_P90, M_P99, M_P999, M_OPS, M_NR };
 
@@ -686,51 +646,23 @@ static int gate_eval(struct json_object *base, struct json_object *cand,
 
 struct pair_opts {
 	const char *spec[2];
+	struct run_opts run[2];		/* A and B */
 	unsigned int rounds;
 	const char *output;
+	const char *rules;
+	bool allow, paired;
 	struct vm_opts vm;
-	bool force_vm;
 };
 
-/* A spec into `run` arguments: pool keys become options. */
-static int spec_args(const char *spec, const char *outdir, char **argv,
-		     char *store, size_t len)
+/* Side @k's `run` arguments, into @dir on a freshly loaded module. */
+static int side_args(const struct pair_opts *po, int k, const char *dir,
+		     char **argv, int max, char *store, size_t len)
 {
-	char buf[DMAPOOL_MAX_SPEC_LEN], *tok, *save, *w = store;
-	char workload[DMAPOOL_MAX_SPEC_LEN] = "";
-	int n = 0;
+	struct run_opts r = po->run[k];
 
-#define PUT(...) do {							\
-		argv[n++] = w;						\
-		w += snprintf(w, store + len - w, __VA_ARGS__) + 1;	\
-	} while (0)
-	snprintf(buf, sizeof(buf), "%s", spec);
-	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-		if (!strncmp(tok, "coherent_pool=", 14)) {
-			PUT("--coherent-pool");
-			PUT("%s", tok + 14);
-		} else if (!strcmp(tok, "remap=1")) {
-			PUT("--remap");
-		} else if (!strcmp(tok, "remap=0")) {
-			continue;
-		} else if (!strncmp(tok, "test_spin_ns=", 13)) {
-			PUT("--test-spin-ns");
-			PUT("%s", tok + 13);
-		} else {
-			snprintf(workload + strlen(workload), sizeof(workload) -
-				 strlen(workload), "%s%s", *workload ? " " : "", tok);
-		}
-	}
-	if (*workload) {
-		PUT("--spec");
-		PUT("%s", workload);
-	}
-	PUT("--fresh");
-	PUT("-o");
-	PUT("%s", outdir);
-	argv[n] = NULL;
-#undef PUT
-	return n;
+	r.fresh = true;
+	r.output = dir;
+	return run_opts_to_argv(&r, argv, max, store, len);
 }
 
 /* The runs of @nr result files as one result (the first one's meta). */
@@ -779,7 +711,9 @@ static int paired_here(const struct pair_opts *po, const char *outdir,
 	for (r = 0; r < po->rounds; r++) {
 		for (k = 0; k < 3; k++) {
 			snprintf(dir, sizeof(dir), "%.3900s/%s-%u", outdir, tag[k], r);
-			spec_args(po->spec[k == 1], dir, argv, store, sizeof(store));
+			if (side_args(po, k == 1, dir, argv, ARRAY_SIZE(argv), store,
+				      sizeof(store)) < 0)
+				goto out;
 			p_info("gate: round %u/%u: %s", r + 1, po->rounds,
 			       k == 0 ? "A" : k == 1 ? "B" : "A'");
 			st = run_spawn(argv, log);
@@ -807,15 +741,17 @@ out:
 	return ret;
 }
 
-/* Check a --paired spec as `run` would, before any guest boots. */
-static int check_spec(const char *spec)
+/* A --paired spec as `run` would take it, checked before any guest boots. */
+static int pair_spec(struct pair_opts *po, int k, const char *spec)
 {
-	char store[4096], *argv[33];
-	int n;
+	struct run_opts *r = &po->run[k];
 
-	argv[0] = "run";
-	n = spec_args(spec, "/nonexistent", argv + 1, store, sizeof(store));
-	return run_check_args(n + 1, argv);
+	run_opts_init(r, "gate");
+	r->vm = po->vm;
+	po->spec[k] = spec;
+	if (run_opts_set_line(r, spec) || run_opts_finish(r))
+		return -EINVAL;
+	return 0;
 }
 
 static char *slurp(const char *path)
@@ -840,122 +776,116 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+static const struct opt gate_opts_table[] = {
+	OPT_STR_("rules", 0, struct pair_opts, rules, "FILE",
+		 "rules: lines 'METRIC [KEY=VALUE...] THRESHOLD%'\n"
+		 "METRIC: mean p50 p90 p99 p999 ops_per_sec\n"
+		 "KEY: op (alloc, free), pool, ctx, size_order"),
+	OPT_FLAG_("allow-mismatch", 0, struct pair_opts, allow,
+		  "compare results of different modes, kernels or specs"),
+	OPT_FLAG_("paired", 0, struct pair_opts, paired,
+		  "A-SPEC B-SPEC: run both, interleaved, in one guest boot"),
+	OPT_UINT_("rounds", struct pair_opts, rounds, "N", GATE_MIN_RUNS, 100, "",
+		  "--paired: rounds (default 5, at least 5)"),
+	OPT_STR_("output", 'o', struct pair_opts, output, "DIR",
+		 "--paired: where the runs go (default results/gate)"),
+};
+
+static const struct opt_group gate_group = OPT_GROUP("Options", gate_opts_table);
+
+static const struct cmd_help gate_help = {
+	.name = "gate",
+	.synopsis = "[OPTIONS] BASELINE.json CANDIDATE.json\n"
+		    "       dmapool-bench gate [OPTIONS] --paired A-SPEC B-SPEC",
+	.about =
+"Decide whether CANDIDATE (or B) is slower than BASELINE (or A), metric by\n"
+"metric, with the method of DESIGN.md section 9: hard tier (new failures of\n"
+"either kind, no suitable pool or exhausted, or new fallback routes;\n"
+"deterministic: mean instruction-time per op up > 2%),\n"
+"statistical tier (bootstrap CI of the paired ratio beyond max(threshold,\n"
+"2 x noise floor) and Mann-Whitney p < 0.05), tail tier (LKP separation,\n"
+">= 10000 events a run). Every run of a result file is one sample.\n"
+"\n"
+"--paired runs A and B interleaved in one guest boot (A B A' per round, each\n"
+"run on a freshly loaded module); the A/A' pairs give the noise floor.\n"
+"A spec is workload keys (the module's spec syntax) plus pool keys\n"
+"coherent_pool=SIZE remap=0|1 test_spin_ns=N, e.g. 'size=4K ops=20000'.\n"
+"The guest options apply to --paired.\n"
+"\n"
+"Default rules:\n"
+"  mean op=alloc 2%   p50 op=alloc 5%   p90 op=alloc 5%   p99 op=alloc 10%\n"
+"  p999 op=alloc 20%  ops_per_sec op=alloc 5%   mean op=free 5%\n"
+"\n"
+"Exit status: 0 pass, 1 regression, 2 inconclusive (too noisy, too few runs or\n"
+"events), 3 invalid input or mismatched results (or the guest failed).\n",
+	.examples =
+"  dmapool-bench gate results/baseline/result.json results/latest/result.json\n"
+"  dmapool-bench gate --rules my.rules --json base.json cand.json\n"
+"  dmapool-bench gate --paired --deterministic 'ops=20000' 'ops=20000 test_spin_ns=100'\n",
+};
+
+/* The rules of --rules FILE, or the default ones: 0 or -EINVAL. */
+static int load_rules(const char *path, struct rule *rules, int *nr)
+{
+	char *text;
+	int ret;
+
+	if (!path)
+		return parse_rules(default_rules, "default rules", rules, nr);
+	text = slurp(path);
+	if (!text) {
+		p_err("gate: cannot read rules file '%s': %s", path, strerror(errno));
+		return -EINVAL;
+	}
+	ret = parse_rules(text, path, rules, nr);
+	free(text);
+	return ret;
+}
+
+/* BASELINE and CANDIDATE result files: a gate exit status. */
+static int gate_files(const struct pair_opts *po, const char *base,
+		      const char *cand, const struct rule *rules, int nr)
+{
+	struct json_object *a, *b;
+	int ret;
+
+	a = result_read(base);
+	b = a ? result_read(cand) : NULL;
+	ret = !b ? GATE_INVALID :
+	      check_match(a, b, base, cand, po->allow) ? GATE_INVALID :
+	      gate_eval(a, b, NULL, rules, nr, base, cand);
+	json_object_put(a);
+	json_object_put(b);
+	return ret;
+}
+
 int cmd_gate(int argc, char **argv)
 {
-	enum { O_RULES = 256, O_ALLOW, O_PAIRED, O_ROUNDS, O_DET, O_KERNEL, O_VMMEM, O_VM };
-	static const struct option opts[] = {
-		{ "rules", required_argument, NULL, O_RULES },
-		{ "allow-mismatch", no_argument, NULL, O_ALLOW },
-		{ "paired", no_argument, NULL, O_PAIRED },
-		{ "rounds", required_argument, NULL, O_ROUNDS },
-		{ "output", required_argument, NULL, 'o' },
-		{ "deterministic", no_argument, NULL, O_DET },
-		{ "kernel", required_argument, NULL, O_KERNEL },
-		{ "vm-mem", required_argument, NULL, O_VMMEM },
-		{ "vm", no_argument, NULL, O_VM },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct pair_opts po = { .rounds = 5, .output = "results/gate" };
+	struct opt_use use[] = { { &gate_group, &po }, { &vm_group, &po.vm } };
 	struct rule rules[GATE_MAX_RULES];
-	struct json_object *a, *b;
-	const char *rules_path = NULL;
-	char outdir[PATH_MAX], *text, *end;
-	bool allow = false, paired = false;
-	int c, nr, ret;
+	char outdir[PATH_MAX];
+	int first, nr, ret;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case O_RULES:
-			rules_path = optarg;
-			break;
-		case O_ALLOW:
-			allow = true;
-			break;
-		case O_PAIRED:
-			paired = true;
-			break;
-		case O_ROUNDS:
-			errno = 0;
-			po.rounds = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || *optarg == '-' ||
-			    po.rounds < GATE_MIN_RUNS || po.rounds > 100) {
-				p_err("gate: invalid --rounds '%s' (%d..100)", optarg,
-				      GATE_MIN_RUNS);
-				return GATE_INVALID;
-			}
-			break;
-		case 'o':
-			po.output = optarg;
-			break;
-		case O_DET:
-			po.vm.deterministic = true;
-			po.force_vm = true;
-			break;
-		case O_KERNEL:
-			po.vm.kernel = optarg;
-			po.force_vm = true;
-			break;
-		case O_VMMEM:
-			po.vm.mem = optarg;
-			break;
-		case O_VM:
-			po.force_vm = true;
-			break;
-		case 'j':
-			json_output = true;
-			break;
-		case 'h':
-			fputs(gate_usage, stdout);
-			return GATE_PASS;
-		default:
-			p_err("gate: unknown option or missing value: '%s' (see 'dmapool-bench gate --help')",
-			      argv[optind - 1]);
-			return GATE_INVALID;
-		}
-	}
-	if (argc - optind != 2) {
-		p_err("gate: %s (see 'dmapool-bench gate --help')", paired ?
+	ret = opts_parse(&gate_help, use, ARRAY_SIZE(use), argc, argv, &first);
+	if (ret)
+		return ret > 0 ? GATE_PASS : GATE_INVALID;
+	if (argc - first != 2) {
+		p_err("gate: %s (see 'dmapool-bench gate --help')", po.paired ?
 		      "--paired takes two specs, A and B" :
 		      "give a baseline and a candidate result file");
 		return GATE_INVALID;
 	}
-	if (rules_path) {
-		text = slurp(rules_path);
-		if (!text) {
-			p_err("gate: cannot read rules file '%s': %s", rules_path,
-			      strerror(errno));
-			return GATE_INVALID;
-		}
-		ret = parse_rules(text, rules_path, rules, &nr);
-		free(text);
-	} else {
-		ret = parse_rules(default_rules, "default rules", rules, &nr);
-	}
-	if (ret)
+	if (load_rules(po.rules, rules, &nr))
 		return GATE_INVALID;
-
-	if (!paired) {
-		a = result_read(argv[optind]);
-		b = a ? result_read(argv[optind + 1]) : NULL;
-		ret = !b ? GATE_INVALID :
-		      check_match(a, b, argv[optind], argv[optind + 1], allow) ?
-		      GATE_INVALID : gate_eval(a, b, NULL, rules, nr, argv[optind],
-					       argv[optind + 1]);
-		json_object_put(a);
-		json_object_put(b);
-		return ret;
-	}
-	po.spec[0] = argv[optind];
-	po.spec[1] = argv[optind + 1];
-	if (vm_check_opts("gate", &po.vm) || check_spec(po.spec[0]) ||
-	    check_spec(po.spec[1]))
+	if (!po.paired)
+		return gate_files(&po, argv[first], argv[first + 1], rules, nr);
+	if (vm_check_opts("gate", &po.vm) || pair_spec(&po, 0, argv[first]) ||
+	    pair_spec(&po, 1, argv[first + 1]))
 		return GATE_INVALID;
 	if (run_prepare_outdir("gate", po.output, outdir))
 		return GATE_INVALID;
-	if (!vm_needed(po.force_vm))
+	if (!vm_needed(po.vm.force))
 		return paired_here(&po, outdir, rules, nr);
 	po.vm.rwdir = outdir;
 	po.vm.cpus = po.vm.deterministic ? 1 : 2;

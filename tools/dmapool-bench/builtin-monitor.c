@@ -9,7 +9,6 @@
  * add up exactly.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,39 +21,8 @@
 #include "kcollect.h"
 #include "kmod.h"
 #include "main.h"
+#include "opts.h"
 #include "result.h"
-
-static const char monitor_usage[] =
-"Usage: dmapool-bench monitor [--target bench|kernel|auto] [-i SECONDS] [COUNT]\n"
-"                             [--pool P] [--hist] [--lat-unit us|ns] [-T] [--json]\n"
-"                             [--attach auto|fentry|kprobe]\n"
-"\n"
-"Every interval, per pool: allocs/s, frees/s, fails/s (no suitable pool and\n"
-"exhausted: the kernel's two kinds), fallbacks (from -> to),\n"
-"expansions (count, mean latency), size, avail, largest free extent and live\n"
-"bytes; with --hist the alloc latency log2 histograms. Intervals are exact\n"
-"differences of cumulative counts. Ctrl-C prints the last interval and detaches.\n"
-"\n"
-"  --target T        bench: the dmapool_bench module's tracepoints;\n"
-"                    kernel: the running kernel's own pools (dma_alloc_from_pool,\n"
-"                    dma_free_from_pool, atomic_pool_expand, atomic_pool_work_fn;\n"
-"                    sizes from debugfs dma_pools/); auto (default): bench when\n"
-"                    the module is loaded, else kernel\n"
-"  --attach MODE     kernel target: fentry, kprobe or auto (default: fentry/fexit,\n"
-"                    kprobes when they do not attach)\n"
-"  -i, --interval S  seconds between reports (default 1)\n"
-"  COUNT             stop after COUNT intervals (default: until Ctrl-C)\n"
-"  --pool P          only pool P (dma, dma32, kernel)\n"
-"  --hist            alloc latency histograms\n"
-"  --lat-unit U      us or ns for histograms (default us)\n"
-"  -T, --timestamp   a time stamp on each interval\n"
-"  --json            one JSON object per interval, one per line\n"
-"\n"
-"Examples:\n"
-"  dmapool-bench monitor\n"
-"  dmapool-bench monitor -i 2 5 --hist --pool kernel\n"
-"  dmapool-bench monitor --target kernel -T --hist\n"
-"  dmapool-bench monitor --json 10 | jq .pools.kernel.allocs\n";
 
 static volatile sig_atomic_t stop_monitor;
 
@@ -96,6 +64,8 @@ static void hist_delta(struct dmapool_hist *cur, struct dmapool_hist *prev)
 
 struct monitor_opts {
 	bool kernel;		/* the kernel's own pools, not the bench's */
+	const char *target;	/* bench, kernel or auto */
+	const char *lat_unit;	/* us or ns */
 	const char *attach;
 	double interval;
 	long count;
@@ -371,110 +341,124 @@ out:
 	return err;
 }
 
+static int opt_interval(const char *cmd, const struct opt *opt, const char *val,
+			void *obj)
+{
+	struct monitor_opts *mo = obj;
+	char *end;
+
+	(void)opt;
+	errno = 0;
+	mo->interval = strtod(val, &end);
+	if (errno || *end || end == val || !(mo->interval >= 0.1 && mo->interval <= 3600)) {
+		p_err("%s: invalid interval '%s' (0.1..3600 seconds)", cmd, val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int opt_pool(const char *cmd, const struct opt *opt, const char *val,
+		    void *obj)
+{
+	struct monitor_opts *mo = obj;
+	int p;
+
+	(void)opt;
+	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
+		if (!strcmp(val, pool_names[p]))
+			mo->pool = p;
+	if (mo->pool < 0) {
+		p_err("%s: invalid --pool '%s' (dma, dma32 or kernel)", cmd, val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct opt monitor_opts_table[] = {
+	OPT_CHOICE_("target", struct monitor_opts, target, "T", "bench|kernel|auto",
+		    "bench: the dmapool_bench module's tracepoints;\n"
+		    "kernel: the running kernel's own pools (dma_alloc_from_pool,\n"
+		    "dma_free_from_pool, atomic_pool_expand, atomic_pool_work_fn;\n"
+		    "sizes from debugfs dma_pools/); auto (default): bench when\n"
+		    "the module is loaded, else kernel"),
+	OPT_CHOICE_("attach", struct monitor_opts, attach, "MODE", "auto|fentry|kprobe",
+		    "kernel target: fentry, kprobe or auto (default: fentry/fexit,\n"
+		    "kprobes when they do not attach)"),
+	OPT_FN_("interval", 'i', "S", opt_interval, 0, "seconds between reports (default 1)"),
+	OPT_FN_("pool", 0, "P", opt_pool, 0, "only pool P (dma, dma32, kernel)"),
+	OPT_FLAG_("hist", 0, struct monitor_opts, hist, "alloc latency histograms"),
+	OPT_CHOICE_("lat-unit", struct monitor_opts, lat_unit, "U", "us|ns",
+		    "us or ns for histograms (default us)"),
+	OPT_FLAG_("timestamp", 'T', struct monitor_opts, timestamp,
+		  "a time stamp on each interval"),
+};
+
+static const struct opt_group monitor_group = OPT_GROUP("Options", monitor_opts_table);
+
+static const struct cmd_help monitor_help = {
+	.name = "monitor",
+	.synopsis = "[--target bench|kernel|auto] [-i SECONDS] [COUNT]\n"
+		    "                             [--pool P] [--hist] [--lat-unit us|ns] [-T] [--json]\n"
+		    "                             [--attach auto|fentry|kprobe]",
+	.about =
+"Every interval, per pool: allocs/s, frees/s, fails/s (no suitable pool and\n"
+"exhausted: the kernel's two kinds), fallbacks (from -> to),\n"
+"expansions (count, mean latency), size, avail, largest free extent and live\n"
+"bytes; with --hist the alloc latency log2 histograms. Intervals are exact\n"
+"differences of cumulative counts. Ctrl-C prints the last interval and detaches.\n"
+"COUNT stops after COUNT intervals (default: until Ctrl-C); with --json, one\n"
+"JSON object per interval, one per line.\n",
+	.examples =
+"  dmapool-bench monitor\n"
+"  dmapool-bench monitor -i 2 5 --hist --pool kernel\n"
+"  dmapool-bench monitor --target kernel -T --hist\n"
+"  dmapool-bench monitor --json 10 | jq .pools.kernel.allocs\n",
+};
+
+/* Options and COUNT: 0, 1 after --help, or -EINVAL. */
+static int monitor_parse(struct monitor_opts *mo, int argc, char **argv)
+{
+	struct opt_use use[] = { { &monitor_group, mo } };
+	int first, ret;
+	char *end;
+
+	ret = opts_parse(&monitor_help, use, ARRAY_SIZE(use), argc, argv, &first);
+	if (ret)
+		return ret;
+	mo->ns = !strcmp(mo->lat_unit, "ns");
+	if (first < argc) {
+		errno = 0;
+		mo->count = strtol(argv[first], &end, 10);
+		if (errno || *end || mo->count < 1 || first + 1 < argc) {
+			p_err("monitor: invalid count '%s' (a positive number of intervals)",
+			      argv[first]);
+			return -EINVAL;
+		}
+	}
+	mo->kernel = !strcmp(mo->target, "kernel") ||
+		     (!strcmp(mo->target, "auto") && access("/sys/module/dmapool_bench", F_OK));
+	if (!mo->kernel && access("/sys/module/dmapool_bench", F_OK)) {
+		p_err("monitor: the dmapool_bench module is not loaded (dmapool-bench run loads it)");
+		return -ENOENT;
+	}
+	return 0;
+}
+
 int cmd_monitor(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "target", required_argument, NULL, 't' },
-		{ "attach", required_argument, NULL, 'a' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "pool", required_argument, NULL, 'p' },
-		{ "hist", no_argument, NULL, 'H' },
-		{ "lat-unit", required_argument, NULL, 'u' },
-		{ "timestamp", no_argument, NULL, 'T' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct monitor_opts mo = { .interval = 1, .count = -1, .pool = -1,
-				   .attach = "auto" };
-	const char *target = "auto";
-	struct monitor_prev *prev = calloc(1, sizeof(*prev));
+				   .attach = "auto", .target = "auto", .lat_unit = "us" };
+	struct monitor_prev *prev;
 	struct collector *col;
 	int64_t live = 0;
 	const char *how;
-	char *end;
-	int c, p, err = 0;
+	int err = 0;
 	long n = 0;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "i:Tjh", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if (strcmp(optarg, "bench") && strcmp(optarg, "kernel") &&
-			    strcmp(optarg, "auto")) {
-				p_err("monitor: invalid --target '%s' (bench, kernel or auto)",
-				      optarg);
-				return EXIT_USAGE;
-			}
-			target = optarg;
-			break;
-		case 'a':
-			if (strcmp(optarg, "auto") && strcmp(optarg, "fentry") &&
-			    strcmp(optarg, "kprobe")) {
-				p_err("monitor: invalid --attach '%s' (auto, fentry or kprobe)",
-				      optarg);
-				return EXIT_USAGE;
-			}
-			mo.attach = optarg;
-			break;
-		case 'i':
-			errno = 0;
-			mo.interval = strtod(optarg, &end);
-			if (errno || *end || mo.interval < 0.1 || mo.interval > 3600) {
-				p_err("monitor: invalid interval '%s' (0.1..3600 seconds)", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'p':
-			for (p = 0; p < DMAPOOL_NR_POOLS; p++)
-				if (!strcmp(optarg, pool_names[p]))
-					mo.pool = p;
-			if (mo.pool < 0) {
-				p_err("monitor: invalid --pool '%s' (dma, dma32 or kernel)", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'H':
-			mo.hist = true;
-			break;
-		case 'u':
-			if (strcmp(optarg, "us") && strcmp(optarg, "ns")) {
-				p_err("monitor: invalid --lat-unit '%s' (us or ns)", optarg);
-				return EXIT_USAGE;
-			}
-			mo.ns = !strcmp(optarg, "ns");
-			break;
-		case 'T':
-			mo.timestamp = true;
-			break;
-		case 'j':
-			json_output = true;
-			break;
-		case 'h':
-			fputs(monitor_usage, stdout);
-			return EXIT_OK;
-		default:
-			p_err("monitor: unknown option or missing value: '%s' (see 'dmapool-bench monitor --help')",
-			      argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		errno = 0;
-		mo.count = strtol(argv[optind], &end, 10);
-		if (errno || *end || mo.count < 1 || optind + 1 < argc) {
-			p_err("monitor: invalid count '%s' (a positive number of intervals)",
-			      argv[optind]);
-			return EXIT_USAGE;
-		}
-	}
-	mo.kernel = !strcmp(target, "kernel") ||
-		    (!strcmp(target, "auto") && access("/sys/module/dmapool_bench", F_OK));
-	if (!mo.kernel && access("/sys/module/dmapool_bench", F_OK)) {
-		p_err("monitor: the dmapool_bench module is not loaded (dmapool-bench run loads it)");
-		free(prev);
-		return EXIT_FAIL;
-	}
+	err = monitor_parse(&mo, argc, argv);
+	if (err)
+		return err > 0 ? EXIT_OK : err == -ENOENT ? EXIT_FAIL : EXIT_USAGE;
+	prev = calloc(1, sizeof(*prev));
 	if (!prev || (mo.kernel ? kcollect_start(&col, mo.attach, &how) :
 		      collect_start(&col, "auto", &how))) {
 		free(prev);

@@ -4,7 +4,6 @@
  * and SVG: latency percentile spectrum, log2 histograms, pool timeline.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -14,30 +13,10 @@
 #include <unistd.h>
 
 #include "main.h"
+#include "opts.h"
 #include "result.h"
 
 #define DMAPOOL_TITLE_SPEC 1100
-
-static const char plot_usage[] =
-"Usage: dmapool-bench plot RESULT.json... [-o DIR] [--format png,svg] [--title TEXT]\n"
-"\n"
-"Render a result's latency percentile spectrum (one line per pool and\n"
-"context; several files are overlaid), log2 latency histograms and the pool\n"
-"size / avail / largest-free timeline with expansion marks.\n"
-"\n"
-"  -o, --output DIR    where CSVs and images go (default: the first file's directory)\n"
-"  --format LIST       png, svg or png,svg (default png,svg)\n"
-"  --title TEXT        plot title (default: kernel and the first result's spec)\n"
-"\n"
-"Every file is checked against result.schema.json first: one that does not\n"
-"validate is named with the JSON path of its first problem.\n"
-"\n"
-"Exit status: 0 plotted, 1 gnuplot or writing failed, 2 bad input (an\n"
-"option, or a result file that cannot be read or does not validate).\n"
-"\n"
-"Examples:\n"
-"  dmapool-bench plot results/latest/result.json\n"
-"  dmapool-bench plot a/result.json b/result.json -o /tmp/cmp --format svg\n";
 
 /* Quotes would end gnuplot's strings: drop them from the title. */
 static void clean_title(char *t)
@@ -134,92 +113,59 @@ static void default_title(struct json_object *meta, char *title, size_t len)
 				used += snprintf(title + used, len - used, " %s", tok);
 }
 
-int cmd_plot(int argc, char **argv)
+/* The output directory: @outdir, or the first file's; writable, no quotes. */
+static int plot_dir(const char *outdir, const char *first, char *dir, size_t len)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "title", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	static const char * const scripts[] = { "spectrum", "hist", "timeline" };
-	struct json_object **results = NULL;
-	char dir[PATH_MAX], series[1024], pools[64], title[512] = "";
-	const char *outdir = NULL, *formats = "png,svg";
-	bool png, svg;
-	int c, i, n, s, ret = EXIT_OK;
+	char *slash;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			outdir = optarg;
-			break;
-		case 'f':
-			formats = optarg;
-			break;
-		case 't':
-			snprintf(title, sizeof(title), "%s", optarg);
-			break;
-		case 'h':
-			fputs(plot_usage, stdout);
-			return EXIT_OK;
-		default:
-			p_err("plot: unknown option or missing value: '%s' (see 'dmapool-bench plot --help')",
-			      argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	png = strstr(formats, "png") != NULL;
-	svg = strstr(formats, "svg") != NULL;
-	if ((!png && !svg) || strspn(formats, "pngsvg,") != strlen(formats)) {
-		p_err("plot: invalid --format '%s' (png, svg or png,svg)", formats);
-		return EXIT_USAGE;
-	}
-	n = argc - optind;
-	if (n < 1) {
-		p_err("plot: no result file given (see 'dmapool-bench plot --help')");
-		return EXIT_USAGE;
-	}
-	results = calloc(n, sizeof(*results));
-	if (!results)
-		return EXIT_FAIL;
-	for (i = 0; i < n; i++) {
-		results[i] = result_read(argv[optind + i]);
-		if (!results[i]) {
-			ret = EXIT_USAGE;
-			goto out;
-		}
-	}
 	if (!outdir) {
-		char *slash;
-
-		snprintf(dir, sizeof(dir), "%s", argv[optind]);
+		snprintf(dir, len, "%s", first);
 		slash = strrchr(dir, '/');
 		if (slash)
 			*slash = '\0';
 		else
-			snprintf(dir, sizeof(dir), ".");
+			snprintf(dir, len, ".");
 	} else {
-		snprintf(dir, sizeof(dir), "%s", outdir);
+		snprintf(dir, len, "%s", outdir);
 		mkdir(dir, 0755);
 	}
 	/* The directory goes into gnuplot strings: no quotes in it. */
 	if (strpbrk(dir, "'\"\\")) {
 		p_err("plot: output directory '%s' contains a quote or backslash", dir);
-		ret = EXIT_USAGE;
-		goto out;
+		return -EINVAL;
 	}
 	if (access(dir, W_OK)) {
 		p_err("plot: output directory '%s' is not writable: %s", dir,
 		      strerror(errno));
-		ret = EXIT_USAGE;
-		goto out;
+		return -EINVAL;
 	}
-	if (!title[0])
-		default_title(json_object_object_get(results[0], "meta"), title,
-			      100);
+	return 0;
+}
+
+int plot_results(const char *const *files, int n, const char *outdir,
+		 const char *formats, const char *title_in)
+{
+	static const char * const scripts[] = { "spectrum", "hist", "timeline" };
+	struct json_object **results = calloc(n, sizeof(*results));
+	char dir[PATH_MAX], series[1024], pools[64], title[512] = "";
+	bool png = strstr(formats, "png"), svg = strstr(formats, "svg");
+	int i, s, ret = EXIT_OK;
+
+	if (!results)
+		return EXIT_FAIL;
+	for (i = 0; i < n && ret == EXIT_OK; i++) {
+		results[i] = result_read(files[i]);
+		if (!results[i])
+			ret = EXIT_USAGE;
+	}
+	if (ret == EXIT_OK && plot_dir(outdir, files[0], dir, sizeof(dir)))
+		ret = EXIT_USAGE;
+	if (ret != EXIT_OK)
+		goto out;
+	if (title_in)
+		snprintf(title, sizeof(title), "%s", title_in);
+	else
+		default_title(json_object_object_get(results[0], "meta"), title, 100);
 	if (result_write_csvs(results, n, dir, series, sizeof(series), pools,
 			      sizeof(pools))) {
 		ret = EXIT_FAIL;
@@ -239,4 +185,70 @@ out:
 		json_object_put(results[i]);
 	free(results);
 	return ret;
+}
+
+struct plot_opts {
+	const char *output;
+	const char *format;
+	const char *title;
+};
+
+static int opt_format(const char *cmd, const struct opt *opt, const char *val,
+		      void *obj)
+{
+	struct plot_opts *o = obj;
+
+	(void)opt;
+	if ((!strstr(val, "png") && !strstr(val, "svg")) ||
+	    strspn(val, "pngsvg,") != strlen(val)) {
+		p_err("%s: invalid --format '%s' (png, svg or png,svg)", cmd, val);
+		return -EINVAL;
+	}
+	o->format = val;
+	return 0;
+}
+
+static const struct opt plot_opts_table[] = {
+	OPT_STR_("output", 'o', struct plot_opts, output, "DIR",
+		 "where CSVs and images go (default: the first file's directory)"),
+	OPT_FN_("format", 0, "LIST", opt_format, 0, "png, svg or png,svg (default png,svg)"),
+	OPT_STR_("title", 0, struct plot_opts, title, "TEXT",
+		 "plot title (default: kernel and the first result's spec)"),
+};
+
+static const struct opt_group plot_group = OPT_GROUP("Options", plot_opts_table);
+
+static const struct cmd_help plot_help = {
+	.name = "plot",
+	.synopsis = "RESULT.json... [-o DIR] [--format png,svg] [--title TEXT]",
+	.about =
+"Render a result's latency percentile spectrum (one line per pool and\n"
+"context; several files are overlaid), log2 latency histograms and the pool\n"
+"size / avail / largest-free timeline with expansion marks.\n"
+"\n"
+"Every file is checked against result.schema.json first: one that does not\n"
+"validate is named with the JSON path of its first problem.\n"
+"\n"
+"Exit status: 0 plotted, 1 gnuplot or writing failed, 2 bad input (an\n"
+"option, or a result file that cannot be read or does not validate).\n",
+	.examples =
+"  dmapool-bench plot results/latest/result.json\n"
+"  dmapool-bench plot a/result.json b/result.json -o /tmp/cmp --format svg\n",
+};
+
+int cmd_plot(int argc, char **argv)
+{
+	struct plot_opts o = { .format = "png,svg" };
+	struct opt_use use[] = { { &plot_group, &o } };
+	int first, ret;
+
+	ret = opts_parse(&plot_help, use, ARRAY_SIZE(use), argc, argv, &first);
+	if (ret)
+		return ret > 0 ? EXIT_OK : EXIT_USAGE;
+	if (first >= argc) {
+		p_err("plot: no result file given (see 'dmapool-bench plot --help')");
+		return EXIT_USAGE;
+	}
+	return plot_results((const char *const *)argv + first, argc - first,
+			    o.output, o.format, o.title);
 }

@@ -25,30 +25,6 @@
 #include "result.h"
 #include "run.h"
 
-static const char record_usage[] =
-"Usage: dmapool-bench record [OPTIONS] -o FILE\n"
-"\n"
-"Run a workload like 'dmapool-bench run', but trace it with ftrace instead of\n"
-"BPF: a private ftrace instance records the module's events, and their raw\n"
-"per-CPU ring-buffer pages are streamed into FILE with the event formats and\n"
-"the runs' module counters. 'dmapool-bench report FILE' turns it into the\n"
-"same result.json as 'run'. No BPF is used. Events ftrace could not keep\n"
-"(overrun, dropped) are reported. On a host that cannot load modules it\n"
-"runs itself in tools/dmapool-vm.\n"
-"\n"
-RUN_WORKLOAD_HELP
-"Output:\n"
-"  -o, --output FILE      the recording (default results/latest/record.dpr)\n"
-"  --repeat N             N runs in one module load (default 1)\n"
-"  --buffer-kb N          ftrace buffer per CPU in KiB (default 8192)\n"
-"  --module PATH          the dmapool_bench.ko to load\n"
-RUN_GUEST_HELP
-"\n"
-"Examples:\n"
-"  dmapool-bench record --ctx softirq --cpus 0-1 --ops 5000 --seed 7 -o /tmp/r/rec.dpr\n"
-"  dmapool-bench report /tmp/r/rec.dpr --plot\n"
-"  dmapool-bench record --duration 5s --repeat 3 --buffer-kb 32768 -o results/rec/rec.dpr\n";
-
 struct recorder {
 	struct tracefs_instance *inst;
 	char name[64];
@@ -523,9 +499,35 @@ static bool rec_finish(void *priv, const struct run_opts *o,
 	return ok;
 }
 
+/* At least a few pages per CPU, at most 1 GiB per CPU. */
+static const struct opt record_opts_table[] = {
+	OPT_STR_("output", 'o', struct run_opts, output, "FILE",
+		 "the recording (default results/latest/record.dpr)"),
+	OPT_UINT_("buffer-kb", struct run_opts, buffer_kb, "N", 64, 1 << 20, " KiB per CPU",
+		  "ftrace buffer per CPU in KiB (default 8192)"),
+};
+
+static const struct opt_group record_group = OPT_GROUP("Output", record_opts_table);
+
 const struct run_backend run_record_backend = {
 	.cmd = "record",
-	.usage = record_usage,
+	.own = &record_group,
+	.help = {
+		.name = "record",
+		.synopsis = "[OPTIONS] -o FILE",
+		.about =
+"Run a workload like 'dmapool-bench run', but trace it with ftrace instead of\n"
+"BPF: a private ftrace instance records the module's events, and their raw\n"
+"per-CPU ring-buffer pages are streamed into FILE with the event formats and\n"
+"the runs' module counters. 'dmapool-bench report FILE' turns it into the\n"
+"same result.json as 'run'. No BPF is used. Events ftrace could not keep\n"
+"(overrun, dropped) are reported. On a host that cannot load modules it\n"
+"runs itself in tools/dmapool-vm.\n",
+		.examples =
+"  dmapool-bench record --ctx softirq --cpus 0-1 --ops 5000 --seed 7 -o /tmp/r/rec.dpr\n"
+"  dmapool-bench report /tmp/r/rec.dpr --plot\n"
+"  dmapool-bench record --duration 5s --repeat 3 --buffer-kb 32768 -o results/rec/rec.dpr\n",
+	},
 	.record = true,
 	.start = rec_start,
 	.begin = rec_begin,

@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -27,33 +26,11 @@
 #include "dmapool.h"
 #include "jschema.h"
 #include "main.h"
+#include "opts.h"
 #include "recfile.h"
 #include "result.h"
 #include "run.h"
 #include "spec.h"
-
-static const char report_usage[] =
-"Usage: dmapool-bench report FILE [-o DIR] [--plot] [--json]\n"
-"\n"
-"Decode a recording made by 'dmapool-bench record' (raw ftrace ring-buffer\n"
-"pages and the event formats) with libtraceevent, account every event\n"
-"exactly as the BPF programs of 'run' do, cross-check the counts against\n"
-"the module's counters, and write DIR/result.json (schema " RESULT_SCHEMA ")\n"
-"plus CSVs for gnuplot, like 'run'. Events ftrace missed are reported in\n"
-"each run's lost object (ftrace_missed_events, ftrace_overrun, ...).\n"
-"\n"
-"  -o, --output DIR    result directory (default: FILE's directory)\n"
-"  --plot              also render plots (PNG and SVG) into DIR\n"
-"  -j, --json          print the result object on stdout\n"
-"\n"
-"Exit status: 0 done, 1 the cross-check failed (or an output could not be\n"
-"written), 2 bad input: a recording that is truncated, corrupt or\n"
-"inconsistent (the message names the byte offset or section).\n"
-"\n"
-"Examples:\n"
-"  dmapool-bench record --ctx softirq --cpus 0-1 --ops 5000 -o /tmp/r/rec.dpr\n"
-"  dmapool-bench report /tmp/r/rec.dpr --plot\n"
-"  dmapool-bench report results/rec/rec.dpr -o results/rec-report --json\n";
 
 #define REC_MAX_CPUS	4096
 #define PAGE_PAD	64	/* zeros after a page: kbuffer may peek past */
@@ -848,70 +825,110 @@ static int run_windows(const struct recording *rec, struct run_win **out,
 	return 0;
 }
 
+struct report_opts {
+	const char *output;
+	bool plot;
+};
+
+static const struct opt report_opts_table[] = {
+	OPT_STR_("output", 'o', struct report_opts, output, "DIR",
+		 "result directory (default: FILE's directory)"),
+	OPT_FLAG_("plot", 0, struct report_opts, plot,
+		  "also render plots (PNG and SVG) into DIR"),
+};
+
+static const struct opt_group report_group = OPT_GROUP("Options", report_opts_table);
+
+static const struct cmd_help report_help = {
+	.name = "report",
+	.synopsis = "FILE [-o DIR] [--plot] [--json]",
+	.about =
+"Decode a recording made by 'dmapool-bench record' (raw ftrace ring-buffer\n"
+"pages and the event formats) with libtraceevent, account every event\n"
+"exactly as the BPF programs of 'run' do, cross-check the counts against\n"
+"the module's counters, and write DIR/result.json (schema " RESULT_SCHEMA ")\n"
+"plus CSVs for gnuplot, like 'run'. Events ftrace missed are reported in\n"
+"each run's lost object (ftrace_missed_events, ftrace_overrun, ...).\n"
+"\n"
+"Exit status: 0 done, 1 the cross-check failed (or an output could not be\n"
+"written), 2 bad input: a recording that is truncated, corrupt or\n"
+"inconsistent (the message names the byte offset or section).\n",
+	.examples =
+"  dmapool-bench record --ctx softirq --cpus 0-1 --ops 5000 -o /tmp/r/rec.dpr\n"
+"  dmapool-bench report /tmp/r/rec.dpr --plot\n"
+"  dmapool-bench report results/rec/rec.dpr -o results/rec-report --json\n",
+};
+
+/* The recording's result into @outdir: an exit status. */
+static int report_write(struct recording *rec, const char *outdir, bool ok)
+{
+	char series[1024], pools[64], why[JSCHEMA_ERR_LEN];
+
+	if (result_check(rec->skel, "#", why, sizeof(why))) {
+		bad_file(rec, "is corrupt: its events make an invalid result: %s", why);
+		return EXIT_USAGE;
+	}
+	if (result_write_json(rec->skel, outdir, "result.json") ||
+	    result_write_csvs(&rec->skel, 1, outdir, series, sizeof(series),
+			      pools, sizeof(pools)))
+		ok = false;
+	if (json_output)
+		printf("%s\n", json_object_to_json_string_ext(rec->skel,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		result_print_summary(rec->skel);
+	p_info("wrote %s/result.json", outdir);
+	return ok ? EXIT_OK : EXIT_FAIL;
+}
+
+/* Parse: 0 with the recording's path in *@path, 1 after --help, -EINVAL. */
+static int report_parse(struct report_opts *o, int argc, char **argv,
+			const char **path)
+{
+	struct opt_use use[] = { { &report_group, o } };
+	int first, ret;
+
+	ret = opts_parse(&report_help, use, ARRAY_SIZE(use), argc, argv, &first);
+	if (ret)
+		return ret;
+	if (first >= argc) {
+		p_err("report: no recording given (dmapool-bench report FILE)");
+		return -EINVAL;
+	}
+	if (first + 1 < argc) {
+		p_err("report: unexpected argument '%s' (one recording at a time)",
+		      argv[first + 1]);
+		return -EINVAL;
+	}
+	*path = argv[first];
+	return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "plot", no_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	struct report_opts o = {};
 	struct recording rec = {};
 	struct decoder d = {};
 	struct dmapool_spec spec;
 	struct run_win *w = NULL;
-	char dir[PATH_MAX], outdir[PATH_MAX], series[1024], pools[64];
-	char result[PATH_MAX + 16], *pargv[5], why[JSCHEMA_ERR_LEN];
-	const char *output = NULL;
-	bool plot = false, ok = true;
+	char dir[PATH_MAX], outdir[PATH_MAX], result[PATH_MAX + 16];
+	const char *files[1] = { result };
+	bool ok = true;
 	size_t nruns = 0;
-	int c, err, ret;
+	int err, ret;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:jvh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			output = optarg;
-			break;
-		case 'p':
-			plot = true;
-			break;
-		case 'j':
-			json_output = true;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'h':
-			fputs(report_usage, stdout);
-			return EXIT_OK;
-		default:
-			p_err("report: unknown option or missing value: '%s' (see 'dmapool-bench report --help')",
-			      argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		p_err("report: no recording given (dmapool-bench report FILE)");
-		return EXIT_USAGE;
-	}
-	if (optind + 1 < argc) {
-		p_err("report: unexpected argument '%s' (one recording at a time)",
-		      argv[optind + 1]);
-		return EXIT_USAGE;
-	}
-	rec.path = argv[optind];
+	ret = report_parse(&o, argc, argv, &rec.path);
+	if (ret)
+		return ret > 0 ? EXIT_OK : EXIT_USAGE;
 	snprintf(dir, sizeof(dir), "%s", rec.path);
-	if (!output)
-		output = dirname(dir);
+	if (!o.output)
+		o.output = dirname(dir);
 	err = rec_open(&rec);
 	if (!err)
 		err = decoder_init(&d, &rec);
 	if (!err)
 		err = run_windows(&rec, &w, &nruns, &spec);
-	if (!err && run_prepare_outdir("report", output, outdir))
+	if (!err && run_prepare_outdir("report", o.output, outdir))
 		err = -EINVAL;
 	if (!err)
 		err = replay(&rec, &d, w, nruns, &spec, &ok);
@@ -921,31 +938,10 @@ int cmd_report(int argc, char **argv)
 		ret = err == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 		goto out;
 	}
-	if (result_check(rec.skel, "#", why, sizeof(why))) {
-		bad_file(&rec, "is corrupt: its events make an invalid result: %s", why);
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	if (result_write_json(rec.skel, outdir, "result.json") ||
-	    result_write_csvs(&rec.skel, 1, outdir, series, sizeof(series),
-			      pools, sizeof(pools)))
-		ok = false;
-	if (json_output)
-		printf("%s\n", json_object_to_json_string_ext(rec.skel,
-			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	else
-		result_print_summary(rec.skel);
-	p_info("wrote %s/result.json", outdir);
-	ret = ok ? EXIT_OK : EXIT_FAIL;
-	if (ret == EXIT_OK && plot) {
+	ret = report_write(&rec, outdir, ok);
+	if (ret == EXIT_OK && o.plot) {
 		snprintf(result, sizeof(result), "%s/result.json", outdir);
-		pargv[0] = "plot";
-		pargv[1] = result;
-		pargv[2] = "-o";
-		pargv[3] = outdir;
-		pargv[4] = NULL;
-		optind = 0;
-		ret = cmd_plot(4, pargv);
+		ret = plot_results(files, 1, outdir, "png,svg", NULL);
 	}
 out:
 	free(w);

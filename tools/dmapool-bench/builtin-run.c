@@ -17,27 +17,6 @@
 #include "result.h"
 #include "run.h"
 
-static const char run_usage[] =
-"Usage: dmapool-bench run [OPTIONS]\n"
-"\n"
-"Run one workload of the module's load generator, measure it with BPF and\n"
-"write DIR/result.json (schema " RESULT_SCHEMA ") plus CSVs for gnuplot.\n"
-"On a host that cannot load modules it runs itself in tools/dmapool-vm.\n"
-"\n"
-RUN_WORKLOAD_HELP
-"Output:\n"
-"  -o, --output DIR       result directory (default results/latest)\n"
-"  --repeat N             N runs in one module load (default 1)\n"
-"  --plot                 also render plots (PNG and SVG) into DIR\n"
-"  --module PATH          the dmapool_bench.ko to load\n"
-"  --attach MODE          auto, tp_btf or tracepoint (default auto)\n"
-RUN_GUEST_HELP
-"\n"
-"Examples:\n"
-"  dmapool-bench run --plot\n"
-"  dmapool-bench run --ctx softirq --cpus 0 --ops 100000 --size loguniform:4K-256K --hold ops:64 -o /tmp/r\n"
-"  dmapool-bench run --coherent-pool 128K --mask 32 --repeat 5 --json\n";
-
 /* --- the BPF collector (collect.c) ---------------------------------------- */
 
 struct bpf_run {
@@ -135,9 +114,32 @@ static bool bpf_finish(void *priv, const struct run_opts *o,
 	return ok;
 }
 
+static const struct opt run_opts_table[] = {
+	OPT_STR_("output", 'o', struct run_opts, output, "DIR",
+		 "result directory (default results/latest)"),
+	OPT_FLAG_("plot", 0, struct run_opts, plot, "also render plots (PNG and SVG) into DIR"),
+	OPT_FLAG_("hist", 0, struct run_opts, hist, "also print the latency histograms"),
+	OPT_CHOICE_("attach", struct run_opts, attach, "MODE", "auto|tp_btf|tracepoint",
+		    "auto, tp_btf or tracepoint (default auto)"),
+};
+
+static const struct opt_group run_group = OPT_GROUP("Output", run_opts_table);
+
 const struct run_backend run_bpf_backend = {
 	.cmd = "run",
-	.usage = run_usage,
+	.own = &run_group,
+	.help = {
+		.name = "run",
+		.synopsis = "[OPTIONS]",
+		.about =
+"Run one workload of the module's load generator, measure it with BPF and\n"
+"write DIR/result.json (schema " RESULT_SCHEMA ") plus CSVs for gnuplot.\n"
+"On a host that cannot load modules it runs itself in tools/dmapool-vm.\n",
+		.examples =
+"  dmapool-bench run --plot\n"
+"  dmapool-bench run --ctx softirq --cpus 0 --ops 100000 --size loguniform:4K-256K --hold ops:64 -o /tmp/r\n"
+"  dmapool-bench run --coherent-pool 128K --mask 32 --repeat 5 --json\n",
+	},
 	.start = bpf_start,
 	.begin = bpf_begin,
 	.wait = bpf_wait,

@@ -3,7 +3,6 @@
  * dmapool-bench: benchmark and trace the kernel's atomic DMA pools.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "main.h"
+#include "opts.h"
 
 bool json_output;
 int verbose;
@@ -164,16 +164,15 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f,
-		"Usage: dmapool-bench [-v] [--json] COMMAND [ARGS...]\n"
+		"Usage: dmapool-bench [OPTIONS] COMMAND [ARGS...]\n"
 		"       dmapool-bench COMMAND --help\n\n"
 		"Benchmark and trace the kernel's atomic DMA pools.\n\nCommands:\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].what);
+	fputc('\n', f);
+	opts_global_usage(f);
 	fprintf(f,
-		"\nOptions:\n"
-		"  -v, --verbose   libbpf debug output and more detail\n"
-		"  -j, --json      machine-readable output\n"
-		"  -h, --help      this help\n\n"
+		"\nThe options are accepted before or after COMMAND.\n\n"
 		"Examples:\n"
 		"  dmapool-bench run --ctx hardirq --cpus 0-1 --duration 2s -o results/latest --plot\n"
 		"  dmapool-bench plot results/latest/result.json -o results/latest\n"
@@ -184,45 +183,27 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	size_t i;
-	int c;
+	char names[256];
+	size_t i, n = 0;
+	int first;
 
-	/* Global options stop at the first word that is not one. */
-	while ((c = getopt_long(argc, argv, "+vjh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'v':
-			verbose++;
-			break;
-		case 'j':
-			json_output = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
+	first = opts_parse_global(argc, argv);
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first > argc) {
+		usage(stdout);
+		return EXIT_OK;
 	}
-	if (optind >= argc) {
+	if (first == argc) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		if (!strcmp(argv[optind], cmds[i].name)) {
-			argc -= optind;
-			argv += optind;
-			optind = 0;
-			return cmds[i].fn(argc, argv);
-		}
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		if (!strcmp(argv[first], cmds[i].name))
+			return cmds[i].fn(argc - first, argv + first);
+		n += snprintf(names + n, sizeof(names) - n, "%s%s",
+			      i ? ", " : "", cmds[i].name);
 	}
-	p_err("unknown command '%s' (commands: run, record, report, plot, monitor, compare, gate; see --help)",
-	      argv[optind]);
+	p_err("unknown command '%s' (commands: %s; see --help)", argv[first], names);
 	return EXIT_USAGE;
 }

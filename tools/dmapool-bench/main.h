@@ -10,6 +10,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* Exit statuses of every subcommand. */
 #define EXIT_OK		0
 #define EXIT_FAIL	1	/* the work failed, or a check did */
@@ -46,6 +50,14 @@ int parse_uint_opt(const char *cmd, const char *opt, const char *val,
  */
 int plot_gnuplot(const char *script, const char *dir, const char *fmt,
 		 const char *series, const char *title);
+
+/*
+ * plot @files into @outdir (NULL: the first file's directory) as @formats
+ * ("png", "svg", "png,svg"), titled @title (NULL: from the first result).
+ * Returns an exit status.
+ */
+int plot_results(const char *const *files, int n, const char *outdir,
+		 const char *formats, const char *title);
 
 int cmd_run(int argc, char **argv);
 int cmd_plot(int argc, char **argv);

@@ -29,6 +29,8 @@
 #include "spec.h"
 #include "vm.h"
 
+#define RUN_MAX_SPEC_KEYS 32	/* spec.c's parser tracks keys in 32 bits */
+
 #ifndef DMAPOOL_VERSION
 #define DMAPOOL_VERSION "unknown"
 #endif
@@ -48,270 +50,373 @@ bool run_in_icount_guest(void)
 	return v && !strcmp(v, "1");
 }
 
-static int add_key(struct run_opts *o, const char *key, const char *val)
-{
-	size_t used = strlen(o->spec_line);
+/* --- the run's options: tables and the run_opts API ---------------------- */
 
-	if (strchr(val, ' ') && strcmp(key, "")) {
-		p_err("%s: --%s '%s' must not contain spaces", o->cmd, key, val);
-		return -EINVAL;
-	}
-	snprintf(o->spec_line + used, sizeof(o->spec_line) - used, "%s%s%s%s",
-		 used ? " " : "", key, *key ? "=" : "", val);
-	return 0;
+/*
+ * The default workload, where a key is not given (and, for duration_ms,
+ * neither is ops). The CPUs default to "0" in a deterministic guest.
+ */
+static const struct {
+	const char *key, *val, *unless;
+} run_default_workload[] = {
+	{ "ctx", "hardirq", NULL },
+	{ "cpus", "0-1", NULL },
+	{ "duration_ms", "2000", "ops" },
+	{ "size", "4K:8,8K:4,16K:2,64K", NULL },
+	{ "hold", "ops:32", NULL },
+};
+
+static int spec_key_index(const char *key, size_t n)
+{
+	const char *k, *arg, *what;
+	unsigned int i;
+
+	for (i = 0; !dmapool_spec_key(i, &k, &arg, &what); i++)
+		if (strlen(k) == n && !strncmp(k, key, n))
+			return i;
+	return -1;
 }
 
-/* A duration option into a spec key in @unit_ns units. */
-static int add_duration(struct run_opts *o, const char *opt, const char *key,
-			const char *val, uint64_t unit_ns)
+static int append(char *line, size_t size, const char *key, const char *val)
 {
-	char num[32];
-	uint64_t ns;
+	size_t used = strlen(line);
+	int n;
 
-	if (parse_duration_ns(val, &ns) || ns % unit_ns) {
-		p_err("%s: invalid --%s '%s' (a duration such as 2s, 500ms%s)",
-		      o->cmd, opt, val, unit_ns < 1000000 ? ", 100us" : "");
-		return -EINVAL;
-	}
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)(ns / unit_ns));
-	return add_key(o, key, num);
+	n = snprintf(line + used, size - used, "%s%s%s%s", used ? " " : "",
+		     key, *key ? "=" : "", val);
+	return n < 0 || (size_t)n >= size - used ? -E2BIG : 0;
 }
 
-int run_parse_opts(const struct run_backend *be, struct run_opts *o,
-		   int argc, char **argv)
+void run_opts_init(struct run_opts *o, const char *cmd)
 {
-	enum {
-		O_CTX = 256, O_CPUS, O_DURATION, O_OPS, O_PERIOD, O_BATCH,
-		O_SIZE, O_HOLD, O_ZONE, O_MASK, O_BURST, O_SEED, O_WARMUP,
-		O_MAXOUT, O_SPEC, O_CP, O_REMAP, O_STATE, O_REPEAT, O_PLOT,
-		O_MODULE, O_VM, O_KERNEL, O_VMMEM, O_DET, O_ATTACH, O_BUFKB,
-		O_SPIN, O_FRESH, O_ZONES, O_HIST,
-	};
-	static const struct option opts[] = {
-		{ "ctx", required_argument, NULL, O_CTX },
-		{ "cpus", required_argument, NULL, O_CPUS },
-		{ "duration", required_argument, NULL, O_DURATION },
-		{ "ops", required_argument, NULL, O_OPS },
-		{ "period", required_argument, NULL, O_PERIOD },
-		{ "batch", required_argument, NULL, O_BATCH },
-		{ "size", required_argument, NULL, O_SIZE },
-		{ "hold", required_argument, NULL, O_HOLD },
-		{ "zone", required_argument, NULL, O_ZONE },
-		{ "mask", required_argument, NULL, O_MASK },
-		{ "burst", required_argument, NULL, O_BURST },
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "warmup", required_argument, NULL, O_WARMUP },
-		{ "max-outstanding", required_argument, NULL, O_MAXOUT },
-		{ "spec", required_argument, NULL, O_SPEC },
-		{ "coherent-pool", required_argument, NULL, O_CP },
-		{ "remap", no_argument, NULL, O_REMAP },
-		{ "zones", required_argument, NULL, O_ZONES },
-		{ "state-period", required_argument, NULL, O_STATE },
-		{ "test-spin-ns", required_argument, NULL, O_SPIN },
-		{ "fresh", no_argument, NULL, O_FRESH },
-		{ "output", required_argument, NULL, 'o' },
-		{ "repeat", required_argument, NULL, O_REPEAT },
-		{ "plot", no_argument, NULL, O_PLOT },
-		{ "hist", no_argument, NULL, O_HIST },
-		{ "module", required_argument, NULL, O_MODULE },
-		{ "attach", required_argument, NULL, O_ATTACH },
-		{ "buffer-kb", required_argument, NULL, O_BUFKB },
-		{ "vm", no_argument, NULL, O_VM },
-		{ "kernel", required_argument, NULL, O_KERNEL },
-		{ "vm-mem", required_argument, NULL, O_VMMEM },
-		{ "deterministic", no_argument, NULL, O_DET },
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	struct { int id; const char *key; } plain[] = {
-		{ O_CTX, "ctx" }, { O_CPUS, "cpus" }, { O_OPS, "ops" },
-		{ O_BATCH, "batch" }, { O_SIZE, "size" }, { O_HOLD, "hold" },
-		{ O_ZONE, "zone" }, { O_MASK, "mask" }, { O_BURST, "burst" },
-		{ O_SEED, "seed" }, { O_MAXOUT, "max_outstanding" },
-	};
-	bool have_ctx = false, have_cpus = false, have_len = false;
-	char err[DMAPOOL_SPEC_ERR_LEN];
-	size_t i;
-	int c;
-
-	o->cmd = be->cmd;
-	o->output = be->record ? "results/latest/record.dpr" : "results/latest";
+	memset(o, 0, sizeof(*o));
+	o->cmd = cmd;
+	o->output = "results/latest";
 	o->attach = "auto";
 	o->repeat = 1;
 	o->state_period_ms = 50;
 	o->buffer_kb = 8192;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:jvh", opts, NULL)) != -1) {
-		for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
-			if (plain[i].id == c && add_key(o, plain[i].key, optarg))
-				return -EINVAL;
-		/* Options of the other collector. */
-		if ((be->record && (c == O_PLOT || c == O_ATTACH || c == O_HIST)) ||
-		    (!be->record && c == O_BUFKB)) {
-			p_err("%s: --%s is not a '%s' option (see 'dmapool-bench %s --help')",
-			      o->cmd, c == O_PLOT ? "plot" : c == O_HIST ? "hist" : c == O_ATTACH ?
-			      "attach" : "buffer-kb", o->cmd, o->cmd);
-			return -EINVAL;
-		}
-		switch (c) {
-		case O_CTX:
-			have_ctx = true;
-			break;
-		case O_CPUS:
-			have_cpus = true;
-			break;
-		case O_OPS:
-			have_len = true;
-			break;
-		case O_DURATION:
-			have_len = true;
-			if (add_duration(o, "duration", "duration_ms", optarg, 1000000))
-				return -EINVAL;
-			break;
-		case O_PERIOD:
-			if (add_duration(o, "period", "period_us", optarg, 1000))
-				return -EINVAL;
-			break;
-		case O_WARMUP:
-			if (add_duration(o, "warmup", "warmup_ms", optarg, 1000000))
-				return -EINVAL;
-			break;
-		case O_SPEC:
-			have_ctx |= strstr(optarg, "ctx=") != NULL;
-			have_cpus |= strstr(optarg, "cpus=") != NULL;
-			have_len |= strstr(optarg, "duration_ms=") || strstr(optarg, "ops=");
-			if (add_key(o, "", optarg))
-				return -EINVAL;
-			break;
-		case O_CP:
-			o->coherent_pool = optarg;
-			break;
-		case O_REMAP:
-			o->remap = true;
-			break;
-		case O_ZONES:
-			/* The module checks the names; no spaces, no '=' here. */
-			if (!*optarg || strlen(optarg) > 32 ||
-			    strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789,") !=
-			    strlen(optarg)) {
-				p_err("%s: invalid --zones '%s' (kernel, dma32, dma, comma-separated, or auto)",
-				      o->cmd, optarg);
-				return -EINVAL;
-			}
-			o->zones = optarg;
-			break;
-		case O_STATE:
-			if (parse_uint_opt(o->cmd, "state-period", optarg, 0,
-				       DMAPOOL_MAX_STATE_PERIOD_MS, " ms",
-				       &o->state_period_ms))
-				return -EINVAL;
-			break;
-		case O_SPIN:
-			if (parse_uint_opt(o->cmd, "test-spin-ns", optarg, 0,
-				       DMAPOOL_MAX_TEST_SPIN_NS, " ns",
-				       &o->test_spin_ns))
-				return -EINVAL;
-			break;
-		case O_FRESH:
-			o->fresh = true;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case O_REPEAT:
-			if (parse_uint_opt(o->cmd, "repeat", optarg, 1, 1000, "", &o->repeat))
-				return -EINVAL;
-			break;
-		case O_PLOT:
-			o->plot = true;
-			break;
-		case O_HIST:
-			o->hist = true;
-			break;
-		case O_MODULE:
-			o->module = optarg;
-			break;
-		case O_ATTACH:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "tp_btf") &&
-			    strcmp(optarg, "tracepoint")) {
-				p_err("run: invalid --attach '%s' (auto, tp_btf or tracepoint)",
-				      optarg);
-				return -EINVAL;
-			}
-			o->attach = optarg;
-			break;
-		case O_BUFKB:
-			/* At least a few pages per CPU, at most 1 GiB per CPU. */
-			if (parse_uint_opt(o->cmd, "buffer-kb", optarg, 64, 1 << 20, " KiB per CPU",
-				       &o->buffer_kb))
-				return -EINVAL;
-			break;
-		case O_VM:
-			o->force_vm = true;
-			break;
-		case O_KERNEL:
-			o->vm.kernel = optarg;
-			o->force_vm = true;
-			break;
-		case O_VMMEM:
-			o->vm.mem = optarg;
-			break;
-		case O_DET:
-			o->vm.deterministic = true;
-			o->force_vm = true;
-			break;
-		case 'j':
-			json_output = true;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'h':
-			fputs(be->usage, stdout);
-			exit(EXIT_OK);
-		case '?':
-			p_err("%s: unknown option or missing value: '%s' (see 'dmapool-bench %s --help')",
-			      o->cmd, argv[optind - 1], o->cmd);
-			return -EINVAL;
-		default:
-			break;
-		}
-	}
-	if (optind < argc) {
-		p_err("%s: unexpected argument '%s'", o->cmd, argv[optind]);
+}
+
+int run_opts_set_key(struct run_opts *o, const char *key, const char *val)
+{
+	int i = spec_key_index(key, strlen(key));
+
+	if (strpbrk(val, " \t\n") || !*val) {
+		p_err("%s: %s '%s' must be one word", o->cmd, key, val);
 		return -EINVAL;
+	}
+	if (i >= 0)
+		o->given |= 1u << i;
+	if (append(o->given_line, sizeof(o->given_line), key, val)) {
+		p_err("%s: the workload is longer than %u bytes", o->cmd,
+		      DMAPOOL_MAX_SPEC_LEN);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int run_opts_set_spec(struct run_opts *o, const char *line)
+{
+	const char *t = line;
+
+	/* Note the keys given; the spec parser judges them all at the end. */
+	while (*(t += strspn(t, " \t\n"))) {
+		size_t n = strcspn(t, " \t\n"), k = strcspn(t, "=");
+		int i = k < n ? spec_key_index(t, k) : -1;
+
+		if (i >= 0)
+			o->given |= 1u << i;
+		t += n;
+	}
+	if (append(o->given_line, sizeof(o->given_line), "", line)) {
+		p_err("%s: the workload is longer than %u bytes", o->cmd,
+		      DMAPOOL_MAX_SPEC_LEN);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_coherent_pool(struct run_opts *o, const char *val)
+{
+	__u64 bytes;
+
+	if (dmapool_parse_bytes(val, strlen(val), &bytes) ||
+	    bytes > DMAPOOL_MAX_COHERENT_POOL) {
+		p_err("%s: invalid --coherent-pool '%s' (a size such as 256K, at most 1G)",
+		      o->cmd, val);
+		return -EINVAL;
+	}
+	o->coherent_pool = val;
+	return 0;
+}
+
+static int set_zones(struct run_opts *o, const char *val)
+{
+	/* The module checks the names; no spaces, no '=' here. */
+	if (!*val || strlen(val) > 32 ||
+	    strspn(val, "abcdefghijklmnopqrstuvwxyz0123456789,") != strlen(val)) {
+		p_err("%s: invalid --zones '%s' (kernel, dma32, dma, comma-separated, or auto)",
+		      o->cmd, val);
+		return -EINVAL;
+	}
+	o->zones = val;
+	return 0;
+}
+
+int run_opts_set_line(struct run_opts *o, const char *line)
+{
+	char buf[DMAPOOL_MAX_SPEC_LEN + 1], *tok, *save;
+
+	if (strlen(line) >= sizeof(buf)) {
+		p_err("%s: '%.40s...' is longer than %u bytes", o->cmd, line,
+		      DMAPOOL_MAX_SPEC_LEN);
+		return -EINVAL;
+	}
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (tok = strtok_r(buf, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		const char *v = strchr(tok, '=') ? strchr(tok, '=') + 1 : "";
+		int ret;
+
+		if (!strncmp(tok, "coherent_pool=", 14)) {
+			snprintf(o->coherent_pool_buf, sizeof(o->coherent_pool_buf), "%s", v);
+			ret = set_coherent_pool(o, o->coherent_pool_buf);
+		}
+		else if (!strncmp(tok, "remap=", 6) && (!strcmp(v, "0") || !strcmp(v, "1")))
+			ret = (o->remap = *v == '1', 0);
+		else if (!strncmp(tok, "test_spin_ns=", 13))
+			ret = parse_uint_opt(o->cmd, "test-spin-ns", v, 0,
+					     DMAPOOL_MAX_TEST_SPIN_NS, " ns",
+					     &o->test_spin_ns);
+		else
+			ret = run_opts_set_spec(o, tok);
+		if (ret)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int run_opts_finish(struct run_opts *o)
+{
+	char err[DMAPOOL_SPEC_ERR_LEN];
+	size_t i;
+	int k, u;
+
+	snprintf(o->spec_line, sizeof(o->spec_line), "%s", o->given_line);
+	for (i = 0; i < ARRAY_SIZE(run_default_workload); i++) {
+		const char *key = run_default_workload[i].key;
+		const char *val = run_default_workload[i].val;
+		const char *unless = run_default_workload[i].unless;
+
+		k = spec_key_index(key, strlen(key));
+		u = unless ? spec_key_index(unless, strlen(unless)) : -1;
+		if ((o->given & (1u << k)) || (u >= 0 && (o->given & (1u << u))))
+			continue;
+		if (!strcmp(key, "cpus") && (o->vm.deterministic || run_in_icount_guest()))
+			val = "0";
+		if (append(o->spec_line, sizeof(o->spec_line), key, val))
+			return -E2BIG;
 	}
 	if (vm_check_opts(o->cmd, &o->vm))
 		return -EINVAL;
-	/* The defaults of the default workload, where not given. */
-	if (!have_ctx)
-		add_key(o, "ctx", "hardirq");
-	if (!have_cpus)
-		add_key(o, "cpus", o->vm.deterministic || run_in_icount_guest() ?
-			"0" : "0-1");
-	if (!have_len)
-		add_key(o, "duration_ms", "2000");
-	if (!strstr(o->spec_line, "size="))
-		add_key(o, "size", "4K:8,8K:4,16K:2,64K");
-	if (!strstr(o->spec_line, "hold="))
-		add_key(o, "hold", "ops:32");
 	if (dmapool_spec_parse(o->spec_line, &o->spec, err, sizeof(err))) {
 		p_err("%s: %s", o->cmd, err);
 		return -EINVAL;
 	}
-	if (o->coherent_pool) {
-		__u64 bytes;
-
-		if (dmapool_parse_bytes(o->coherent_pool, strlen(o->coherent_pool),
-					&bytes) || bytes > DMAPOOL_MAX_COHERENT_POOL) {
-			p_err("%s: invalid --coherent-pool '%s' (a size such as 256K, at most 1G)",
-			      o->cmd, o->coherent_pool);
-			return -EINVAL;
-		}
-	}
 	return 0;
+}
+
+/* The workload options, one per spec key (spec.c's table), and --spec. */
+static int opt_key(const char *cmd, const struct opt *opt, const char *val,
+		   void *obj)
+{
+	const char *key, *arg, *what;
+	struct run_opts *o = obj;
+	size_t n;
+	uint64_t ns, unit_ns;
+	char num[32];
+
+	(void)cmd;
+	dmapool_spec_key(opt->data, &key, &arg, &what);
+	n = strlen(key);
+	if (n < 4 || (strcmp(key + n - 3, "_ms") && strcmp(key + n - 3, "_us")))
+		return run_opts_set_key(o, key, val);
+	/* A duration option into a key in milliseconds or microseconds. */
+	unit_ns = key[n - 2] == 'm' ? 1000000 : 1000;
+	if (parse_duration_ns(val, &ns) || ns % unit_ns) {
+		p_err("%s: invalid --%s '%s' (a duration such as 2s, 500ms%s)",
+		      o->cmd, opt->name, val, unit_ns < 1000000 ? ", 100us" : "");
+		return -EINVAL;
+	}
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)(ns / unit_ns));
+	return run_opts_set_key(o, key, num);
+}
+
+static int opt_spec(const char *cmd, const struct opt *opt, const char *val,
+		    void *obj)
+{
+	(void)cmd, (void)opt;
+	return run_opts_set_spec(obj, val);
+}
+
+const struct opt_group *run_workload_group(void)
+{
+	static char names[RUN_MAX_SPEC_KEYS][32];
+	static char helps[RUN_MAX_SPEC_KEYS][160];
+	static struct opt opts[RUN_MAX_SPEC_KEYS + 1];
+	static struct opt_group g = { "Workload (the module's spec keys)", opts, 0 };
+	const char *key, *arg, *what, *def;
+	unsigned int i, j;
+	size_t n;
+
+	for (i = 0; !g.nr && i < RUN_MAX_SPEC_KEYS &&
+	     !dmapool_spec_key(i, &key, &arg, &what); i++) {
+		n = strlen(key);
+		if (n > 3 && (!strcmp(key + n - 3, "_ms") || !strcmp(key + n - 3, "_us")))
+			n -= 3;
+		for (j = 0; j < n && j < sizeof(names[i]) - 1; j++)
+			names[i][j] = key[j] == '_' ? '-' : key[j];
+		for (j = 0, def = NULL; j < ARRAY_SIZE(run_default_workload); j++)
+			if (!strcmp(run_default_workload[j].key, key))
+				def = run_default_workload[j].val;
+		snprintf(helps[i], sizeof(helps[i]), "%s%s%s%s%s", what,
+			 def ? " (default " : "", def ? def : "",
+			 def && n < strlen(key) ? key + n + 1 : "", def ? ")" : "");
+		opts[i] = (struct opt)OPT_FN_(names[i], 0, arg, opt_key, i, helps[i]);
+	}
+	if (!g.nr) {
+		opts[i] = (struct opt)OPT_FN_("spec", 0, "'KEY=VALUE ...'", opt_spec, 0,
+					      "any spec keys verbatim");
+		g.nr = i + 1;
+	}
+	return &g;
+}
+
+static int opt_cp(const char *cmd, const struct opt *opt, const char *val,
+		  void *obj)
+{
+	(void)cmd, (void)opt;
+	return set_coherent_pool(obj, val);
+}
+
+static int opt_zones(const char *cmd, const struct opt *opt, const char *val,
+		     void *obj)
+{
+	(void)cmd, (void)opt;
+	return set_zones(obj, val);
+}
+
+static const struct opt pools_opts[] = {
+	OPT_FN_("coherent-pool", 0, "SIZE", opt_cp, 0,
+		"pool size like the kernel's coherent_pool= (default: the kernel's rule)"),
+	OPT_FLAG_("remap", 0, struct run_opts, remap, "vmap() pool blocks (DMA_DIRECT_REMAP cost)"),
+	OPT_FN_("zones", 0, "LIST", opt_zones, 0,
+		"pools to create: kernel,dma32,dma or auto (default auto);\n"
+		"a zone without a pool fails as \"no suitable pool\""),
+	OPT_UINT_("state-period", struct run_opts, state_period_ms, "MS", 0,
+		  DMAPOOL_MAX_STATE_PERIOD_MS, " ms",
+		  "pool_state sampling period for the timeline (default 50)"),
+	OPT_FLAG_("fresh", 0, struct run_opts, fresh,
+		  "reload the module first: pools start at their initial size"),
+	OPT_STR_("module", 0, struct run_opts, module, "PATH", "the dmapool_bench.ko to load"),
+	OPT_UINT_("test-spin-ns", struct run_opts, test_spin_ns, "N", 0,
+		  DMAPOOL_MAX_TEST_SPIN_NS, " ns",
+		  "TEST ONLY: spin N ns in every allocation (a deliberate slowdown)"),
+};
+
+const struct opt_group run_pools_group =
+	OPT_GROUP("Module and pools (the module is reloaded when they change)", pools_opts);
+
+static const struct opt repeat_opts[] = {
+	OPT_UINT_("repeat", struct run_opts, repeat, "N", 1, 1000, "",
+		  "N runs in one module load (default 1)"),
+};
+
+const struct opt_group run_repeat_group = OPT_GROUP("Runs", repeat_opts);
+
+/* The options @t's subcommand composes, bound to @o. */
+static size_t run_uses(const struct run_backend *t, struct run_opts *o,
+		       struct opt_use *use)
+{
+	use[0] = (struct opt_use){ t->own, o };
+	use[1] = (struct opt_use){ &run_repeat_group, o };
+	use[2] = (struct opt_use){ run_workload_group(), o };
+	use[3] = (struct opt_use){ &run_pools_group, o };
+	use[4] = (struct opt_use){ &vm_group, &o->vm };
+	return 5;
+}
+
+/* Parse `run`/`record` options into @o: 0, 1 after --help, or -EINVAL. */
+static int run_parse(const struct run_backend *t, struct run_opts *o, int argc,
+		     char **argv)
+{
+	struct opt_use use[5];
+	size_t nr = run_uses(t, o, use);
+	int first, ret;
+
+	run_opts_init(o, t->help.name);
+	if (t->record)
+		o->output = "results/latest/record.dpr";
+	ret = opts_parse(&t->help, use, nr, argc, argv, &first);
+	if (ret)
+		return ret;
+	if (first < argc) {
+		p_err("%s: unexpected argument '%s'", o->cmd, argv[first]);
+		return -EINVAL;
+	}
+	return run_opts_finish(o);
+}
+
+/*
+ * The command line of `dmapool-bench run` for @o (what was given, not the
+ * defaults, so the child applies its own): into @argv (@max slots, NULL
+ * terminated), strings in @store. Returns the count, or -E2BIG.
+ */
+int run_opts_to_argv(const struct run_opts *o, char **argv, int max,
+		     char *store, size_t len)
+{
+	char *w = store, num[32];
+	int n = 0;
+
+#define ARG(s) do {							\
+		size_t l_ = strlen(s) + 1;				\
+		if (n + 1 >= max || l_ > (size_t)(store + len - w))	\
+			return -E2BIG;					\
+		argv[n++] = memcpy(w, (s), l_);				\
+		w += l_;						\
+	} while (0)
+#define ARG2(a, b) do { ARG(a); ARG(b); } while (0)
+	if (*o->given_line)
+		ARG2("--spec", o->given_line);
+	if (o->coherent_pool)
+		ARG2("--coherent-pool", o->coherent_pool);
+	if (o->remap)
+		ARG("--remap");
+	if (o->zones)
+		ARG2("--zones", o->zones);
+	snprintf(num, sizeof(num), "%u", o->state_period_ms);
+	ARG2("--state-period", num);
+	if (o->test_spin_ns) {
+		snprintf(num, sizeof(num), "%u", o->test_spin_ns);
+		ARG2("--test-spin-ns", num);
+	}
+	if (o->fresh)
+		ARG("--fresh");
+	if (o->module)
+		ARG2("--module", o->module);
+	snprintf(num, sizeof(num), "%u", o->repeat);
+	ARG2("--repeat", num);
+	ARG2("-o", o->output);
+	if (o->plot)
+		ARG("--plot");
+	if (o->hist)
+		ARG("--hist");
+	ARG2("--attach", o->attach);
+#undef ARG2
+#undef ARG
+	argv[n] = NULL;
+	return n;
 }
 
 int run_prepare_outdir(const char *cmd, const char *dir, char *abs)
@@ -608,42 +713,60 @@ static int run_here(const struct run_backend *be, struct run_opts *o,
 	return ok ? EXIT_OK : EXIT_FAIL;
 }
 
-int run_main(const struct run_backend *be, int argc, char **argv)
+/* Where the outputs go: @o->output, or for record the file's directory. */
+static int run_outdir(const struct run_backend *be, const struct run_opts *o,
+		      char *outdir)
 {
-	struct run_opts o = {};
-	char outdir[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX], *pargv[5];
-	char result[PATH_MAX + 16];
-	int ret;
+	char dir[PATH_MAX], tmp[PATH_MAX];
 
-	if (run_parse_opts(be, &o, argc, argv))
-		return EXIT_USAGE;
-	/* record writes a file: its directory is the one to share. */
-	snprintf(dir, sizeof(dir), "%s", o.output);
+	snprintf(dir, sizeof(dir), "%s", o->output);
 	if (be->record) {
-		if (!*o.output || o.output[strlen(o.output) - 1] == '/') {
-			p_err("%s: -o '%s' must name a file", o.cmd, o.output);
-			return EXIT_USAGE;
+		if (!*o->output || o->output[strlen(o->output) - 1] == '/') {
+			p_err("%s: -o '%s' must name a file", o->cmd, o->output);
+			return -EINVAL;
 		}
-		snprintf(tmp, sizeof(tmp), "%s", o.output);
+		snprintf(tmp, sizeof(tmp), "%s", o->output);
 		snprintf(dir, sizeof(dir), "%s", dirname(tmp));
 	}
-	if (run_prepare_outdir(o.cmd, dir, outdir))
+	return run_prepare_outdir(o->cmd, dir, outdir);
+}
+
+/* Run ourselves in a guest: its exit status, the harness's failures named. */
+static int run_in_guest(struct run_opts *o, const char *outdir, int argc,
+			char **argv)
+{
+	int ret;
+
+	o->vm.rwdir = outdir;
+	o->vm.cpus = o->vm.deterministic ? 1 : 64 - __builtin_clzll(o->spec.cpus | 1);
+	if (o->vm.cpus < 2 && !o->vm.deterministic)
+		o->vm.cpus = 2;
+	ret = vm_run(&o->vm, argc, argv);
+	/* The harness's own failures (124 timeout, 125 kernel, 126 boot). */
+	if (ret > EXIT_USAGE) {
+		p_err("the guest failed (tools/dmapool-vm exit %d: %s)", ret,
+		      ret == 124 ? "timeout" : ret == 125 ?
+		      "kernel problem, see the console log it names" :
+		      "boot or harness failure");
+		ret = EXIT_FAIL;
+	}
+	return ret;
+}
+
+int run_main(const struct run_backend *be, int argc, char **argv)
+{
+	struct run_opts o;
+	char outdir[PATH_MAX], result[PATH_MAX + 16];
+	const char *files[1] = { result };
+	int ret;
+
+	ret = run_parse(be, &o, argc, argv);
+	if (ret)
+		return ret > 0 ? EXIT_OK : EXIT_USAGE;
+	if (run_outdir(be, &o, outdir))
 		return EXIT_USAGE;
-	if (vm_needed(o.force_vm)) {
-		o.vm.rwdir = outdir;
-		o.vm.cpus = o.vm.deterministic ? 1 :
-			    64 - __builtin_clzll(o.spec.cpus | 1);
-		if (o.vm.cpus < 2 && !o.vm.deterministic)
-			o.vm.cpus = 2;
-		ret = vm_run(&o.vm, argc, argv);
-		/* The harness's own failures (124 timeout, 125 kernel, 126 boot). */
-		if (ret > EXIT_USAGE) {
-			p_err("the guest failed (tools/dmapool-vm exit %d: %s)", ret,
-			      ret == 124 ? "timeout" : ret == 125 ?
-			      "kernel problem, see the console log it names" :
-			      "boot or harness failure");
-			ret = EXIT_FAIL;
-		}
+	if (vm_needed(o.vm.force)) {
+		ret = run_in_guest(&o, outdir, argc, argv);
 	} else {
 		ret = run_here(be, &o, outdir);
 		if (getenv("DMAPOOL_IN_VM"))
@@ -651,27 +774,8 @@ int run_main(const struct run_backend *be, int argc, char **argv)
 	}
 	if (ret == EXIT_OK && o.plot) {
 		snprintf(result, sizeof(result), "%s/result.json", outdir);
-		pargv[0] = "plot";
-		pargv[1] = result;
-		pargv[2] = "-o";
-		pargv[3] = outdir;
-		pargv[4] = NULL;
-		optind = 0;
-		ret = cmd_plot(4, pargv);
+		ret = plot_results(files, 1, outdir, "png,svg", NULL);
 	}
-	return ret;
-}
-
-int run_check_args(int argc, char **argv)
-{
-	struct run_opts o = {};
-	bool js = json_output;
-	int ret;
-
-	optind = 0;
-	ret = run_parse_opts(&run_bpf_backend, &o, argc, argv);
-	json_output = js;
-	optind = 0;
 	return ret;
 }
 

@@ -14,50 +14,21 @@
 #include <stdint.h>
 
 #include "dmapool_bench.h"
+#include "opts.h"
 #include "vm.h"
 
-#define RUN_DEFAULT_SPEC \
-	"ctx=hardirq cpus=0-1 duration_ms=2000 size=4K:8,8K:4,16K:2,64K hold=ops:32"
-
-/* The --help blocks of the options run and record share. */
-#define RUN_WORKLOAD_HELP \
-"Workload (the module's spec keys; defaults: " RUN_DEFAULT_SPEC "):\n" \
-"  --ctx CTX              hardirq, softirq, atomic, process\n" \
-"  --cpus LIST            CPUs to load, e.g. 0-1\n" \
-"  --duration DUR         measured time, e.g. 2s, 500ms\n" \
-"  --ops N                operations per CPU instead of a duration\n" \
-"  --period DUR           timer period or sleep between batches (e.g. 100us)\n" \
-"  --batch N              operations per expiry\n" \
-"  --size SPEC            4K | 4K,16K:3 | uniform:4K-64K | loguniform:4K-1M\n" \
-"  --hold SPEC            0 | ops:N | us:N | deferred\n" \
-"  --zone SPEC            auto (default: from --mask, as the kernel) | kernel:3,dma32 ...\n" \
-"  --mask BITS            simulated device coherent mask, 24..64\n" \
-"  --burst ON/OFF         burst pattern in ms\n" \
-"  --seed N               PRNG seed\n" \
-"  --warmup DUR           run this long before counting\n" \
-"  --max-outstanding N    held blocks per CPU\n" \
-"  --spec 'KEY=VALUE ...' any spec keys verbatim\n" \
-"Pools (module parameters; the module is reloaded when they change):\n" \
-"  --coherent-pool SIZE   pool size like the kernel's coherent_pool= (default: the kernel's rule)\n" \
-"  --remap                vmap() pool blocks (DMA_DIRECT_REMAP cost)\n" \
-"  --zones LIST           pools to create: kernel,dma32,dma or auto (default auto);\n" \
-"                         a zone without a pool fails as \"no suitable pool\"\n" \
-"  --state-period MS      pool_state sampling period for the timeline (default 50)\n" \
-"  --fresh                reload the module first: pools start at their initial size\n" \
-"  --test-spin-ns N       TEST ONLY: spin N ns in every allocation (a deliberate slowdown)\n"
-
-#define RUN_GUEST_HELP \
-"Guest (tools/dmapool-vm):\n" \
-"  --vm                   run in a guest even if this host loads modules\n" \
-"  --kernel VER           guest kernel, e.g. 6.1 (default: newest installed)\n" \
-"  --vm-mem SIZE          guest memory, 128M..this host's (default 2G)\n" \
-"  --deterministic        guest with -icount: latencies in instruction-time\n"
-
+/*
+ * What a run is: set up by run_opts_init() and the setters below (or the
+ * option tables), checked and completed by run_opts_finish().
+ */
 struct run_opts {
 	const char *cmd;		/* "run" or "record", for messages */
-	char spec_line[DMAPOOL_MAX_SPEC_LEN + 256];
+	char given_line[DMAPOOL_MAX_SPEC_LEN + 1];	/* the keys given */
+	unsigned int given;		/* bit i: spec key i given */
+	char spec_line[DMAPOOL_MAX_SPEC_LEN + 256];	/* with the defaults */
 	struct dmapool_spec spec;
 	const char *coherent_pool;
+	char coherent_pool_buf[32];	/* run_opts_set_line()'s */
 	const char *zones;		/* module parameter zones=, NULL: auto */
 	bool remap;
 	unsigned int state_period_ms;
@@ -70,8 +41,7 @@ struct run_opts {
 	const char *module;
 	const char *attach;		/* run */
 	unsigned int buffer_kb;		/* record: per-CPU ftrace buffer */
-	bool force_vm;
-	struct vm_opts vm;
+	struct vm_opts vm;		/* .force: in a guest even if not needed */
 };
 
 /*
@@ -81,8 +51,9 @@ struct run_opts {
  */
 struct run_backend {
 	const char *cmd;		/* the subcommand */
-	const char *usage;		/* its --help */
-	bool record;			/* -o names a file; --buffer-kb */
+	struct cmd_help help;		/* its --help around the options */
+	const struct opt_group *own;	/* its own options (bound to run_opts) */
+	bool record;			/* -o names a file */
 	/* Attach or enable; *@how goes to meta.bpf_attach. */
 	int (*start)(const struct run_opts *o, const char *outdir, void **priv,
 		     const char **how);
@@ -113,12 +84,30 @@ bool run_in_icount_guest(void);
 extern const struct run_backend run_bpf_backend;
 extern const struct run_backend run_record_backend;
 
+/* The option groups `run`, `record`, `compare` and `gate` compose (run_opts). */
+const struct opt_group *run_workload_group(void);
+extern const struct opt_group run_pools_group;
+extern const struct opt_group run_repeat_group;
+
+/* Defaults: the default workload is applied by run_opts_finish(). */
+void run_opts_init(struct run_opts *o, const char *cmd);
+/* One spec key; its value is checked by run_opts_finish(). 0 or -EINVAL. */
+int run_opts_set_key(struct run_opts *o, const char *key, const char *val);
+/* Spec keys verbatim ("ctx=softirq ops=100"). 0 or -EINVAL. */
+int run_opts_set_spec(struct run_opts *o, const char *line);
+/* Spec keys and the pool keys coherent_pool=, remap=0|1, test_spin_ns=. */
+int run_opts_set_line(struct run_opts *o, const char *line);
 /*
- * Parse `run`/`record` options (@argv[0] is skipped; reset optind first)
- * into @o, with the default workload where not given. 0 or -EINVAL.
+ * The default workload where not given, the guest options checked, the spec
+ * parsed into @o->spec: 0, or -EINVAL after one line naming the bad value.
  */
-int run_parse_opts(const struct run_backend *be, struct run_opts *o,
-		   int argc, char **argv);
+int run_opts_finish(struct run_opts *o);
+/*
+ * `dmapool-bench run` options for @o (given keys, not the defaults): into
+ * @argv (@max slots, NULL-terminated), strings in @store. The count or -E2BIG.
+ */
+int run_opts_to_argv(const struct run_opts *o, char **argv, int max,
+		     char *store, size_t len);
 
 /*
  * One run of @o->spec_line on the loaded module, collected by @be (started,
@@ -130,9 +119,6 @@ struct json_object *run_once(const struct run_opts *o,
 
 /* `run` and `record`: options, guest or here, the runs, the outputs. */
 int run_main(const struct run_backend *be, int argc, char **argv);
-
-/* Check `run` options @argv (argv[0] is skipped) without running: 0 or -EINVAL. */
-int run_check_args(int argc, char **argv);
 
 /*
  * `dmapool-bench run ARGS...` (NULL-terminated, without "run") as a child

@@ -157,6 +157,41 @@ int vm_check_opts(const char *cmd, const struct vm_opts *o)
 	return 0;
 }
 
+static int opt_kernel(const char *cmd, const struct opt *opt, const char *val,
+		      void *obj)
+{
+	struct vm_opts *o = obj;
+
+	(void)cmd, (void)opt;
+	o->kernel = val;
+	o->force = true;
+	return 0;
+}
+
+static int opt_deterministic(const char *cmd, const struct opt *opt,
+			     const char *val, void *obj)
+{
+	struct vm_opts *o = obj;
+
+	(void)cmd, (void)opt, (void)val;
+	o->deterministic = true;
+	o->force = true;
+	return 0;
+}
+
+static const struct opt vm_opts_table[] = {
+	OPT_FLAG_("vm", 0, struct vm_opts, force,
+		  "run in a guest even if this host loads modules"),
+	OPT_FN_("kernel", 0, "VER", opt_kernel, 0,
+		"guest kernel, e.g. 6.1 (default: newest installed)"),
+	OPT_STR_("vm-mem", 0, struct vm_opts, mem, "SIZE",
+		 "guest memory, 128M..this host's (default " VM_DEFAULT_MEM ")"),
+	OPT_FN_("deterministic", 0, NULL, opt_deterministic, 0,
+		"guest with -icount: latencies in instruction-time"),
+};
+
+const struct opt_group vm_group = OPT_GROUP("Guest (tools/dmapool-vm)", vm_opts_table);
+
 bool vm_needed(bool force)
 {
 	if (getenv("DMAPOOL_IN_VM"))
@@ -168,7 +203,7 @@ bool vm_needed(bool force)
 int vm_run(const struct vm_opts *o, int argc, char **argv)
 {
 	char vm[PATH_MAX], cpus[16], timeout[16], mem[32];
-	const char **args = calloc(argc + 20, sizeof(*args));
+	const char **args = calloc(argc + 24, sizeof(*args));
 	int n = 0, i, status;
 	pid_t pid;
 
@@ -201,6 +236,11 @@ int vm_run(const struct vm_opts *o, int argc, char **argv)
 	args[n++] = o->rwdir;
 	args[n++] = "--";
 	args[n++] = self_exe();
+	/* The global options given before the subcommand's name. */
+	if (json_output)
+		args[n++] = "--json";
+	for (i = 0; i < verbose && i < 3; i++)
+		args[n++] = "--verbose";
 	for (i = 0; i < argc; i++)
 		args[n++] = argv[i];
 	args[n] = NULL;

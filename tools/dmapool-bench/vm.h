@@ -8,11 +8,14 @@
 
 #include <stdbool.h>
 
+#include "opts.h"
+
 struct vm_opts {
 	const char *kernel;		/* NULL: the harness's default */
 	const char *mem;		/* e.g. "2G"; NULL: VM_DEFAULT_MEM */
 	int cpus;
 	bool deterministic;
+	bool force;			/* a guest even where not needed */
 	const char *rwdir;		/* absolute, shared writable */
 	unsigned int timeout;		/* s; 0: the harness's default */
 };
@@ -33,6 +36,9 @@ struct vm_opts {
 int vm_check_opts(const char *cmd, const struct vm_opts *o);
 /* Just --kernel @kernel (compare takes a list). */
 int vm_check_kernel(const char *cmd, const char *kernel);
+
+/* --vm, --kernel, --vm-mem, --deterministic, bound to a struct vm_opts. */
+extern const struct opt_group vm_group;
 
 /* True unless we are the guest already or this host loads modules. */
 bool vm_needed(bool force);
