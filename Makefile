@@ -231,13 +231,22 @@ LINT_BPF = $(wildcard bpf/*.bpf.c bpf/*.bpf.h)
 LINT_FILES = $(filter-out $(LINT_BPF),$(wildcard bench-module/*.c bench-module/*.h \
 	include/uapi/*.h bpf/*.h))
 
+LINT_CLI = $(wildcard tools/dmapool-bench/*.c tools/dmapool-bench/*.h)
+LINT_CLI_SRCS = $(filter %.c,$(LINT_CLI)) bench-module/spec.c
+
 # BPF programs take their load-time settings as `const volatile` globals (the
-# libbpf convention the skeleton relies on): checkpatch's VOLATILE warning is
-# ignored for them, and only for them.
-lint: $(CHECKPATCH)
+# libbpf convention the skeleton relies on), and the CLI's signal handlers
+# set `volatile sig_atomic_t` flags (what C requires of them): checkpatch's
+# VOLATILE warning is ignored for those, and only for those. The CLI is also
+# built with gcc's static analyzer (-fanalyzer: leaks, NULL dereferences,
+# use after free), warnings as errors.
+lint: $(CHECKPATCH) $(CLI_HDRS)
 	$(Q)$(CHECKPATCH) --no-tree --quiet --show-types -f $(LINT_FILES) && \
-	$(CHECKPATCH) --no-tree --quiet --show-types --ignore VOLATILE -f $(LINT_BPF) && \
-		echo "checkpatch: $(words $(LINT_FILES) $(LINT_BPF)) files clean"
+	$(CHECKPATCH) --no-tree --quiet --show-types --ignore VOLATILE -f $(LINT_BPF) $(LINT_CLI) && \
+		echo "checkpatch: $(words $(LINT_FILES) $(LINT_BPF) $(LINT_CLI)) files clean"
+	$(Q)for f in $(LINT_CLI_SRCS); do \
+		$(CC) $(filter-out -O2 -g,$(CLI_CFLAGS)) -O1 -fanalyzer -c $$f -o /dev/null || exit; \
+	done && echo "gcc -fanalyzer: $(words $(LINT_CLI_SRCS)) CLI sources clean"
 
 # --- installation and the README's commands ---------------------------------
 deps:
@@ -285,7 +294,7 @@ help:
 	@echo "  modules-all the module for every kernel in TEST_KVERS"
 	@echo "  test        unit tests, checkpatch, host suites; guest suites: tier 1 on every"
 	@echo "              TEST_KVERS, all on TEST_FULL_KVERS (default: the newest non-RT kernel)"
-	@echo "  lint        checkpatch.pl --no-tree on kernel and BPF sources"
+	@echo "  lint        checkpatch.pl --no-tree on kernel, BPF and CLI sources; gcc -fanalyzer on the CLI"
 	@echo "  guest-tools build/tests/dmapool-fuzz: guest fuzz campaign, latency sampler"
 	@echo "  cli         build/dmapool-bench (BPF skeleton included)"
 	@echo "  cli-asan    build/asan/dmapool-bench: the CLI with ASan/UBSan (the fuzz suite)"

@@ -124,7 +124,7 @@ struct cursor {
 	unsigned long long ts;
 };
 
-static __attribute__((format(printf, 2, 3)))
+static __printf(2, 3)
 int bad_file(const struct recording *rec, const char *fmt, ...)
 {
 	char msg[512];

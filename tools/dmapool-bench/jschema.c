@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "jschema.h"
+#include "main.h"
 
 #define JSCHEMA_MAX_DEPTH	64	/* schema and document nesting together */
 #define JSCHEMA_PATH_LEN	256
@@ -25,7 +26,7 @@ struct ctx {
 	size_t len;
 };
 
-static __attribute__((format(printf, 2, 3)))
+static __printf(2, 3)
 int fail(struct ctx *c, const char *fmt, ...)
 {
 	char msg[JSCHEMA_ERR_LEN];

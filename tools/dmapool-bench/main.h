@@ -14,6 +14,10 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
+#ifndef __printf
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#endif
+
 /* Exit statuses of every subcommand. */
 #define EXIT_OK		0
 #define EXIT_FAIL	1	/* the work failed, or a check did */
@@ -23,8 +27,8 @@ extern bool json_output;
 extern int verbose;
 
 /* One error printer: a lowercase line on stderr, or a JSON object. */
-void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__printf(1, 2) void p_err(const char *fmt, ...);
+__printf(1, 2) void p_info(const char *fmt, ...);
 
 /* The directory of our own executable (build/), and the project root. */
 const char *self_dir(void);

@@ -14,7 +14,10 @@
 static int set_verbose(const char *cmd, const struct opt *opt, const char *val,
 		       void *obj)
 {
-	(void)cmd, (void)opt, (void)val, (void)obj;
+	(void)cmd;
+	(void)opt;
+	(void)val;
+	(void)obj;
 	verbose++;
 	return 0;
 }
@@ -22,7 +25,10 @@ static int set_verbose(const char *cmd, const struct opt *opt, const char *val,
 static int set_json(const char *cmd, const struct opt *opt, const char *val,
 		    void *obj)
 {
-	(void)cmd, (void)opt, (void)val, (void)obj;
+	(void)cmd;
+	(void)opt;
+	(void)val;
+	(void)obj;
 	json_output = true;
 	return 0;
 }

@@ -256,7 +256,8 @@ static int opt_key(const char *cmd, const struct opt *opt, const char *val,
 static int opt_spec(const char *cmd, const struct opt *opt, const char *val,
 		    void *obj)
 {
-	(void)cmd, (void)opt;
+	(void)cmd;
+	(void)opt;
 	return run_opts_set_spec(obj, val);
 }
 
@@ -296,14 +297,16 @@ const struct opt_group *run_workload_group(void)
 static int opt_cp(const char *cmd, const struct opt *opt, const char *val,
 		  void *obj)
 {
-	(void)cmd, (void)opt;
+	(void)cmd;
+	(void)opt;
 	return set_coherent_pool(obj, val);
 }
 
 static int opt_zones(const char *cmd, const struct opt *opt, const char *val,
 		     void *obj)
 {
-	(void)cmd, (void)opt;
+	(void)cmd;
+	(void)opt;
 	return set_zones(obj, val);
 }
 

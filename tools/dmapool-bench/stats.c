@@ -189,7 +189,7 @@ int stats_bootstrap_ratio(const double *a, size_t na, const double *b,
 		free(logs);
 		return -ENOMEM;
 	}
-	if (paired) {
+	if (logs) {	/* paired */
 		for (i = 0; i < na; i++)
 			logs[i] = log(b[i] / a[i]);
 		*point = exp(mean_of(logs, na));

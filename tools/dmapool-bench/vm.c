@@ -46,7 +46,7 @@ static int parse_mem(const char *s, unsigned long long *bytes)
 static int check_mem(const char *cmd, const char *val)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-	unsigned long long bytes, host_mb;
+	unsigned long long bytes = 0, host_mb;
 	int err = parse_mem(val, &bytes);
 
 	if (err == -EINVAL) {
@@ -162,7 +162,8 @@ static int opt_kernel(const char *cmd, const struct opt *opt, const char *val,
 {
 	struct vm_opts *o = obj;
 
-	(void)cmd, (void)opt;
+	(void)cmd;
+	(void)opt;
 	o->kernel = val;
 	o->force = true;
 	return 0;
@@ -173,7 +174,9 @@ static int opt_deterministic(const char *cmd, const struct opt *opt,
 {
 	struct vm_opts *o = obj;
 
-	(void)cmd, (void)opt, (void)val;
+	(void)cmd;
+	(void)opt;
+	(void)val;
 	o->deterministic = true;
 	o->force = true;
 	return 0;
