@@ -50,6 +50,8 @@ static int tap_n, tap_failed, tap_skipped;
 static inline int tap_done(void)
 {
 	printf("1..%d\n", tap_n);
+	if (tap_skipped)
+		printf("# %d skipped\n", tap_skipped);
 	return tap_failed ? 1 : 0;
 }
 

@@ -22,6 +22,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "compare-search.h"
 #include "hist.h"
 #include "main.h"
 #include "result.h"
@@ -32,7 +33,6 @@
 #define CMP_MAX_SETTINGS	16
 #define CMP_MAX_KERNELS		4
 #define CMP_MAX_TRIALS		40
-#define CMP_PAGE		4096ull
 
 static const char compare_usage[] =
 "Usage: dmapool-bench compare --coherent-pool LIST [OPTIONS] [RUN OPTIONS]\n"
@@ -329,7 +329,7 @@ static int pool_index(const char *name)
 	return -1;
 }
 
-static int summarize(const char *path, struct summary *s)
+static int setting_summarize(const char *path, struct summary *s)
 {
 	struct json_object *runs, *run, *ms, *tl, *pt, *end, *meta;
 	uint64_t used[DMAPOOL_NR_POOLS] = {}, sum;
@@ -547,16 +547,9 @@ static int write_plots(struct summary *s, int n, const char *dir, bool plot,
 
 /* --- the search ------------------------------------------------------------ */
 
-struct trial {
-	uint64_t bytes;
-	uint64_t reserved;		/* the pool the kernel's rule made of it */
-	uint64_t fails, fallbacks, expansions, runs;
-	bool ok;
-};
-
 /* @repeat fresh loads at @bytes; the trial is good when none failed or fell back. */
 static int try_size(const struct cmp_opts *o, const char *kdir, const char *log,
-		    uint64_t bytes, struct trial *t)
+		    uint64_t bytes, struct cmp_trial *t)
 {
 	char cp[32], dir[PATH_MAX + 64], path[PATH_MAX + 96];
 	struct summary s;
@@ -571,7 +564,7 @@ static int try_size(const struct cmp_opts *o, const char *kdir, const char *log,
 			return -EIO;
 		snprintf(path, sizeof(path), "%s/result.json", dir);
 		memset(&s, 0, sizeof(s));
-		if (summarize(path, &s))
+		if (setting_summarize(path, &s))
 			return -EIO;
 		t->fails += s.fails;
 		t->fallbacks += s.fallbacks;
@@ -589,67 +582,79 @@ static int try_size(const struct cmp_opts *o, const char *kdir, const char *log,
 	return 0;
 }
 
-static int recommend_here(const struct cmp_opts *o, const char *kdir,
-			  const char *log)
-{
-	struct trial t[CMP_MAX_TRIALS];
-	struct json_object *root, *arr, *e;
-	uint64_t lo = 0, hi = 0, size, mid;
-	int n = 0, i, best = -1;
+/* The where and how of compare --recommend's trials (cmp_probe_fn). */
+struct probe_ctx {
+	const struct cmp_opts *o;
+	const char *kdir, *log;
+};
 
-	for (size = o->from; size <= o->max && n < CMP_MAX_TRIALS; size *= 2) {
-		if (try_size(o, kdir, log, size, &t[n]))
-			return EXIT_FAIL;
-		if (t[n++].ok) {
-			hi = size;
-			best = n - 1;
-			break;
-		}
-		lo = size;
-	}
-	/* Bisection on whole pages between the last too-small and the first good. */
-	while (hi && lo && hi - lo > CMP_PAGE && n < CMP_MAX_TRIALS) {
-		mid = (lo + hi) / 2 / CMP_PAGE * CMP_PAGE;
-		if (try_size(o, kdir, log, mid, &t[n]))
-			return EXIT_FAIL;
-		if (t[n++].ok) {
-			hi = mid;
-			best = n - 1;
-		} else {
-			lo = mid;
-		}
-	}
-	root = json_object_new_object();
-	json_object_object_add(root, "found", json_object_new_boolean(best >= 0));
-	json_object_object_add(root, "coherent_pool_bytes", best >= 0 ?
-			       json_object_new_uint64(hi) : NULL);
-	if (best >= 0) {
+static int probe_size(void *arg, uint64_t bytes, struct cmp_trial *t)
+{
+	const struct probe_ctx *pc = arg;
+
+	return try_size(pc->o, pc->kdir, pc->log, bytes, t);
+}
+
+static struct json_object *trial_json(const struct cmp_trial *t)
+{
+	struct json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "coherent_pool_bytes", json_object_new_uint64(t->bytes));
+	json_object_object_add(e, "reserved_bytes", json_object_new_uint64(t->reserved));
+	json_object_object_add(e, "runs", json_object_new_uint64(t->runs));
+	json_object_object_add(e, "fails", json_object_new_uint64(t->fails));
+	json_object_object_add(e, "fallbacks", json_object_new_uint64(t->fallbacks));
+	json_object_object_add(e, "expansions", json_object_new_uint64(t->expansions));
+	json_object_object_add(e, "ok", json_object_new_boolean(t->ok));
+	return e;
+}
+
+/* recommend.json: what the search found, and every trial as evidence. */
+static struct json_object *recommend_json(const struct cmp_opts *o,
+					  const struct cmp_trial *t,
+					  const struct cmp_found *f)
+{
+	struct json_object *root = json_object_new_object(), *arr;
+	int i;
+
+	json_object_object_add(root, "found", json_object_new_boolean(f->best >= 0));
+	json_object_object_add(root, "coherent_pool_bytes", f->best >= 0 ?
+			       json_object_new_uint64(f->bytes) : NULL);
+	if (f->best >= 0) {
 		char cmd[64];
 
-		snprintf(cmd, sizeof(cmd), "coherent_pool=%lluK", (unsigned long long)(hi >> 10));
+		snprintf(cmd, sizeof(cmd), "coherent_pool=%lluK",
+			 (unsigned long long)(f->bytes >> 10));
 		json_object_object_add(root, "cmdline", json_object_new_string(cmd));
 		json_object_object_add(root, "reserved_bytes",
-				       json_object_new_uint64(t[best].reserved));
+				       json_object_new_uint64(t[f->best].reserved));
 	}
-	json_object_object_add(root, "largest_too_small", lo ? json_object_new_uint64(lo) : NULL);
+	json_object_object_add(root, "largest_too_small", f->too_small ?
+			       json_object_new_uint64(f->too_small) : NULL);
 	json_object_object_add(root, "from", json_object_new_uint64(o->from));
 	json_object_object_add(root, "max", json_object_new_uint64(o->max));
 	arr = json_object_new_array();
-	for (i = 0; i < n; i++) {
-		e = json_object_new_object();
-		json_object_object_add(e, "coherent_pool_bytes", json_object_new_uint64(t[i].bytes));
-		json_object_object_add(e, "reserved_bytes", json_object_new_uint64(t[i].reserved));
-		json_object_object_add(e, "runs", json_object_new_uint64(t[i].runs));
-		json_object_object_add(e, "fails", json_object_new_uint64(t[i].fails));
-		json_object_object_add(e, "fallbacks", json_object_new_uint64(t[i].fallbacks));
-		json_object_object_add(e, "expansions", json_object_new_uint64(t[i].expansions));
-		json_object_object_add(e, "ok", json_object_new_boolean(t[i].ok));
-		json_object_array_add(arr, e);
-	}
+	for (i = 0; i < f->n; i++)
+		json_object_array_add(arr, trial_json(&t[i]));
 	json_object_object_add(root, "trials", arr);
-	i = result_write_json(root, kdir, "recommend.json");
+	return root;
+}
+
+static int recommend_here(const struct cmp_opts *o, const char *kdir,
+			  const char *log)
+{
+	struct probe_ctx pc = { .o = o, .kdir = kdir, .log = log };
+	struct cmp_trial t[CMP_MAX_TRIALS];
+	struct json_object *root;
+	struct cmp_found f;
+	int err;
+
+	if (cmp_search(o->from, o->max, CMP_MAX_TRIALS, probe_size, &pc, t, &f))
+		return EXIT_FAIL;
+	root = recommend_json(o, t, &f);
+	err = result_write_json(root, kdir, "recommend.json");
 	json_object_put(root);
-	return i ? EXIT_FAIL : EXIT_OK;
+	return err ? EXIT_FAIL : EXIT_OK;
 }
 
 static void setting_label(const struct cmp_opts *o, const char *kernel,
@@ -753,7 +758,7 @@ static int compare_report(const struct cmp_opts *o, const char *outdir,
 				snprintf(s[n].result, sizeof(s[n].result), "%.63s/cp-%.23s%s/result.json",
 					 kernels[k], o->cps[i], rm ? "-remap" : "");
 				snprintf(path, sizeof(path), "%s/%s", outdir, s[n].result);
-				if (summarize(path, &s[n])) {
+				if (setting_summarize(path, &s[n])) {
 					ret = EXIT_FAIL;
 					goto out;
 				}
