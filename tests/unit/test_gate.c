@@ -13,6 +13,8 @@
 #include "gate.h"
 #include "main.h"
 
+#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+
 /* gate-rules.c's one dependency on the CLI: keep the last message. */
 static char last_err[512];
 
@@ -94,7 +96,7 @@ static void test_bad_rules(void)
 	size_t i;
 	int nr;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		last_err[0] = '\0';
 		TAP_OK(gate_parse_rule(bad[i].line, "f:1", &r) == -EINVAL &&
 		       !strcmp(last_err, bad[i].msg), "'%s' refused: %s", bad[i].line,

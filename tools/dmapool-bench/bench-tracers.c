@@ -55,7 +55,12 @@ static void none_wait(void *priv, unsigned int ms)
 static int none_end(void *priv, const struct run_opts *o,
 		    struct json_object *run, uint64_t t0, uint64_t t1, bool *ok)
 {
-	(void)priv, (void)o, (void)run, (void)t0, (void)t1, (void)ok;
+	(void)priv;
+	(void)o;
+	(void)run;
+	(void)t0;
+	(void)t1;
+	(void)ok;
 	return 0;
 }
 
@@ -67,7 +72,10 @@ static void none_stop(void *priv)
 static bool none_finish(void *priv, const struct run_opts *o,
 			struct json_object *root, const char *outdir)
 {
-	(void)priv, (void)o, (void)root, (void)outdir;
+	(void)priv;
+	(void)o;
+	(void)root;
+	(void)outdir;
 	return true;
 }
 
@@ -216,7 +224,9 @@ static bool bt_finish(void *priv, const struct run_opts *o,
 {
 	struct bt_run *b = priv;
 
-	(void)o, (void)root, (void)outdir;
+	(void)o;
+	(void)root;
+	(void)outdir;
 	if (bt_last.ops >= 0)
 		unlink(b->out);
 	free(b);
@@ -254,7 +264,8 @@ static int ftrace_hist_write(int i, bool remove)
 static int ftrace_hist_start(const struct run_opts *o, const char *outdir, void **priv,
 		      const char **how)
 {
-	(void)o, (void)outdir;
+	(void)o;
+	(void)outdir;
 	if (ftrace_hist_write(0, false))
 		return -EIO;
 	if (ftrace_hist_write(1, false)) {
@@ -283,7 +294,11 @@ static int ftrace_hist_end(void *priv, const struct run_opts *o,
 	char *text;
 	int i, len;
 
-	(void)priv, (void)o, (void)t0, (void)t1, (void)ok;
+	(void)priv;
+	(void)o;
+	(void)t0;
+	(void)t1;
+	(void)ok;
 	for (i = 0; i < 2; i++) {
 		text = tracefs_event_file_read(NULL, "dmapool_bench", ftrace_hist_events[i],
 					       "hist", &len);

@@ -731,10 +731,10 @@ static void print_recommendation(struct json_object *rec, const char *kernel)
 		fmt_size(jget_u64(rec, "reserved_bytes"), a, sizeof(a));
 		printf("  each pool starts at %s: the kernel rounds coherent_pool up to a page\n"
 		       "  order; the setting itself is the refill threshold (avail below it)\n", a);
-	}
-	else
+	} else {
 		printf("recommend (%s): no coherent_pool up to %lluK avoids failures and fallbacks\n",
 		       kernel, (unsigned long long)(jget_u64(rec, "max") >> 10));
+	}
 	printf("  evidence (every trial: fresh module loads):\n");
 	for (i = 0; i < json_object_array_length(trials); i++) {
 		t = json_object_array_get_idx(trials, i);
