@@ -289,6 +289,8 @@ help:
 	@echo "  all         module for KVER and host unit tests (default)"
 	@echo "  module      build/KVER/dmapool_bench.ko with module BTF"
 	@echo "  modules-all the module for every kernel in TEST_KVERS"
+	@echo "  unit        build/tests/test_*: host unit tests of tests/unit (ASan/UBSan); each"
+	@echo "              links UNIT_SRCS plus its own UNIT_SRCS_test_NAME (CLI sources it tests)"
 	@echo "  test        unit tests, checkpatch, host suites; guest suites: tier 1 on every"
 	@echo "              TEST_KVERS, all on TEST_FULL_KVERS (default: the newest non-RT kernel)"
 	@echo "  lint        checkpatch.pl --no-tree on kernel and BPF sources"
