@@ -38,9 +38,9 @@ MODULE_SRCS := $(wildcard bench-module/*.c bench-module/*.h) \
 	bench-module/Kbuild include/uapi/dmapool_bench.h
 
 CC ?= cc
-HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror \
+HOST_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
-	-Ibench-module -Iinclude/uapi -Itools/dmapool-bench
+	-Ibench-module -Iinclude/uapi -Ibpf -Itools/dmapool-bench
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 all: module unit cli
@@ -177,13 +177,19 @@ $(CLI_ASAN): $(CLI_SRCS) $(CLI_HDRS)
 unit: $(UNIT_TESTS)
 
 UNIT_DEPS := tests/unit/tap.h bench-module/pool_logic.h bench-module/spec.h \
-	bench-module/spec.c include/uapi/dmapool_bench.h tools/dmapool-bench/stats.c \
-	tools/dmapool-bench/stats.h
+	include/uapi/dmapool_bench.h bpf/dmapool.h $(wildcard tools/dmapool-bench/*.h)
+# Every unit test links UNIT_SRCS; test_NAME links UNIT_SRCS_test_NAME too
+# (the pure parts of the CLI it tests).
+UNIT_SRCS := bench-module/spec.c tools/dmapool-bench/stats.c
+UNIT_SRCS_test_gate := tools/dmapool-bench/gate-rules.c
+UNIT_SRCS_test_hist := tools/dmapool-bench/hist.c
+UNIT_SRCS_test_compare_search := tools/dmapool-bench/compare-search.c
 
-$(BUILD)/tests/%: tests/unit/%.c $(UNIT_DEPS)
+.SECONDEXPANSION:
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_DEPS) $(UNIT_SRCS) $$(UNIT_SRCS_$$*)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $< bench-module/spec.c tools/dmapool-bench/stats.c -lm -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) $< $(UNIT_SRCS) $(UNIT_SRCS_$*) -lm -o $@
 
 # Host test of the BPF object against the host kernel's verifier.
 $(BUILD)/tests/test_bpf_verifier: tests/host/test_bpf_verifier.c tests/unit/tap.h \
@@ -292,6 +298,8 @@ help:
 	@echo "  all         module for KVER and host unit tests (default)"
 	@echo "  module      build/KVER/dmapool_bench.ko with module BTF"
 	@echo "  modules-all the module for every kernel in TEST_KVERS"
+	@echo "  unit        build/tests/test_*: host unit tests of tests/unit (ASan/UBSan); each"
+	@echo "              links UNIT_SRCS plus its own UNIT_SRCS_test_NAME (CLI sources it tests)"
 	@echo "  test        unit tests, checkpatch, host suites; guest suites: tier 1 on every"
 	@echo "              TEST_KVERS, all on TEST_FULL_KVERS (default: the newest non-RT kernel)"
 	@echo "  lint        checkpatch.pl --no-tree on kernel, BPF and CLI sources; gcc -fanalyzer on the CLI"

@@ -3,6 +3,7 @@
 
 tap_n=0
 tap_failed=0
+tap_skipped=0
 
 ok() { # ok CONDITION-STATUS DESCRIPTION: ok $? "desc" after a command
 	local status=$1
@@ -44,6 +45,14 @@ cmp_ok() { # cmp_ok GOT OP WANT DESCRIPTION (OP: -lt -le -eq -ge -gt -ne)
 		ok 1 "$*"
 		echo "#   got '$got', want $op '$want'"
 	fi
+}
+
+skip() { # skip REASON DESCRIPTION: a check that cannot run here (KSFT_SKIP)
+	local reason=$1
+	shift
+	tap_n=$((tap_n + 1))
+	tap_skipped=$((tap_skipped + 1))
+	echo "ok $tap_n - $* # SKIP $reason"
 }
 
 diag() { echo "# $*"; }

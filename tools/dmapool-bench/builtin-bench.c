@@ -22,21 +22,17 @@
  * one guest per mode and prints the table (DIR/table.txt).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include <tracefs.h>
 
+#include "bench.h"
 #include "collect.h"
 #include "kmod.h"
 #include "jschema.h"
@@ -54,7 +50,6 @@
 #define BENCH_SIZES "size=4K:8,8K:4,16K:2,64K hold=ops:32 seed=1"
 #define BENCH_MAX_REPS 50
 
-enum bench_tracer { TR_NONE, TR_BPF, TR_BPFTRACE, TR_HIST, TR_RECORD, NR_TRACERS };
 
 static const char * const tr_names[NR_TRACERS] = {
 	"none", "bpf", "bpftrace", "ftrace-hist", "record"
@@ -82,303 +77,6 @@ struct bench {
 	const char *module;
 	int online;			/* CPUs the workloads use: 1 or 2 */
 	bool deterministic;
-};
-
-/* Counts a tracer kept, for the lost-event check; -1: it keeps none. */
-struct traced {
-	int64_t ops, frees, dropped;
-};
-
-static struct traced bt_last;	/* the bpftrace tracer's, read at its stop */
-
-/* --- tracer (a): nothing attached ------------------------------------------ */
-
-static int none_start(const struct run_opts *o, const char *outdir, void **priv,
-		      const char **how)
-{
-	(void)o;
-	(void)outdir;
-	*priv = NULL;
-	*how = "none";
-	return 0;
-}
-
-static int none_begin(void *priv, uint64_t t0)
-{
-	(void)priv;
-	(void)t0;
-	return 0;
-}
-
-static void none_wait(void *priv, unsigned int ms)
-{
-	(void)priv;
-	usleep(ms * 1000);
-}
-
-static int none_end(void *priv, const struct run_opts *o,
-		    struct json_object *run, uint64_t t0, uint64_t t1, bool *ok)
-{
-	(void)priv, (void)o, (void)run, (void)t0, (void)t1, (void)ok;
-	return 0;
-}
-
-static void none_stop(void *priv)
-{
-	(void)priv;
-}
-
-static bool none_finish(void *priv, const struct run_opts *o,
-			struct json_object *root, const char *outdir)
-{
-	(void)priv, (void)o, (void)root, (void)outdir;
-	return true;
-}
-
-static const struct run_backend none_backend = {
-	.cmd = "bench",
-	.start = none_start, .begin = none_begin, .wait = none_wait,
-	.end = none_end, .stop = none_stop, .finish = none_finish,
-};
-
-/* --- tracer (c): bpftrace, the same aggregation as a script ---------------- */
-
-struct bt_run {
-	pid_t pid;
-	char out[PATH_MAX];
-};
-
-static bool file_has(const char *path, const char *needle)
-{
-	char line[512];
-	bool found = false;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, needle) != NULL;
-	fclose(f);
-	return found;
-}
-
-static int bt_start(const struct run_opts *o, const char *outdir, void **priv,
-		    const char **how)
-{
-	struct bt_run *b = calloc(1, sizeof(*b));
-	char script[PATH_MAX];
-	uint64_t t0 = mono_ns();
-	int fd, status;
-
-	(void)o;
-	if (!b)
-		return -ENOMEM;
-	snprintf(script, sizeof(script), "%s/../bpf/bpftrace/dmapool-totals.bt",
-		 self_dir());
-	snprintf(b->out, sizeof(b->out), "%s/.bench-bpftrace.txt", outdir);
-	unlink(b->out);
-	fflush(NULL);
-	b->pid = fork();
-	if (b->pid < 0) {
-		free(b);
-		return -errno;
-	}
-	if (!b->pid) {
-		fd = open(b->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-			close(fd);
-		}
-		execlp("bpftrace", "bpftrace", script, (char *)NULL);
-		fprintf(stderr, "cannot run bpftrace: %s\n", strerror(errno));
-		_exit(127);
-	}
-	/* BEGIN prints once every probe is attached. */
-	while (!file_has(b->out, "Tracing dmapool_bench")) {
-		if (waitpid(b->pid, &status, WNOHANG) == b->pid ||
-		    mono_ns() - t0 > 180000000000ull) {
-			p_err("bench: bpftrace %s did not start (see %s)", script, b->out);
-			kill(b->pid, SIGKILL);
-			waitpid(b->pid, &status, 0);
-			free(b);
-			return -EIO;
-		}
-		usleep(20000);
-	}
-	*priv = b;
-	*how = "bpftrace";
-	return 0;
-}
-
-/* The sum of a printed count map's values: lines "@MAP[...]: N". */
-static int64_t bt_sum(const char *path, const char *map)
-{
-	char line[512];
-	int64_t sum = 0;
-	size_t n = strlen(map);
-	FILE *f = fopen(path, "r");
-	char *colon;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		colon = strrchr(line, ':');
-		if (!strncmp(line, map, n) && line[n] == '[' && colon)
-			sum += strtoll(colon + 1, NULL, 10);
-	}
-	fclose(f);
-	return sum;
-}
-
-/* Ctrl-C: bpftrace prints its maps and exits; keep the counts. */
-static void bt_stop(void *priv)
-{
-	struct bt_run *b = priv;
-	int status;
-
-	uint64_t t0 = mono_ns(), sent = t0;
-	struct stat st;
-	off_t size0 = stat(b->out, &st) ? 0 : st.st_size;
-	pid_t got;
-
-	bt_last.ops = bt_last.frees = -1;
-	bt_last.dropped = 0;
-	kill(b->pid, SIGINT);
-	/*
-	 * bpftrace 0.17 now and then misses a SIGINT (seen about once in 20
-	 * runs here: it keeps polling and never prints its maps), so repeat
-	 * it every second until it starts printing. Bounded: a bpftrace that
-	 * does not exit fails the run.
-	 */
-	while ((got = waitpid(b->pid, &status, WNOHANG)) == 0 &&
-	       mono_ns() - t0 < 120000000000ull) {
-		usleep(20000);
-		if (mono_ns() - sent > 1000000000ull &&
-		    (stat(b->out, &st) || st.st_size == size0)) {
-			kill(b->pid, SIGINT);
-			sent = mono_ns();
-		}
-	}
-	if (!got) {
-		p_err("bench: bpftrace did not exit 120 s after SIGINT, killed (see %s)",
-		      b->out);
-		kill(b->pid, SIGKILL);
-		waitpid(b->pid, &status, 0);
-		return;
-	}
-	if (got != b->pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		p_err("bench: bpftrace failed (see %s)", b->out);
-		return;
-	}
-	bt_last.ops = bt_sum(b->out, "@allocs");
-	bt_last.frees = bt_sum(b->out, "@frees");
-}
-
-static bool bt_finish(void *priv, const struct run_opts *o,
-		      struct json_object *root, const char *outdir)
-{
-	struct bt_run *b = priv;
-
-	(void)o, (void)root, (void)outdir;
-	if (bt_last.ops >= 0)
-		unlink(b->out);
-	free(b);
-	return true;
-}
-
-static const struct run_backend bpftrace_backend = {
-	.cmd = "bench",
-	.start = bt_start, .begin = none_begin, .wait = none_wait,
-	.end = none_end, .stop = bt_stop, .finish = bt_finish,
-};
-
-/* --- tracer (d): ftrace hist triggers on the same events ------------------- */
-
-static const char * const hist_events[2] = { "pool_alloc", "pool_free" };
-static const char * const hist_triggers[2] = {
-	"hist:keys=pool,result,latency_ns.log2",
-	"hist:keys=pool,latency_ns.log2",
-};
-
-static int hist_write(int i, bool remove)
-{
-	char line[128];
-
-	snprintf(line, sizeof(line), "%s%s\n", remove ? "!" : "", hist_triggers[i]);
-	if (tracefs_event_file_append(NULL, "dmapool_bench", hist_events[i],
-				      "trigger", line) < 0) {
-		p_err("bench: cannot %s the hist trigger on dmapool_bench/%s: %s",
-		      remove ? "remove" : "set", hist_events[i], strerror(errno));
-		return -EIO;
-	}
-	return 0;
-}
-
-static int hist_start(const struct run_opts *o, const char *outdir, void **priv,
-		      const char **how)
-{
-	(void)o, (void)outdir;
-	if (hist_write(0, false))
-		return -EIO;
-	if (hist_write(1, false)) {
-		hist_write(0, true);
-		return -EIO;
-	}
-	*priv = NULL;
-	*how = "ftrace-hist";
-	return 0;
-}
-
-/* "    Hits: N" and "    Dropped: N" of a hist file's totals. */
-static int64_t hist_total(const char *text, const char *key)
-{
-	const char *p = text ? strstr(text, "Totals:") : NULL;
-
-	p = p ? strstr(p, key) : NULL;
-	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
-}
-
-static int hist_end(void *priv, const struct run_opts *o,
-		    struct json_object *run, uint64_t t0, uint64_t t1, bool *ok)
-{
-	struct json_object *j = json_object_new_object();
-	int64_t hits[2], dropped = 0;
-	char *text;
-	int i, len;
-
-	(void)priv, (void)o, (void)t0, (void)t1, (void)ok;
-	for (i = 0; i < 2; i++) {
-		text = tracefs_event_file_read(NULL, "dmapool_bench", hist_events[i],
-					       "hist", &len);
-		hits[i] = hist_total(text, "Hits:");
-		if (hist_total(text, "Dropped:") > 0)
-			dropped += hist_total(text, "Dropped:");
-		free(text);
-	}
-	json_object_object_add(j, "ops", json_object_new_int64(hits[0]));
-	json_object_object_add(j, "frees", json_object_new_int64(hits[1]));
-	json_object_object_add(j, "dropped", json_object_new_int64(dropped));
-	json_object_object_add(run, "hist_totals", j);
-	return 0;
-}
-
-static void hist_stop(void *priv)
-{
-	(void)priv;
-	hist_write(0, true);
-	hist_write(1, true);
-}
-
-static const struct run_backend hist_backend = {
-	.cmd = "bench",
-	.start = hist_start, .begin = none_begin, .wait = none_wait,
-	.end = hist_end, .stop = hist_stop, .finish = none_finish,
-};
-
-static const struct run_backend *const tracers[NR_TRACERS] = {
-	&none_backend, &run_bpf_backend, &bpftrace_backend, &hist_backend,
-	&run_record_backend,
 };
 
 /* --- BPF program statistics ------------------------------------------------ */
@@ -458,7 +156,7 @@ static double ratio(uint64_t a, uint64_t b)
  * What one run says: hardirq ns per operation, where the time went, and
  * traced against module counts (@tr: -1 where the tracer keeps none).
  */
-static struct json_object *summarize(struct json_object *run, enum bench_tracer t,
+static struct json_object *bench_summarize(struct json_object *run, enum bench_tracer t,
 				     const char *how, const struct traced *tr,
 				     int64_t busy_ns)
 {
@@ -524,7 +222,7 @@ static void tracer_counts(struct json_object *run, enum bench_tracer t,
 			      jget_u64(l, "samples_dropped");
 		break;
 	case TR_BPFTRACE:
-		*tr = bt_last;
+		*tr = *bench_bpftrace_counts();
 		break;
 	case TR_HIST:
 		j = json_object_object_get(run, "hist_totals");
@@ -550,7 +248,7 @@ static void tracer_counts(struct json_object *run, enum bench_tracer t,
 static struct json_object *bench_one(struct bench *b, enum bench_tracer t,
 				     const char *spec, bool stats)
 {
-	const struct run_backend *be = tracers[t];
+	const struct run_backend *be = bench_tracers[t];
 	char rec[PATH_MAX];
 	struct json_object *run, *m = NULL, *progs = NULL;
 	struct run_opts o;
@@ -580,7 +278,7 @@ static struct json_object *bench_one(struct bench *b, enum bench_tracer t,
 	if (verbose > 1)
 		p_info("%s: run %s, stopping", tr_names[t], run ? "done" : "failed");
 	be->stop(priv);
-	if (run && t == TR_BPFTRACE && bt_last.ops < 0) {
+	if (run && t == TR_BPFTRACE && bench_bpftrace_counts()->ops < 0) {
 		/* bpftrace failed: its error is printed; the run counts nothing. */
 		json_object_put(run);
 		run = NULL;
@@ -591,7 +289,7 @@ static struct json_object *bench_one(struct bench *b, enum bench_tracer t,
 					  "elapsed_ns") - (idle1 - idle0) : -1;
 
 		tracer_counts(run, t, &tr);
-		m = summarize(run, t, how, &tr, busy);
+		m = bench_summarize(run, t, how, &tr, busy);
 		if (progs)
 			json_object_object_add(m, "bpf_progs", progs);
 		if (!ok)
@@ -905,16 +603,16 @@ static int bench_here(const struct bench_opts *o, const char *outdir)
 
 /* --- the table -------------------------------------------------------------- */
 
-static void print_tables(FILE *f, struct json_object *res, const char *mode)
+static const char *met(struct json_object *o, const char *key)
 {
-	struct json_object *meta = json_object_object_get(res, "meta");
-	struct json_object *ov = json_object_object_get(res, "overhead");
-	struct json_object *j, *cfg, *s, *tg;
-	const char *unit = jget_str(meta, "latency_unit");
+	return json_object_get_boolean(json_object_object_get(o, key)) ? "met" : "NOT met";
+}
+
+static void print_overhead(FILE *f, struct json_object *ov)
+{
+	struct json_object *cfg, *s, *tg;
 	size_t i, k;
 
-	fprintf(f, "== %s guest: kernel %s, %s, %s ==\n", mode, jget_str(meta, "kernel"),
-		jget_u64(meta, "cpus") == 1 ? "1 vCPU" : "2 vCPUs", unit);
 	for (i = 0; ov && i < json_object_array_length(ov); i++) {
 		cfg = json_object_array_get_idx(ov, i);
 		fprintf(f, "\nTracing overhead, hardirq, %s; %d interleaved repetitions, median [min, max]\n",
@@ -931,73 +629,102 @@ static void print_tables(FILE *f, struct json_object *res, const char *mode)
 		}
 		tg = json_object_object_get(cfg, "targets");
 		fprintf(f, "  target (b) <= (c)/2: %s; (b) <= (d): %s\n",
-			json_object_get_boolean(json_object_object_get(tg, "bpf_at_most_half_of_bpftrace")) ?
-			"met" : "NOT met",
-			json_object_get_boolean(json_object_object_get(tg, "bpf_at_most_hist")) ?
-			"met" : "NOT met");
+			met(tg, "bpf_at_most_half_of_bpftrace"), met(tg, "bpf_at_most_hist"));
 	}
+}
+
+static void print_off(FILE *f, struct json_object *j, struct json_object *meta)
+{
+	struct json_object *out = json_object_object_get(j, "compiled_out");
+	struct json_object *in = json_object_object_get(j, "compiled_in");
+
+	fprintf(f, "\nTracepoints compiled out vs compiled in but disabled (%d interleaved loads each)\n",
+		(int)jget_u64(meta, "reps"));
+	fprintf(f, "  alloc mean %.1f vs %.1f: %+.2f %%; hardirq ns/op %.1f vs %.1f: %+.2f %% (target <= 2 %%: %s)\n",
+		jd(out, "alloc_mean_ns_median"), jd(in, "alloc_mean_ns_median"),
+		jd(j, "alloc_diff_pct"), jd(out, "ns_per_op_median"),
+		jd(in, "ns_per_op_median"), jd(j, "ns_per_op_diff_pct"),
+		met(j, "target_met"));
+}
+
+static void print_capacity(FILE *f, struct json_object *j)
+{
+	struct json_object *s;
+	size_t i;
+
+	fprintf(f, "\nGenerator capacity, tracers off, 1 vCPU, period %d us\n",
+		DMAPOOL_MIN_PERIOD_US);
+	fprintf(f, "  %5s %14s %16s %18s\n", "batch", "ops/s per vCPU",
+		"pool/callbacks", "pool/busy CPU");
+	for (i = 0; i < json_object_array_length(j); i++) {
+		s = json_object_array_get_idx(j, i);
+		fprintf(f, "  %5d %14.0f %15.1f%% %17.1f%%%s\n", (int)jget_u64(s, "batch"),
+			jd(s, "ops_per_sec_per_vcpu"), 100 * jd(s, "pool_share_of_callbacks"),
+			100 * jd(s, "pool_share_of_busy"),
+			jget_u64(s, "batch") == 8 ? "   (default batch)" : "");
+	}
+}
+
+static void print_lost(FILE *f, struct json_object *j)
+{
+	struct json_object *s, *l;
+	size_t i;
+
+	fprintf(f, "\nLost events at the highest rate (period %d us, batch 64)\n",
+		DMAPOOL_MIN_PERIOD_US);
+	for (i = 0; i < json_object_array_length(j); i++) {
+		s = json_object_array_get_idx(j, i);
+		l = json_object_object_get(s, "lost");
+		fprintf(f, "  %-12s %9llu ops/s: lost %lld (module %llu ops, %llu frees; traced %s; tracer drops %lld)\n",
+			jget_str(s, "tracer"), (unsigned long long)jget_u64(s, "ops_per_sec"),
+			(long long)json_object_get_int64(json_object_object_get(s, "lost_events")),
+			(unsigned long long)jget_u64(l, "module_ops"),
+			(unsigned long long)jget_u64(l, "module_frees"),
+			json_object_get_boolean(json_object_object_get(l, "counted")) ?
+			"counts equal" : "counts not kept", (long long)jget_u64(l, "tracer_drops"));
+	}
+}
+
+static void print_bpf_stats(FILE *f, struct json_object *j)
+{
+	struct json_object *p, *s;
+	size_t i, k;
+
+	fprintf(f, "\nBPF program cost (BPF_ENABLE_STATS, 1 CPU)\n");
+	for (i = 0; i < json_object_array_length(j); i++) {
+		p = json_object_object_get(json_object_array_get_idx(j, i), "bpf_progs");
+		for (k = 0; p && k < json_object_array_length(p); k++) {
+			s = json_object_array_get_idx(p, k);
+			fprintf(f, "  %-9s %-16s %9llu runs %8.1f ns/run\n",
+				jget_str(json_object_array_get_idx(j, i), "tracer"),
+				jget_str(s, "name"), (unsigned long long)jget_u64(s, "run_cnt"),
+				jd(s, "ns_per_run"));
+		}
+	}
+}
+
+/* The tables of one mode's results (the bench file), for people. */
+static void print_tables(FILE *f, struct json_object *res, const char *mode)
+{
+	struct json_object *meta = json_object_object_get(res, "meta");
+	struct json_object *j;
+
+	fprintf(f, "== %s guest: kernel %s, %s, %s ==\n", mode, jget_str(meta, "kernel"),
+		jget_u64(meta, "cpus") == 1 ? "1 vCPU" : "2 vCPUs",
+		jget_str(meta, "latency_unit"));
+	print_overhead(f, json_object_object_get(res, "overhead"));
 	j = json_object_object_get(res, "instrumentation_off");
-	if (j) {
-		fprintf(f, "\nTracepoints compiled out vs compiled in but disabled (%d interleaved loads each)\n",
-			(int)jget_u64(meta, "reps"));
-		fprintf(f, "  alloc mean %.1f vs %.1f: %+.2f %%; hardirq ns/op %.1f vs %.1f: %+.2f %% (target <= 2 %%: %s)\n",
-			jd(json_object_object_get(j, "compiled_out"), "alloc_mean_ns_median"),
-			jd(json_object_object_get(j, "compiled_in"), "alloc_mean_ns_median"),
-			jd(j, "alloc_diff_pct"),
-			jd(json_object_object_get(j, "compiled_out"), "ns_per_op_median"),
-			jd(json_object_object_get(j, "compiled_in"), "ns_per_op_median"),
-			jd(j, "ns_per_op_diff_pct"),
-			json_object_get_boolean(json_object_object_get(j, "target_met")) ?
-			"met" : "NOT met");
-	}
+	if (j)
+		print_off(f, j, meta);
 	j = json_object_object_get(res, "capacity");
-	if (j) {
-		fprintf(f, "\nGenerator capacity, tracers off, 1 vCPU, period %d us\n",
-			DMAPOOL_MIN_PERIOD_US);
-		fprintf(f, "  %5s %14s %16s %18s\n", "batch", "ops/s per vCPU",
-			"pool/callbacks", "pool/busy CPU");
-		for (i = 0; i < json_object_array_length(j); i++) {
-			s = json_object_array_get_idx(j, i);
-			fprintf(f, "  %5d %14.0f %15.1f%% %17.1f%%%s\n", (int)jget_u64(s, "batch"),
-				jd(s, "ops_per_sec_per_vcpu"), 100 * jd(s, "pool_share_of_callbacks"),
-				100 * jd(s, "pool_share_of_busy"),
-				jget_u64(s, "batch") == 8 ? "   (default batch)" : "");
-		}
-	}
+	if (j)
+		print_capacity(f, j);
 	j = json_object_object_get(res, "lost");
-	if (j) {
-		fprintf(f, "\nLost events at the highest rate (period %d us, batch 64)\n",
-			DMAPOOL_MIN_PERIOD_US);
-		for (i = 0; i < json_object_array_length(j); i++) {
-			struct json_object *l;
-
-			s = json_object_array_get_idx(j, i);
-			l = json_object_object_get(s, "lost");
-			fprintf(f, "  %-12s %9llu ops/s: lost %lld (module %llu ops, %llu frees; traced %s; tracer drops %lld)\n",
-				jget_str(s, "tracer"), (unsigned long long)jget_u64(s, "ops_per_sec"),
-				(long long)json_object_get_int64(json_object_object_get(s, "lost_events")),
-				(unsigned long long)jget_u64(l, "module_ops"),
-				(unsigned long long)jget_u64(l, "module_frees"),
-				json_object_get_boolean(json_object_object_get(l, "counted")) ?
-				"counts equal" : "counts not kept", (long long)jget_u64(l, "tracer_drops"));
-		}
-	}
+	if (j)
+		print_lost(f, j);
 	j = json_object_object_get(res, "bpf_stats");
-	if (j) {
-		fprintf(f, "\nBPF program cost (BPF_ENABLE_STATS, 1 CPU)\n");
-		for (i = 0; i < json_object_array_length(j); i++) {
-			struct json_object *p = json_object_object_get(json_object_array_get_idx(j, i),
-								       "bpf_progs");
-
-			for (k = 0; p && k < json_object_array_length(p); k++) {
-				s = json_object_array_get_idx(p, k);
-				fprintf(f, "  %-9s %-16s %9llu runs %8.1f ns/run\n",
-					jget_str(json_object_array_get_idx(j, i), "tracer"),
-					jget_str(s, "name"), (unsigned long long)jget_u64(s, "run_cnt"),
-					jd(s, "ns_per_run"));
-			}
-		}
-	}
+	if (j)
+		print_bpf_stats(f, j);
 	fprintf(f, "\n");
 }
 

@@ -22,6 +22,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "compare-search.h"
 #include "hist.h"
 #include "main.h"
 #include "opts.h"
@@ -33,7 +34,6 @@
 #define CMP_MAX_SETTINGS	16
 #define CMP_MAX_KERNELS		4
 #define CMP_MAX_TRIALS		40
-#define CMP_PAGE		4096ull
 
 struct cmp_opts {
 	char cps[CMP_MAX_SETTINGS][24];
@@ -291,7 +291,7 @@ static int pool_index(const char *name)
 	return -1;
 }
 
-static int summarize(const char *path, struct summary *s)
+static int setting_summarize(const char *path, struct summary *s)
 {
 	struct json_object *runs, *run, *ms, *tl, *pt, *end, *meta;
 	uint64_t used[DMAPOOL_NR_POOLS] = {}, sum;
@@ -422,31 +422,81 @@ static void print_table(struct summary *s, int n, const char *unit)
 	printf("latencies: alloc, all pools and contexts merged, %s\n", unit);
 }
 
+/* A row of compare.csv. */
+static void csv_compare_row(FILE *f, const struct summary *s)
+{
+	fprintf(f, "%s,%llu,%llu,%llu,%.0f,%llu,%llu,%llu,%llu,%.3f\n",
+		s->label, (unsigned long long)s->p50,
+		(unsigned long long)s->p99, (unsigned long long)s->p999,
+		s->elapsed ? s->ops * 1e9 / s->elapsed : 0,
+		(unsigned long long)s->fails, (unsigned long long)s->fallbacks,
+		(unsigned long long)s->expansions,
+		(unsigned long long)(s->peak_live >> 10), s->frag_max);
+}
+
+/* A setting's block of spectrum.csv: latency by percentile. */
+static void csv_spectrum(FILE *f, const struct summary *s, bool first)
+{
+	static const double ps[] = { 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999,
+				     0.9995, 0.9999 };
+	uint64_t cnt = s->allocs.n, max = s->allocs.max;
+	size_t q;
+
+	fprintf(f, "%s# %s\n", first ? "" : "\n\n", s->label);
+	for (q = 0; q < sizeof(ps) / sizeof(ps[0]) && cnt; q++)
+		fprintf(f, "%g,%g,%llu\n", ps[q], 1 / (1 - ps[q]),
+			(unsigned long long)hist_quantile(s->allocs.slots, cnt, max, ps[q]));
+	if (cnt)
+		fprintf(f, "1,%g,%llu\n", 10 / (1 - ps[q - 1]), (unsigned long long)max);
+}
+
+/* A setting's block of compare_timeline.csv: its first run's pool sizes. */
+static void csv_timeline(FILE *f, const struct summary *s, bool first)
+{
+	struct json_object *runs = json_object_object_get(s->root, "runs");
+	struct json_object *start = json_object_object_get(json_object_object_get(
+		s->root, "meta"), "pools_at_start");
+	struct json_object *tl, *pt;
+	uint64_t cur[DMAPOOL_NR_POOLS] = {};
+	size_t i;
+	int p;
+
+	fprintf(f, "%s# %s\n", first ? "" : "\n\n", s->label);
+	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
+		cur[p] = s->present[p] ? jget_u64(json_object_object_get(start,
+			pool_names[p]), "size") : 0;
+	tl = json_object_object_get(json_object_array_get_idx(runs, 0), "timeline");
+	fprintf(f, "0,%llu,%llu,%llu\n", (unsigned long long)cur[0],
+		(unsigned long long)cur[1], (unsigned long long)cur[2]);
+	for (i = 0; i < json_object_array_length(tl); i++) {
+		pt = json_object_array_get_idx(tl, i);
+		p = pool_index(jget_str(pt, "pool"));
+		if (p < 0)
+			continue;
+		cur[p] = jget_u64(pt, "size");
+		fprintf(f, "%.3f,%llu,%llu,%llu\n", jget_u64(pt, "t_ns") / 1e6,
+			(unsigned long long)cur[0], (unsigned long long)cur[1],
+			(unsigned long long)cur[2]);
+	}
+}
+
 /* compare.csv, spectrum.csv, compare_timeline.csv and the plots. */
 static int write_plots(struct summary *s, int n, const char *dir, bool plot,
 		       const char *title)
 {
-	static const double ps[] = { 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999,
-				     0.9995, 0.9999 };
-	const __u64 *slots;
+	static const char * const names[] = { "compare.csv", "spectrum.csv",
+					      "compare_timeline.csv" };
+	static const char * const scripts[] = { "spectrum", "compare-bars", "compare-timeline" };
 	struct afile f[3];
 	char series[1024] = "";
-	struct json_object *runs, *tl, *pt;
-	uint64_t cnt, max, cur[DMAPOOL_NR_POOLS];
-	size_t i, q;
-	int j, p, ret = 0;
-	static const char * const scripts[] = { "spectrum", "compare-bars", "compare-timeline" };
+	int j, ret = 0;
 
-	if (afile_open(&f[0], dir, "compare.csv"))
-		return -EIO;
-	if (afile_open(&f[1], dir, "spectrum.csv")) {
-		afile_close(&f[0], false);
-		return -EIO;
-	}
-	if (afile_open(&f[2], dir, "compare_timeline.csv")) {
-		afile_close(&f[0], false);
-		afile_close(&f[1], false);
-		return -EIO;
+	for (j = 0; j < 3; j++) {
+		if (afile_open(&f[j], dir, names[j])) {
+			while (j--)
+				afile_close(&f[j], false);
+			return -EIO;
+		}
 	}
 	fprintf(f[0].f, "# setting,p50,p99,p999,ops_per_sec,fails,fallbacks,expansions,peak_live_kb,frag_end\n");
 	fprintf(f[1].f, "# percentile,inv_tail,latency_ns\n");
@@ -454,44 +504,9 @@ static int write_plots(struct summary *s, int n, const char *dir, bool plot,
 	for (j = 0; j < n; j++) {
 		snprintf(series + strlen(series), sizeof(series) - strlen(series), "%s%s",
 			 j ? " " : "", s[j].label);
-		fprintf(f[0].f, "%s,%llu,%llu,%llu,%.0f,%llu,%llu,%llu,%llu,%.3f\n",
-			s[j].label, (unsigned long long)s[j].p50,
-			(unsigned long long)s[j].p99, (unsigned long long)s[j].p999,
-			s[j].elapsed ? s[j].ops * 1e9 / s[j].elapsed : 0,
-			(unsigned long long)s[j].fails, (unsigned long long)s[j].fallbacks,
-			(unsigned long long)s[j].expansions,
-			(unsigned long long)(s[j].peak_live >> 10), s[j].frag_max);
-		runs = json_object_object_get(s[j].root, "runs");
-		cnt = s[j].allocs.n;
-		max = s[j].allocs.max;
-		slots = s[j].allocs.slots;
-		fprintf(f[1].f, "%s# %s\n", j ? "\n\n" : "", s[j].label);
-		for (q = 0; q < sizeof(ps) / sizeof(ps[0]) && cnt; q++)
-			fprintf(f[1].f, "%g,%g,%llu\n", ps[q], 1 / (1 - ps[q]),
-				(unsigned long long)hist_quantile(slots, cnt, max, ps[q]));
-		if (cnt)
-			fprintf(f[1].f, "1,%g,%llu\n", 10 / (1 - ps[q - 1]),
-				(unsigned long long)max);
-		/* The first run's pool sizes, each row carrying every pool's. */
-		fprintf(f[2].f, "%s# %s\n", j ? "\n\n" : "", s[j].label);
-		memset(cur, 0, sizeof(cur));
-		for (p = 0; p < DMAPOOL_NR_POOLS; p++)
-			cur[p] = s[j].present[p] ? jget_u64(json_object_object_get(
-				json_object_object_get(json_object_object_get(s[j].root,
-				"meta"), "pools_at_start"), pool_names[p]), "size") : 0;
-		tl = json_object_object_get(json_object_array_get_idx(runs, 0), "timeline");
-		fprintf(f[2].f, "0,%llu,%llu,%llu\n", (unsigned long long)cur[0],
-			(unsigned long long)cur[1], (unsigned long long)cur[2]);
-		for (i = 0; i < json_object_array_length(tl); i++) {
-			pt = json_object_array_get_idx(tl, i);
-			p = pool_index(jget_str(pt, "pool"));
-			if (p < 0)
-				continue;
-			cur[p] = jget_u64(pt, "size");
-			fprintf(f[2].f, "%.3f,%llu,%llu,%llu\n", jget_u64(pt, "t_ns") / 1e6,
-				(unsigned long long)cur[0], (unsigned long long)cur[1],
-				(unsigned long long)cur[2]);
-		}
+		csv_compare_row(f[0].f, &s[j]);
+		csv_spectrum(f[1].f, &s[j], !j);
+		csv_timeline(f[2].f, &s[j], !j);
 	}
 	for (j = 0; j < 3; j++)
 		if (afile_close(&f[j], true))
@@ -509,16 +524,9 @@ static int write_plots(struct summary *s, int n, const char *dir, bool plot,
 
 /* --- the search ------------------------------------------------------------ */
 
-struct trial {
-	uint64_t bytes;
-	uint64_t reserved;		/* the pool the kernel's rule made of it */
-	uint64_t fails, fallbacks, expansions, runs;
-	bool ok;
-};
-
 /* @repeat fresh loads at @bytes; the trial is good when none failed or fell back. */
 static int try_size(const struct cmp_opts *o, const char *kdir, const char *log,
-		    uint64_t bytes, struct trial *t)
+		    uint64_t bytes, struct cmp_trial *t)
 {
 	char cp[32], dir[PATH_MAX + 64], path[PATH_MAX + 96];
 	struct summary s;
@@ -533,7 +541,7 @@ static int try_size(const struct cmp_opts *o, const char *kdir, const char *log,
 			return -EIO;
 		snprintf(path, sizeof(path), "%s/result.json", dir);
 		memset(&s, 0, sizeof(s));
-		if (summarize(path, &s))
+		if (setting_summarize(path, &s))
 			return -EIO;
 		t->fails += s.fails;
 		t->fallbacks += s.fallbacks;
@@ -551,67 +559,79 @@ static int try_size(const struct cmp_opts *o, const char *kdir, const char *log,
 	return 0;
 }
 
-static int recommend_here(const struct cmp_opts *o, const char *kdir,
-			  const char *log)
-{
-	struct trial t[CMP_MAX_TRIALS];
-	struct json_object *root, *arr, *e;
-	uint64_t lo = 0, hi = 0, size, mid;
-	int n = 0, i, best = -1;
+/* The where and how of compare --recommend's trials (cmp_probe_fn). */
+struct probe_ctx {
+	const struct cmp_opts *o;
+	const char *kdir, *log;
+};
 
-	for (size = o->from; size <= o->max && n < CMP_MAX_TRIALS; size *= 2) {
-		if (try_size(o, kdir, log, size, &t[n]))
-			return EXIT_FAIL;
-		if (t[n++].ok) {
-			hi = size;
-			best = n - 1;
-			break;
-		}
-		lo = size;
-	}
-	/* Bisection on whole pages between the last too-small and the first good. */
-	while (hi && lo && hi - lo > CMP_PAGE && n < CMP_MAX_TRIALS) {
-		mid = (lo + hi) / 2 / CMP_PAGE * CMP_PAGE;
-		if (try_size(o, kdir, log, mid, &t[n]))
-			return EXIT_FAIL;
-		if (t[n++].ok) {
-			hi = mid;
-			best = n - 1;
-		} else {
-			lo = mid;
-		}
-	}
-	root = json_object_new_object();
-	json_object_object_add(root, "found", json_object_new_boolean(best >= 0));
-	json_object_object_add(root, "coherent_pool_bytes", best >= 0 ?
-			       json_object_new_uint64(hi) : NULL);
-	if (best >= 0) {
+static int probe_size(void *arg, uint64_t bytes, struct cmp_trial *t)
+{
+	const struct probe_ctx *pc = arg;
+
+	return try_size(pc->o, pc->kdir, pc->log, bytes, t);
+}
+
+static struct json_object *trial_json(const struct cmp_trial *t)
+{
+	struct json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "coherent_pool_bytes", json_object_new_uint64(t->bytes));
+	json_object_object_add(e, "reserved_bytes", json_object_new_uint64(t->reserved));
+	json_object_object_add(e, "runs", json_object_new_uint64(t->runs));
+	json_object_object_add(e, "fails", json_object_new_uint64(t->fails));
+	json_object_object_add(e, "fallbacks", json_object_new_uint64(t->fallbacks));
+	json_object_object_add(e, "expansions", json_object_new_uint64(t->expansions));
+	json_object_object_add(e, "ok", json_object_new_boolean(t->ok));
+	return e;
+}
+
+/* recommend.json: what the search found, and every trial as evidence. */
+static struct json_object *recommend_json(const struct cmp_opts *o,
+					  const struct cmp_trial *t,
+					  const struct cmp_found *f)
+{
+	struct json_object *root = json_object_new_object(), *arr;
+	int i;
+
+	json_object_object_add(root, "found", json_object_new_boolean(f->best >= 0));
+	json_object_object_add(root, "coherent_pool_bytes", f->best >= 0 ?
+			       json_object_new_uint64(f->bytes) : NULL);
+	if (f->best >= 0) {
 		char cmd[64];
 
-		snprintf(cmd, sizeof(cmd), "coherent_pool=%lluK", (unsigned long long)(hi >> 10));
+		snprintf(cmd, sizeof(cmd), "coherent_pool=%lluK",
+			 (unsigned long long)(f->bytes >> 10));
 		json_object_object_add(root, "cmdline", json_object_new_string(cmd));
 		json_object_object_add(root, "reserved_bytes",
-				       json_object_new_uint64(t[best].reserved));
+				       json_object_new_uint64(t[f->best].reserved));
 	}
-	json_object_object_add(root, "largest_too_small", lo ? json_object_new_uint64(lo) : NULL);
+	json_object_object_add(root, "largest_too_small", f->too_small ?
+			       json_object_new_uint64(f->too_small) : NULL);
 	json_object_object_add(root, "from", json_object_new_uint64(o->from));
 	json_object_object_add(root, "max", json_object_new_uint64(o->max));
 	arr = json_object_new_array();
-	for (i = 0; i < n; i++) {
-		e = json_object_new_object();
-		json_object_object_add(e, "coherent_pool_bytes", json_object_new_uint64(t[i].bytes));
-		json_object_object_add(e, "reserved_bytes", json_object_new_uint64(t[i].reserved));
-		json_object_object_add(e, "runs", json_object_new_uint64(t[i].runs));
-		json_object_object_add(e, "fails", json_object_new_uint64(t[i].fails));
-		json_object_object_add(e, "fallbacks", json_object_new_uint64(t[i].fallbacks));
-		json_object_object_add(e, "expansions", json_object_new_uint64(t[i].expansions));
-		json_object_object_add(e, "ok", json_object_new_boolean(t[i].ok));
-		json_object_array_add(arr, e);
-	}
+	for (i = 0; i < f->n; i++)
+		json_object_array_add(arr, trial_json(&t[i]));
 	json_object_object_add(root, "trials", arr);
-	i = result_write_json(root, kdir, "recommend.json");
+	return root;
+}
+
+static int recommend_here(const struct cmp_opts *o, const char *kdir,
+			  const char *log)
+{
+	struct probe_ctx pc = { .o = o, .kdir = kdir, .log = log };
+	struct cmp_trial t[CMP_MAX_TRIALS];
+	struct json_object *root;
+	struct cmp_found f;
+	int err;
+
+	if (cmp_search(o->from, o->max, CMP_MAX_TRIALS, probe_size, &pc, t, &f))
+		return EXIT_FAIL;
+	root = recommend_json(o, t, &f);
+	err = result_write_json(root, kdir, "recommend.json");
 	json_object_put(root);
-	return i ? EXIT_FAIL : EXIT_OK;
+	return err ? EXIT_FAIL : EXIT_OK;
 }
 
 static void setting_label(const struct cmp_opts *o, const char *kernel,
@@ -673,10 +693,10 @@ static void print_recommendation(struct json_object *rec, const char *kernel)
 		fmt_size(jget_u64(rec, "reserved_bytes"), a, sizeof(a));
 		printf("  each pool starts at %s: the kernel rounds coherent_pool up to a page\n"
 		       "  order; the setting itself is the refill threshold (avail below it)\n", a);
-	}
-	else
+	} else {
 		printf("recommend (%s): no coherent_pool up to %lluK avoids failures and fallbacks\n",
 		       kernel, (unsigned long long)(jget_u64(rec, "max") >> 10));
+	}
 	printf("  evidence (every trial: fresh module loads):\n");
 	for (i = 0; i < json_object_array_length(trials); i++) {
 		t = json_object_array_get_idx(trials, i);
@@ -692,98 +712,150 @@ static void print_recommendation(struct json_object *rec, const char *kernel)
 	}
 }
 
+/* What compare shows: every setting's summary, and compare.json. */
+struct compare_model {
+	struct summary *s;
+	int n;
+	struct json_object *root;	/* compare.json */
+	struct json_object *settings;	/* root's settings[] */
+	struct json_object *recs;	/* root's recommend[] */
+};
+
+static void compare_model_free(struct compare_model *m)
+{
+	int i;
+
+	json_object_put(m->root);
+	for (i = 0; i < m->n; i++)
+		json_object_put(m->s[i].root);
+	free(m->s);
+}
+
+/* One setting's result back, as summary @s and a settings[] entry. */
+static int read_setting(const struct cmp_opts *o, const char *outdir,
+			const char *kernel, int i, bool rm, struct compare_model *m)
+{
+	struct summary *s = &m->s[m->n];
+	char path[2 * PATH_MAX + 64];
+
+	snprintf(s->result, sizeof(s->result), "%.63s/cp-%.23s%s/result.json",
+		 kernel, o->cps[i], rm ? "-remap" : "");
+	snprintf(path, sizeof(path), "%s/%s", outdir, s->result);
+	if (setting_summarize(path, s))
+		return -EINVAL;
+	snprintf(s->cp, sizeof(s->cp), "%s", o->cps[i]);
+	s->remap = rm;
+	setting_label(o, kernel, o->cps[i], rm, s->label, sizeof(s->label));
+	json_object_array_add(m->settings, summary_json(s));
+	m->n++;
+	return 0;
+}
+
+/* A kernel's settings, and its recommend.json with --recommend. */
+static int read_kernel(const struct cmp_opts *o, const char *outdir,
+		       const char *kernel, struct compare_model *m)
+{
+	char path[2 * PATH_MAX + 64];
+	struct json_object *rec;
+	int i, rm;
+
+	for (i = 0; i < o->nr_cps; i++)
+		for (rm = 0; rm < 2; rm++)
+			if (o->remap[rm] && read_setting(o, outdir, kernel, i, rm, m))
+				return -EINVAL;
+	if (!o->recommend)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s/recommend.json", outdir, kernel);
+	rec = json_read_checked(path, SCHEMA_RECOMMEND);
+	if (!rec)
+		return -EINVAL;
+	json_object_object_add(rec, "kernel", json_object_new_string(kernel));
+	json_object_array_add(m->recs, rec);
+	return 0;
+}
+
+/* Read every kernel's settings back into @m (compare_model_free() after). */
+static int compare_read(const struct cmp_opts *o, const char *outdir,
+			char kernels[][64], int nk, struct compare_model *m)
+{
+	struct json_object *meta;
+	int k;
+
+	m->s = calloc(nk * CMP_MAX_SETTINGS * 2, sizeof(*m->s));
+	if (!m->s)
+		return -ENOMEM;
+	m->root = json_object_new_object();
+	m->settings = json_object_new_array();
+	m->recs = json_object_new_array();
+	json_object_object_add(m->root, "schema",
+			       json_object_new_string("dmapool-bench-compare/1"));
+	for (k = 0; k < nk; k++) {
+		if (read_kernel(o, outdir, kernels[k], m)) {
+			json_object_put(m->settings);
+			json_object_put(m->recs);
+			return -EINVAL;
+		}
+	}
+	if (m->n) {
+		meta = json_object_object_get(m->s[0].root, "meta");
+		json_object_object_add(m->root, "spec", json_object_new_string(
+			jget_str(meta, "spec")));
+		json_object_object_add(m->root, "deterministic", json_object_get(
+			json_object_object_get(meta, "deterministic")));
+		json_object_object_add(m->root, "latency_unit", json_object_new_string(
+			jget_str(meta, "latency_unit")));
+	}
+	json_object_object_add(m->root, "repeat", json_object_new_uint64(o->run.repeat));
+	json_object_object_add(m->root, "settings", m->settings);
+	json_object_object_add(m->root, "recommend", m->recs);
+	return 0;
+}
+
+static void compare_print_json(const struct compare_model *m)
+{
+	printf("%s\n", json_object_to_json_string_ext(m->root, JSON_C_TO_STRING_PLAIN |
+		JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static void print_recommendations(const struct compare_model *m)
+{
+	struct json_object *rec;
+	size_t k;
+
+	for (k = 0; k < json_object_array_length(m->recs); k++) {
+		rec = json_object_array_get_idx(m->recs, k);
+		print_recommendation(rec, jget_str(rec, "kernel"));
+	}
+}
+
 /* On the host: read every kernel's settings back, write and show. */
 static int compare_report(const struct cmp_opts *o, const char *outdir,
 			  char kernels[][64], int nk)
 {
-	struct summary *s = calloc(nk * CMP_MAX_SETTINGS * 2, sizeof(*s));
-	struct json_object *root, *arr, *recs, *rec;
-	char path[2 * PATH_MAX + 64], title[160];
-	int k, i, rm, n = 0, ret = EXIT_OK;
+	struct compare_model m = {};
+	char title[160];
+	int ret = EXIT_OK;
 
-	if (!s)
+	if (compare_read(o, outdir, kernels, nk, &m) ||
+	    result_write_json(m.root, outdir, "compare.json")) {
+		compare_model_free(&m);
 		return EXIT_FAIL;
-	root = json_object_new_object();
-	arr = json_object_new_array();
-	recs = json_object_new_array();
-	json_object_object_add(root, "schema", json_object_new_string("dmapool-bench-compare/1"));
-	for (k = 0; k < nk; k++) {
-		for (i = 0; i < o->nr_cps; i++) {
-			for (rm = 0; rm < 2; rm++) {
-				if (!o->remap[rm])
-					continue;
-				snprintf(s[n].result, sizeof(s[n].result), "%.63s/cp-%.23s%s/result.json",
-					 kernels[k], o->cps[i], rm ? "-remap" : "");
-				snprintf(path, sizeof(path), "%s/%s", outdir, s[n].result);
-				if (summarize(path, &s[n])) {
-					ret = EXIT_FAIL;
-					goto out;
-				}
-				snprintf(s[n].cp, sizeof(s[n].cp), "%s", o->cps[i]);
-				s[n].remap = rm;
-				setting_label(o, kernels[k], o->cps[i], rm, s[n].label,
-					      sizeof(s[n].label));
-				json_object_array_add(arr, summary_json(&s[n]));
-				n++;
-			}
-		}
-		if (o->recommend) {
-			snprintf(path, sizeof(path), "%s/%s/recommend.json", outdir, kernels[k]);
-			rec = json_read_checked(path, SCHEMA_RECOMMEND);
-			if (!rec) {
-				ret = EXIT_FAIL;
-				goto out;
-			}
-			json_object_object_add(rec, "kernel", json_object_new_string(kernels[k]));
-			json_object_array_add(recs, rec);
-		}
-	}
-	if (n) {
-		struct json_object *meta = json_object_object_get(s[0].root, "meta");
-
-		json_object_object_add(root, "spec", json_object_new_string(jget_str(meta, "spec")));
-		json_object_object_add(root, "deterministic", json_object_get(
-			json_object_object_get(meta, "deterministic")));
-		json_object_object_add(root, "latency_unit", json_object_new_string(
-			jget_str(meta, "latency_unit")));
-	}
-	json_object_object_add(root, "repeat", json_object_new_uint64(o->run.repeat));
-	json_object_object_add(root, "settings", arr);
-	arr = NULL;
-	json_object_object_add(root, "recommend", recs);
-	recs = NULL;
-	if (result_write_json(root, outdir, "compare.json")) {
-		ret = EXIT_FAIL;
-		goto out;
 	}
 	if (json_output)
-		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
-			JSON_C_TO_STRING_NOSLASHESCAPE));
-	if (n) {
+		compare_print_json(&m);
+	if (m.n) {
 		if (!json_output)
-			print_table(s, n, jget_str(json_object_object_get(s[0].root, "meta"),
-						   "latency_unit"));
-		snprintf(title, sizeof(title), "coherent_pool compare: %s",
-			 n ? s[0].kernel : "");
-		if (write_plots(s, n, outdir, !o->no_plot, title))
+			print_table(m.s, m.n, jget_str(json_object_object_get(
+				m.s[0].root, "meta"), "latency_unit"));
+		snprintf(title, sizeof(title), "coherent_pool compare: %s", m.s[0].kernel);
+		if (write_plots(m.s, m.n, outdir, !o->no_plot, title))
 			ret = EXIT_FAIL;
 	}
-	if (!json_output) {
-		recs = json_object_object_get(root, "recommend");
-		for (k = 0; k < (int)json_object_array_length(recs); k++) {
-			rec = json_object_array_get_idx(recs, k);
-			print_recommendation(rec, jget_str(rec, "kernel"));
-		}
-		recs = NULL;
-	}
+	/* After the plots' message, as before (logs interleave stdout and stderr). */
+	if (!json_output)
+		print_recommendations(&m);
 	p_info("wrote %s/compare.json", outdir);
-out:
-	json_object_put(arr);
-	json_object_put(recs);
-	json_object_put(root);
-	for (i = 0; i < n; i++)
-		json_object_put(s[i].root);
-	free(s);
+	compare_model_free(&m);
 	return ret;
 }
 

@@ -26,6 +26,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "gate.h"
 #include "hist.h"
 #include "main.h"
 #include "opts.h"
@@ -34,158 +35,10 @@
 #include "stats.h"
 #include "vm.h"
 
-/* The gate's own exit statuses (DESIGN.md section 9). */
-#define GATE_PASS		0
-#define GATE_REGRESSION		1
-#define GATE_INCONCLUSIVE	2
-#define GATE_INVALID		3
-
-#define GATE_MIN_RUNS		5	/* per side, statistical and tail tiers */
-#define GATE_TAIL_EVENTS	10000	/* per run, tail tier */
-#define GATE_DET_HARD		0.02	/* deterministic: mean up > 2 % */
-#define GATE_ALPHA		0.05
-#define GATE_BOOT_ITERS		10000
-#define GATE_MAX_RULES		32
-
-enum metric { M_MEAN, M_P50, M_P90, M_P99, M_P999, M_OPS, M_NR };
-
-static const struct {
-	const char *name;
-	double q;		/* quantile, or 0 */
-	bool tail;
-	bool higher_better;
-} metrics[M_NR] = {
-	[M_MEAN] = { "mean", 0, false, false },
-	[M_P50] = { "p50", 0.5, false, false },
-	[M_P90] = { "p90", 0.9, false, false },
-	[M_P99] = { "p99", 0.99, true, false },
-	[M_P999] = { "p999", 0.999, true, false },
-	[M_OPS] = { "ops_per_sec", 0, false, true },
-};
-
-struct rule {
-	enum metric m;
-	char op[8], pool[8], ctx[12];
-	int order;		/* size_order, -1: any */
-	double thr;		/* fraction */
-	char sel[64];		/* the selector as written, for output */
-};
-
-static const char default_rules[] =
-	"mean op=alloc 2%\np50 op=alloc 5%\np90 op=alloc 5%\np99 op=alloc 10%\n"
-	"p999 op=alloc 20%\nops_per_sec op=alloc 5%\nmean op=free 5%\n";
-
-static int parse_rule(const char *line, const char *where, struct rule *r)
-{
-	char buf[256], *tok, *save, *end;
-	int i;
-
-	memset(r, 0, sizeof(*r));
-	snprintf(r->op, sizeof(r->op), "alloc");
-	r->order = -1;
-	r->thr = -1;
-	snprintf(buf, sizeof(buf), "%s", line);
-	tok = strtok_r(buf, " \t", &save);
-	for (i = 0; i < M_NR; i++)
-		if (!strcmp(tok, metrics[i].name))
-			break;
-	if (i == M_NR) {
-		p_err("gate: %s: unknown metric '%s' (mean, p50, p90, p99, p999, ops_per_sec)",
-		      where, tok);
-		return -EINVAL;
-	}
-	r->m = i;
-	while ((tok = strtok_r(NULL, " \t", &save))) {
-		char *eq = strchr(tok, '=');
-
-		if (r->thr >= 0) {
-			p_err("gate: %s: '%s' after the threshold", where, tok);
-			return -EINVAL;
-		}
-		if (!eq) {
-			errno = 0;
-			r->thr = strtod(tok, &end) / 100;
-			if (errno || end == tok || strcmp(end, "%") || r->thr < 0 ||
-			    r->thr > 10) {
-				p_err("gate: %s: invalid threshold '%s' (a percentage such as 5%%)",
-				      where, tok);
-				return -EINVAL;
-			}
-			continue;
-		}
-		*eq++ = '\0';
-		if (!strcmp(tok, "op") && (!strcmp(eq, "alloc") || !strcmp(eq, "free"))) {
-			snprintf(r->op, sizeof(r->op), "%s", eq);
-		} else if (!strcmp(tok, "pool") && (!strcmp(eq, "dma") ||
-			   !strcmp(eq, "dma32") || !strcmp(eq, "kernel"))) {
-			snprintf(r->pool, sizeof(r->pool), "%s", eq);
-		} else if (!strcmp(tok, "ctx") && (!strcmp(eq, "hardirq") ||
-			   !strcmp(eq, "softirq") || !strcmp(eq, "atomic") ||
-			   !strcmp(eq, "process"))) {
-			snprintf(r->ctx, sizeof(r->ctx), "%s", eq);
-		} else if (!strcmp(tok, "size_order") && *eq &&
-			   strspn(eq, "0123456789") == strlen(eq) && atoi(eq) <= 10) {
-			r->order = atoi(eq);
-		} else {
-			p_err("gate: %s: invalid selector '%s=%s' (op=alloc|free, pool=dma|dma32|kernel, ctx=..., size_order=0..10)",
-			      where, tok, eq);
-			return -EINVAL;
-		}
-	}
-	if (r->thr < 0) {
-		p_err("gate: %s: no threshold (e.g. '%s op=alloc 5%%')", where,
-		      metrics[r->m].name);
-		return -EINVAL;
-	}
-	snprintf(r->sel, sizeof(r->sel), "op=%s%s%s%s%s", r->op,
-		 *r->pool ? " pool=" : "", r->pool, *r->ctx ? " ctx=" : "", r->ctx);
-	if (r->order >= 0)
-		snprintf(r->sel + strlen(r->sel), sizeof(r->sel) - strlen(r->sel),
-			 " size_order=%d", r->order);
-	return 0;
-}
-
-/* Rules from @text (a file's contents); @name for messages. */
-static int parse_rules(const char *text, const char *name, struct rule *rules,
-		       int *nr)
-{
-	char line[256], where[PATH_MAX + 32];
-	const char *p = text;
-	int lineno = 0;
-
-	*nr = 0;
-	while (*p) {
-		size_t len = strcspn(p, "\n");
-		char *s, *hash;
-
-		snprintf(line, sizeof(line), "%.*s", (int)len, p);
-		p += len + (p[len] == '\n');
-		lineno++;
-		hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		for (s = line; *s == ' ' || *s == '\t'; s++)
-			;
-		if (!*s)
-			continue;
-		if (*nr == GATE_MAX_RULES) {
-			p_err("gate: %s: more than %d rules", name, GATE_MAX_RULES);
-			return -EINVAL;
-		}
-		snprintf(where, sizeof(where), "%s:%d", name, lineno);
-		if (parse_rule(s, where, &rules[(*nr)++]))
-			return -EINVAL;
-	}
-	if (!*nr) {
-		p_err("gate: %s: no rules", name);
-		return -EINVAL;
-	}
-	return 0;
-}
 
 static bool case_selected(struct json_object *cs, const void *arg)
 {
-	const struct rule *r = arg;
+	const struct gate_rule *r = arg;
 
 	return !strcmp(jget_str(cs, "op"), r->op) &&
 	       (!*r->pool || !strcmp(jget_str(cs, "pool"), r->pool)) &&
@@ -194,7 +47,7 @@ static bool case_selected(struct json_object *cs, const void *arg)
 }
 
 /* The value of @r's metric in one run; *@events: the selected events. */
-static double run_value(struct json_object *run, const struct rule *r,
+static double run_value(struct json_object *run, const struct gate_rule *r,
 			uint64_t *events)
 {
 	struct result_merged m = {};
@@ -211,25 +64,19 @@ static double run_value(struct json_object *run, const struct rule *r,
 		elapsed = jget_u64(run, "elapsed_ns");
 		return elapsed ? m.n * 1e9 / elapsed : 0;
 	default:
-		return hist_quantile(m.slots, m.n, m.max, metrics[r->m].q);
+		return hist_quantile(m.slots, m.n, m.max, gate_metrics[r->m].q);
 	}
 }
 
-struct sample {
-	double v[1000];
-	size_t n;
-	uint64_t min_events;
-};
-
-static void side_values(struct json_object *root, const struct rule *r,
-			struct sample *s)
+static void side_values(struct json_object *root, const struct gate_rule *r,
+			struct gate_sample *s)
 {
 	struct json_object *runs = json_object_object_get(root, "runs");
 	size_t i;
 
 	s->n = 0;
 	s->min_events = UINT64_MAX;
-	for (i = 0; i < json_object_array_length(runs) && s->n < 1000; i++) {
+	for (i = 0; i < json_object_array_length(runs) && s->n < GATE_MAX_SAMPLES; i++) {
 		uint64_t ev;
 
 		s->v[s->n++] = run_value(json_object_array_get_idx(runs, i), r, &ev);
@@ -240,166 +87,8 @@ static void side_values(struct json_object *root, const struct rule *r,
 		s->min_events = 0;
 }
 
-struct verdict {
-	const char *tier;	/* hard, statistical, tail */
-	const char *what;	/* pass, improved, regression, inconclusive */
-	char why[160];
-};
-
-/* The bootstrap ratio CI of @b over @a; paired when the counts match. */
-static int ratio_ci(const struct sample *a, const struct sample *b,
-		    double *lo, double *pt, double *hi)
-{
-	return stats_bootstrap_ratio(a->v, a->n, b->v, b->n, a->n == b->n, 0.95,
-				     GATE_BOOT_ITERS, 1, lo, pt, hi);
-}
-
-/* The A/A noise floor: the CI half-width of A' over A, 0 when unknown. */
-static double noise_floor(const struct sample *a, const struct sample *aa)
-{
-	double lo, pt, hi;
-
-	if (a->n < 2 || aa->n < 2 || ratio_ci(a, aa, &lo, &pt, &hi))
-		return 0;
-	return fmax(fabs(lo - 1), fabs(hi - 1));
-}
-
-/* From the baseline alone: runs 0, 2, 4... against runs 1, 3, 5... */
-static void split_aa(const struct sample *base, struct sample *a,
-		     struct sample *aa)
-{
-	size_t i;
-
-	a->n = aa->n = 0;
-	for (i = 0; i + 1 < base->n; i += 2) {
-		a->v[a->n++] = base->v[i];
-		aa->v[aa->n++] = base->v[i + 1];
-	}
-}
-
-struct outcome {
-	const struct rule *r;
-	double base, cand, change, lo, hi, noise, limit, p;
-	bool have_ci;
-	struct verdict v;
-};
-
-static bool all_positive(const struct sample *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (s->v[i] <= 0)
-			return false;
-	return s->n > 0;
-}
-
-static void judge(const struct rule *r, const struct sample *a,
-		  const struct sample *b, double noise, bool det,
-		  struct outcome *o)
-{
-	bool hb = metrics[r->m].higher_better;
-	double bad_lo, bad_hi, bad_pt;
-	int sep;
-
-	memset(o, 0, sizeof(*o));
-	o->r = r;
-	o->noise = noise;
-	o->limit = fmax(r->thr, 2 * noise);
-	o->p = 1;
-	o->v.tier = metrics[r->m].tail ? "tail" : "statistical";
-	if (!all_positive(a) || !all_positive(b)) {
-		o->v.what = "inconclusive";
-		snprintf(o->v.why, sizeof(o->v.why), "no events in %s on %s",
-			 r->sel, all_positive(a) ? "the candidate" : "the baseline");
-		return;
-	}
-	o->base = stats_median(a->v, a->n);
-	o->cand = stats_median(b->v, b->n);
-	o->change = o->cand / o->base - 1;
-	if (!ratio_ci(a, b, &o->lo, &bad_pt, &o->hi))
-		o->have_ci = true;
-	o->p = stats_mann_whitney_p(a->v, a->n, b->v, b->n, NULL);
-	/* "Bad" is up for latency, down for throughput: turn it up. */
-	bad_pt = hb ? o->base / o->cand : o->cand / o->base;
-	bad_lo = hb ? 1 / o->hi : o->lo;
-	bad_hi = hb ? 1 / o->lo : o->hi;
-
-	if (det && r->m == M_MEAN && bad_pt > 1 + GATE_DET_HARD) {
-		o->v.tier = "hard";
-		o->v.what = "regression";
-		snprintf(o->v.why, sizeof(o->v.why),
-			 "deterministic: instruction-time per op up %.2f%% > %.0f%%",
-			 (bad_pt - 1) * 100, GATE_DET_HARD * 100);
-		return;
-	}
-	if (a->n < GATE_MIN_RUNS || b->n < GATE_MIN_RUNS) {
-		o->v.what = "inconclusive";
-		snprintf(o->v.why, sizeof(o->v.why), "too few runs (%zu and %zu; %d a side needed)",
-			 a->n, b->n, GATE_MIN_RUNS);
-		return;
-	}
-	if (metrics[r->m].tail) {
-		if (a->min_events < GATE_TAIL_EVENTS || b->min_events < GATE_TAIL_EVENTS) {
-			o->v.what = "inconclusive";
-			snprintf(o->v.why, sizeof(o->v.why),
-				 "too few events for a tail (%llu in a run; %d needed)",
-				 (unsigned long long)(a->min_events < b->min_events ?
-				 a->min_events : b->min_events), GATE_TAIL_EVENTS);
-			return;
-		}
-		sep = stats_lkp_separation(a->v, a->n, b->v, b->n);
-		if (hb)
-			sep = -sep;
-		if (sep > 0 && bad_pt > 1 + o->limit) {
-			o->v.what = "regression";
-			snprintf(o->v.why, sizeof(o->v.why),
-				 "LKP separated, median up %.1f%% > limit %.1f%%",
-				 (bad_pt - 1) * 100, o->limit * 100);
-		} else if (sep < 0 && 1 / bad_pt > 1 + o->limit) {
-			o->v.what = "improved";
-			snprintf(o->v.why, sizeof(o->v.why), "LKP separated, better");
-		} else {
-			o->v.what = "pass";
-			snprintf(o->v.why, sizeof(o->v.why), "%s",
-				 sep > 0 ? "LKP separated but within the limit" :
-				 "not LKP separated");
-		}
-		return;
-	}
-	if (!o->have_ci) {
-		o->v.what = "inconclusive";
-		snprintf(o->v.why, sizeof(o->v.why), "no confidence interval");
-		return;
-	}
-	if (bad_lo > 1 + o->limit && o->p < GATE_ALPHA) {
-		o->v.what = "regression";
-		snprintf(o->v.why, sizeof(o->v.why),
-			 "CI wholly beyond the limit %.1f%%, p = %.3g",
-			 o->limit * 100, o->p);
-	} else if (bad_hi < 1 / (1 + o->limit) && o->p < GATE_ALPHA) {
-		o->v.what = "improved";
-		snprintf(o->v.why, sizeof(o->v.why), "CI wholly better than the limit, p = %.3g",
-			 o->p);
-	} else if (bad_hi <= 1 + o->limit) {
-		o->v.what = "pass";
-		snprintf(o->v.why, sizeof(o->v.why), "CI within the limit %.1f%%",
-			 o->limit * 100);
-	} else {
-		o->v.what = "inconclusive";
-		snprintf(o->v.why, sizeof(o->v.why),
-			 "CI reaches past the limit %.1f%% but %s", o->limit * 100,
-			 bad_lo > 1 + o->limit ? "p >= 0.05" : "not wholly (too noisy)");
-	}
-}
-
 /* Failures and fallback routes: new in the candidate = regression. */
-struct hard_count {
-	char name[48];
-	uint64_t base, cand;
-};
-
-static int count_key(struct hard_count *hc, int nr, const char *name)
+static int count_key(struct gate_hard *hc, int nr, const char *name)
 {
 	int i;
 
@@ -443,7 +132,7 @@ static const char *hard_name(const char *key, char *buf, size_t len)
 }
 
 static int hard_counts(struct json_object *base, struct json_object *cand,
-		       struct hard_count *hc, int max)
+		       struct gate_hard *hc, int max)
 {
 	struct json_object *roots[2] = { base, cand }, *runs, *ms;
 	int nr = 0, side, k;
@@ -500,146 +189,205 @@ static int check_match(struct json_object *a, struct json_object *b,
 	return 0;
 }
 
+#define GATE_MAX_HARD		16
+
+/* One comparison judged: the model the printers show. */
+struct gate_report {
+	const char *bname, *cname;	/* the two sides' file names */
+	const char *unit;		/* the results' latency unit */
+	bool det;			/* deterministic (instruction-time) */
+	struct outcome out[GATE_MAX_RULES];
+	int nr;
+	struct gate_hard hc[GATE_MAX_HARD];
+	int nhc;
+	int status;			/* the exit status */
+};
+
+/*
+ * Judge @cand against @base (noise from @aa against @base when given, else
+ * from the baseline's own runs) into @rep; 0 or -ENOMEM.
+ */
+static int gate_compute(struct json_object *base, struct json_object *cand,
+			struct json_object *aa, const struct gate_rule *rules,
+			int nr, struct gate_report *rep)
+{
+	struct gate_sample *sa = calloc(4, sizeof(*sa));
+	struct gate_sample *sb = sa + 1, *s1 = sa + 2, *s2 = sa + 3;
+	struct json_object *meta = json_object_object_get(base, "meta");
+	int i;
+
+	if (!sa)
+		return -ENOMEM;
+	rep->det = json_object_get_boolean(json_object_object_get(meta, "deterministic"));
+	rep->unit = jget_str(meta, "latency_unit");
+	rep->nhc = hard_counts(base, cand, rep->hc, GATE_MAX_HARD);
+	rep->nr = nr;
+	for (i = 0; i < nr; i++) {
+		side_values(base, &rules[i], sa);
+		side_values(cand, &rules[i], sb);
+		if (aa) {
+			side_values(aa, &rules[i], s2);
+			gate_judge(&rules[i], sa, sb, gate_noise_floor(sa, s2), rep->det,
+				   &rep->out[i]);
+		} else {
+			gate_split_aa(sa, s1, s2);
+			gate_judge(&rules[i], sa, sb, gate_noise_floor(s1, s2), rep->det,
+				   &rep->out[i]);
+		}
+	}
+	rep->status = gate_status(rep->out, nr, rep->hc, rep->nhc);
+	free(sa);
+	return 0;
+}
+
 static const char *pct(double x, char *buf, size_t len)
 {
 	snprintf(buf, len, "%+.1f%%", x * 100);
 	return buf;
 }
 
-/*
- * Judge @cand against @base (noise from @aa against @base when given, else
- * from the baseline's own runs); print; return the exit status.
- */
+static const char *status_name(int status)
+{
+	return status == GATE_REGRESSION ? "regression" :
+	       status == GATE_INCONCLUSIVE ? "inconclusive" : "pass";
+}
+
+static void outcome_plain(const struct outcome *t)
+{
+	char ci[64] = "-", b1[24], b2[24], b3[24];
+
+	if (t->have_ci)
+		snprintf(ci, sizeof(ci), "[%s, %s]", pct(t->lo - 1, b1, sizeof(b1)),
+			 pct(t->hi - 1, b2, sizeof(b2)));
+	printf("%-22s %-22s %12.1f %12.1f %8s %19s %7s %7s  %s (%s: %s)\n",
+	       gate_metrics[t->r->m].name, t->r->sel, t->base, t->cand,
+	       pct(t->change, b1, sizeof(b1)), ci, pct(t->noise, b2, sizeof(b2)) + 1,
+	       pct(t->limit, b3, sizeof(b3)) + 1, gate_verdict_name(t->verdict),
+	       gate_tier_name(t->tier), t->why);
+}
+
+static void hard_plain(const struct gate_hard *h)
+{
+	bool bad = gate_hard_new(h);
+
+	printf("%-22s %-22s %12llu %12llu %8s %19s %7s %7s  %s (hard: %s)\n",
+	       h->name, "all runs", (unsigned long long)h->base,
+	       (unsigned long long)h->cand, "-", "-", "-", "-",
+	       bad ? "regression" : "pass", bad ? "new in the candidate" :
+	       h->cand ? "the baseline had them too" : "none");
+}
+
+/* The table, then one line naming what failed. */
+static void gate_print_plain(const struct gate_report *rep)
+{
+	enum gate_verdict named = rep->status == GATE_REGRESSION ?
+				  GATE_V_REGRESSION : GATE_V_INCONCLUSIVE;
+	int i;
+
+	printf("gate: %s (baseline) vs %s (candidate)%s\n", rep->bname, rep->cname,
+	       rep->det ? ", deterministic (instruction-time)" : "");
+	printf("%-22s %-22s %12s %12s %8s %19s %7s %7s  %s\n", "METRIC", "CASES",
+	       "BASELINE", "CANDIDATE", "CHANGE", "95% CI", "NOISE", "LIMIT",
+	       "VERDICT");
+	for (i = 0; i < rep->nr; i++)
+		outcome_plain(&rep->out[i]);
+	for (i = 0; i < rep->nhc; i++)
+		hard_plain(&rep->hc[i]);
+	printf("gate: %s", rep->status == GATE_REGRESSION ? "REGRESSION in" :
+	       rep->status == GATE_INCONCLUSIVE ? "INCONCLUSIVE:" : "PASS");
+	for (i = 0; i < rep->nr && rep->status; i++)
+		if (rep->out[i].verdict == named)
+			printf(" %s (%s)", gate_metrics[rep->out[i].r->m].name,
+			       rep->out[i].r->sel);
+	for (i = 0; i < rep->nhc && rep->status == GATE_REGRESSION; i++)
+		if (gate_hard_new(&rep->hc[i]))
+			printf(" %s", rep->hc[i].name);
+	printf("\n");
+}
+
+static struct json_object *outcome_json(const struct outcome *t, const char *unit)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "metric", json_object_new_string(gate_metrics[t->r->m].name));
+	json_object_object_add(o, "cases", json_object_new_string(t->r->sel));
+	json_object_object_add(o, "unit", json_object_new_string(
+		t->r->m == M_OPS ? "ops/s" : unit));
+	json_object_object_add(o, "baseline", json_object_new_double(t->base));
+	json_object_object_add(o, "candidate", json_object_new_double(t->cand));
+	json_object_object_add(o, "change", json_object_new_double(t->change));
+	json_object_object_add(o, "ci_low", t->have_ci ?
+			       json_object_new_double(t->lo - 1) : NULL);
+	json_object_object_add(o, "ci_high", t->have_ci ?
+			       json_object_new_double(t->hi - 1) : NULL);
+	json_object_object_add(o, "p", json_object_new_double(t->p));
+	json_object_object_add(o, "noise", json_object_new_double(t->noise));
+	json_object_object_add(o, "threshold", json_object_new_double(t->r->thr));
+	json_object_object_add(o, "limit", json_object_new_double(t->limit));
+	json_object_object_add(o, "tier", json_object_new_string(gate_tier_name(t->tier)));
+	json_object_object_add(o, "verdict", json_object_new_string(
+		gate_verdict_name(t->verdict)));
+	json_object_object_add(o, "why", json_object_new_string(t->why));
+	return o;
+}
+
+static struct json_object *hard_json(const struct gate_hard *h)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "metric", json_object_new_string(h->name));
+	json_object_object_add(o, "cases", json_object_new_string("all runs"));
+	json_object_object_add(o, "baseline", json_object_new_uint64(h->base));
+	json_object_object_add(o, "candidate", json_object_new_uint64(h->cand));
+	json_object_object_add(o, "tier", json_object_new_string("hard"));
+	json_object_object_add(o, "verdict", json_object_new_string(
+		gate_hard_new(h) ? "regression" : "pass"));
+	return o;
+}
+
+/* One JSON object on one line. */
+static void gate_print_json(const struct gate_report *rep)
+{
+	struct json_object *js = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+	int i;
+
+	json_object_object_add(js, "baseline", json_object_new_string(rep->bname));
+	json_object_object_add(js, "candidate", json_object_new_string(rep->cname));
+	json_object_object_add(js, "deterministic", json_object_new_boolean(rep->det));
+	json_object_object_add(js, "verdict", json_object_new_string(status_name(rep->status)));
+	json_object_object_add(js, "exit", json_object_new_int(rep->status));
+	json_object_object_add(js, "metrics", arr);
+	for (i = 0; i < rep->nr; i++)
+		json_object_array_add(arr, outcome_json(&rep->out[i], rep->unit));
+	for (i = 0; i < rep->nhc; i++)
+		json_object_array_add(arr, hard_json(&rep->hc[i]));
+	printf("%s\n", json_object_to_json_string_ext(js, JSON_C_TO_STRING_PLAIN |
+		JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(js);
+}
+
+/* Judge, print (table or JSON), return the exit status. */
 static int gate_eval(struct json_object *base, struct json_object *cand,
-		     struct json_object *aa, const struct rule *rules, int nr,
+		     struct json_object *aa, const struct gate_rule *rules, int nr,
 		     const char *bname, const char *cname)
 {
-	struct outcome out[GATE_MAX_RULES];
-	struct hard_count hc[16];
-	struct sample *sa = calloc(4, sizeof(*sa));
-	struct sample *sb = sa + 1, *s1 = sa + 2, *s2 = sa + 3;
-	bool det = json_object_get_boolean(json_object_object_get(
-			json_object_object_get(base, "meta"), "deterministic"));
-	struct json_object *js = NULL, *arr = NULL, *o;
-	int i, nhc, regress = 0, inconcl = 0, ret;
-	char b1[24], b2[24], b3[24], b4[24];
-	const char *unit;
+	struct gate_report *rep = calloc(1, sizeof(*rep));
+	int status;
 
-	if (!sa)
+	if (!rep || gate_compute(base, cand, aa, rules, nr, rep)) {
+		free(rep);
 		return GATE_INVALID;
-	unit = jget_str(json_object_object_get(base, "meta"), "latency_unit");
-	nhc = hard_counts(base, cand, hc, 16);
-	for (i = 0; i < nr; i++) {
-		side_values(base, &rules[i], sa);
-		side_values(cand, &rules[i], sb);
-		if (aa) {
-			side_values(aa, &rules[i], s2);
-			judge(&rules[i], sa, sb, noise_floor(sa, s2), det, &out[i]);
-		} else {
-			split_aa(sa, s1, s2);
-			judge(&rules[i], sa, sb, noise_floor(s1, s2), det, &out[i]);
-		}
-		regress += !strcmp(out[i].v.what, "regression");
-		inconcl += !strcmp(out[i].v.what, "inconclusive");
 	}
-	for (i = 0; i < nhc; i++)
-		regress += !hc[i].base && hc[i].cand;
-	ret = regress ? GATE_REGRESSION : inconcl ? GATE_INCONCLUSIVE : GATE_PASS;
-
-	if (json_output) {
-		js = json_object_new_object();
-		json_object_object_add(js, "baseline", json_object_new_string(bname));
-		json_object_object_add(js, "candidate", json_object_new_string(cname));
-		json_object_object_add(js, "deterministic", json_object_new_boolean(det));
-		json_object_object_add(js, "verdict", json_object_new_string(
-			ret == GATE_REGRESSION ? "regression" : ret ==
-			GATE_INCONCLUSIVE ? "inconclusive" : "pass"));
-		json_object_object_add(js, "exit", json_object_new_int(ret));
-		arr = json_object_new_array();
-		json_object_object_add(js, "metrics", arr);
-	} else {
-		printf("gate: %s (baseline) vs %s (candidate)%s\n", bname, cname,
-		       det ? ", deterministic (instruction-time)" : "");
-		printf("%-22s %-22s %12s %12s %8s %19s %7s %7s  %s\n", "METRIC", "CASES",
-		       "BASELINE", "CANDIDATE", "CHANGE", "95% CI", "NOISE", "LIMIT",
-		       "VERDICT");
-	}
-	for (i = 0; i < nr; i++) {
-		struct outcome *t = &out[i];
-		char ci[64] = "-";
-
-		if (t->have_ci)
-			snprintf(ci, sizeof(ci), "[%s, %s]", pct(t->lo - 1, b1, sizeof(b1)),
-				 pct(t->hi - 1, b2, sizeof(b2)));
-		if (!json_output) {
-			printf("%-22s %-22s %12.1f %12.1f %8s %19s %7s %7s  %s (%s: %s)\n",
-			       metrics[t->r->m].name, t->r->sel, t->base, t->cand,
-			       pct(t->change, b3, sizeof(b3)), ci,
-			       pct(t->noise, b4, sizeof(b4)) + 1,
-			       pct(t->limit, b1, sizeof(b1)) + 1, t->v.what, t->v.tier,
-			       t->v.why);
-			continue;
-		}
-		o = json_object_new_object();
-		json_object_object_add(o, "metric", json_object_new_string(metrics[t->r->m].name));
-		json_object_object_add(o, "cases", json_object_new_string(t->r->sel));
-		json_object_object_add(o, "unit", json_object_new_string(
-			t->r->m == M_OPS ? "ops/s" : unit));
-		json_object_object_add(o, "baseline", json_object_new_double(t->base));
-		json_object_object_add(o, "candidate", json_object_new_double(t->cand));
-		json_object_object_add(o, "change", json_object_new_double(t->change));
-		json_object_object_add(o, "ci_low", t->have_ci ?
-				       json_object_new_double(t->lo - 1) : NULL);
-		json_object_object_add(o, "ci_high", t->have_ci ?
-				       json_object_new_double(t->hi - 1) : NULL);
-		json_object_object_add(o, "p", json_object_new_double(t->p));
-		json_object_object_add(o, "noise", json_object_new_double(t->noise));
-		json_object_object_add(o, "threshold", json_object_new_double(t->r->thr));
-		json_object_object_add(o, "limit", json_object_new_double(t->limit));
-		json_object_object_add(o, "tier", json_object_new_string(t->v.tier));
-		json_object_object_add(o, "verdict", json_object_new_string(t->v.what));
-		json_object_object_add(o, "why", json_object_new_string(t->v.why));
-		json_object_array_add(arr, o);
-	}
-	for (i = 0; i < nhc; i++) {
-		bool bad = !hc[i].base && hc[i].cand;
-
-		if (!json_output) {
-			printf("%-22s %-22s %12llu %12llu %8s %19s %7s %7s  %s (hard: %s)\n",
-			       hc[i].name, "all runs", (unsigned long long)hc[i].base,
-			       (unsigned long long)hc[i].cand, "-", "-", "-", "-",
-			       bad ? "regression" : "pass", bad ? "new in the candidate" :
-			       hc[i].cand ? "the baseline had them too" : "none");
-			continue;
-		}
-		o = json_object_new_object();
-		json_object_object_add(o, "metric", json_object_new_string(hc[i].name));
-		json_object_object_add(o, "cases", json_object_new_string("all runs"));
-		json_object_object_add(o, "baseline", json_object_new_uint64(hc[i].base));
-		json_object_object_add(o, "candidate", json_object_new_uint64(hc[i].cand));
-		json_object_object_add(o, "tier", json_object_new_string("hard"));
-		json_object_object_add(o, "verdict", json_object_new_string(
-			bad ? "regression" : "pass"));
-		json_object_array_add(arr, o);
-	}
-	if (json_output) {
-		printf("%s\n", json_object_to_json_string_ext(js, JSON_C_TO_STRING_PLAIN |
-			JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(js);
-	} else {
-		printf("gate: %s", ret == GATE_REGRESSION ? "REGRESSION in" :
-		       ret == GATE_INCONCLUSIVE ? "INCONCLUSIVE:" : "PASS");
-		for (i = 0; i < nr && ret; i++)
-			if (!strcmp(out[i].v.what, ret == GATE_REGRESSION ?
-				    "regression" : "inconclusive"))
-				printf(" %s (%s)", metrics[out[i].r->m].name, out[i].r->sel);
-		for (i = 0; i < nhc && ret == GATE_REGRESSION; i++)
-			if (!hc[i].base && hc[i].cand)
-				printf(" %s", hc[i].name);
-		printf("\n");
-	}
-	free(sa);
-	return ret;
+	rep->bname = bname;
+	rep->cname = cname;
+	if (json_output)
+		gate_print_json(rep);
+	else
+		gate_print_plain(rep);
+	status = rep->status;
+	free(rep);
+	return status;
 }
 
 /* --- --paired: A B A' rounds in one boot ---------------------------------- */
@@ -695,7 +443,7 @@ static struct json_object *merge_runs(char paths[][PATH_MAX], int nr)
 }
 
 static int paired_here(const struct pair_opts *po, const char *outdir,
-		       const struct rule *rules, int nr)
+		       const struct gate_rule *rules, int nr)
 {
 	static const char * const tag[3] = { "a", "b", "aa" };
 	char (*paths)[PATH_MAX] = calloc(3 * po->rounds, PATH_MAX);
@@ -825,26 +573,26 @@ static const struct cmd_help gate_help = {
 };
 
 /* The rules of --rules FILE, or the default ones: 0 or -EINVAL. */
-static int load_rules(const char *path, struct rule *rules, int *nr)
+static int load_rules(const char *path, struct gate_rule *rules, int *nr)
 {
 	char *text;
 	int ret;
 
 	if (!path)
-		return parse_rules(default_rules, "default rules", rules, nr);
+		return gate_parse_rules(gate_default_rules, "default rules", rules, nr);
 	text = slurp(path);
 	if (!text) {
 		p_err("gate: cannot read rules file '%s': %s", path, strerror(errno));
 		return -EINVAL;
 	}
-	ret = parse_rules(text, path, rules, nr);
+	ret = gate_parse_rules(text, path, rules, nr);
 	free(text);
 	return ret;
 }
 
 /* BASELINE and CANDIDATE result files: a gate exit status. */
 static int gate_files(const struct pair_opts *po, const char *base,
-		      const char *cand, const struct rule *rules, int nr)
+		      const char *cand, const struct gate_rule *rules, int nr)
 {
 	struct json_object *a, *b;
 	int ret;
@@ -863,7 +611,7 @@ int cmd_gate(int argc, char **argv)
 {
 	struct pair_opts po = { .rounds = 5, .output = "results/gate" };
 	struct opt_use use[] = { { &gate_group, &po }, { &vm_group, &po.vm } };
-	struct rule rules[GATE_MAX_RULES];
+	struct gate_rule rules[GATE_MAX_RULES];
 	char outdir[PATH_MAX];
 	int first, nr, ret;
 

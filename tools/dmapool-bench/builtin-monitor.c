@@ -98,65 +98,77 @@ static void log2_to_us(uint64_t log2[HIST_LOG2_SLOTS])
 		log2[k] = k + 10 < HIST_LOG2_SLOTS ? log2[k + 10] : 0;
 }
 
-/* o.allocs_by_ctx: this interval's allocations of @pool per context. */
-static int add_ctx_allocs(struct collector *c, struct json_object *o, int pool,
-			  uint64_t prev[DMAPOOL_NR_CTX])
-{
-	struct json_object *by = json_object_new_object();
-	struct dmapool_hist h;
-	int ctx, err;
+/* One pool in one interval: this interval's counts, the pool's state now. */
+struct monitor_pool {
+	bool shown;			/* selected, and present */
+	struct dmapool_hist alloc;	/* this interval's alloc latencies */
+	uint64_t frees;
+	uint64_t ctx_allocs[DMAPOOL_NR_CTX];
+	/* The pools object's fields; -1: not known (the kernel target). */
+	long long size, avail, largest_free, expansions_total, size_walked;
+};
 
-	for (ctx = 0; ctx < DMAPOOL_NR_CTX; ctx++) {
-		err = collect_op_hist(c, DMAPOOL_OP_ALLOC, pool, ctx, &h);
-		if (err) {
-			json_object_put(by);
-			return err;
-		}
-		json_object_object_add(by, ctx_names[ctx],
-				       json_object_new_uint64(h.count - prev[ctx]));
-		prev[ctx] = h.count;
+/* One interval: the model both printers show. */
+struct monitor_interval {
+	time_t now;
+	double secs;
+	struct monitor_pool pool[DMAPOOL_NR_POOLS];
+	struct dmapool_counters sum;	/* this interval's counters */
+	int64_t live;			/* live bytes since the start */
+	struct dmapool_sample *exp;	/* this interval's expansions */
+	size_t nr_exp;
+	/* The kernel target only. */
+	bool work_traced;		/* atomic_pool_work_fn is traced */
+	struct json_object *rules;	/* the kernel's pool rules (borrowed) */
+	struct json_object *untraced;	/* functions left out (owned) */
+	struct json_object *pools;	/* kcollect_pools()/kmod_pools() (owned) */
+};
+
+static void interval_free(struct monitor_interval *iv)
+{
+	free(iv->exp);
+	json_object_put(iv->untraced);
+	json_object_put(iv->pools);
+}
+
+/* Keep expansion samples (the others are not shown). */
+static int keep_expansions(struct monitor_interval *iv,
+			   const struct dmapool_sample *s, int n)
+{
+	struct dmapool_sample *e;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i].kind != DMAPOOL_EV_EXPAND || s[i].pool >= DMAPOOL_NR_POOLS)
+			continue;
+		e = realloc(iv->exp, (iv->nr_exp + 1) * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		iv->exp = e;
+		iv->exp[iv->nr_exp++] = s[i];
 	}
-	json_object_object_add(o, "allocs_by_ctx", by);
 	return 0;
 }
 
 /*
- * The expansions of this interval, one line (or object) each. The sample
- * array is rewound once read up to its end, so that a long monitor keeps
- * showing them; a sample claimed in that instant is not shown (the counts
- * above do not depend on samples).
+ * The expansions of this interval. The sample array is rewound once read
+ * up to its end, so that a long monitor keeps showing them; a sample
+ * claimed in that instant is not shown (the counts do not depend on
+ * samples).
  */
-static int report_expansions(struct collector *c, struct monitor_prev *prev,
-			     struct json_object *arr)
+static int read_expansions(struct collector *c, struct monitor_prev *prev,
+			   struct monitor_interval *iv)
 {
 	struct dmapool_sample s[64];
-	int n, i;
+	int n, err;
 
 	do {
 		n = collect_new_samples(c, &prev->next_sample, s, 64);
 		if (n < 0)
 			return n;
-		for (i = 0; i < n; i++) {
-			struct json_object *o;
-
-			if (s[i].kind != DMAPOOL_EV_EXPAND || s[i].pool >= DMAPOOL_NR_POOLS)
-				continue;
-			if (!arr) {
-				printf("  expansion %s: %+lld bytes -> %llu in %.1f us%s\n",
-				       pool_names[s[i].pool], (long long)s[i].obtained,
-				       (unsigned long long)s[i].size, s[i].latency_ns / 1e3,
-				       s[i].result ? " (failed)" : "");
-				continue;
-			}
-			o = json_object_new_object();
-			json_object_object_add(o, "pool", json_object_new_string(pool_names[s[i].pool]));
-			json_object_object_add(o, "requested", json_object_new_uint64(s[i].requested));
-			json_object_object_add(o, "obtained", json_object_new_uint64(s[i].obtained));
-			json_object_object_add(o, "size_after", json_object_new_uint64(s[i].size));
-			json_object_object_add(o, "latency_ns", json_object_new_uint64(s[i].latency_ns));
-			json_object_object_add(o, "result", json_object_new_int(s[i].result));
-			json_object_array_add(arr, o);
-		}
+		err = keep_expansions(iv, s, n);
+		if (err)
+			return err;
 	} while (n == 64);
 	if (prev->next_sample && prev->next_sample == *c->nr_samples) {
 		*c->nr_samples = 0;
@@ -165,179 +177,296 @@ static int report_expansions(struct collector *c, struct monitor_prev *prev,
 	return 0;
 }
 
-/* Print (or add to @o) one interval; returns 0 or -errno. */
-static int report(struct collector *c, const struct monitor_opts *mo,
-		  double secs, struct monitor_prev *prev, int64_t *live)
+/* This interval's allocations of @pool per context. */
+static int read_ctx_allocs(struct collector *c, int pool, uint64_t prev[DMAPOOL_NR_CTX],
+			   uint64_t out[DMAPOOL_NR_CTX])
 {
-	struct json_object *root = NULL, *pools_j = NULL, *fb_j = NULL;
-	struct json_object *pools = mo->kernel ? kcollect_pools(c) : kmod_pools();
-	struct json_object *pj;
-	struct dmapool_counters sum;
 	struct dmapool_hist h;
-	uint64_t log2[HIST_LOG2_SLOTS];
-	char stamp[32];
-	time_t now = time(NULL);
-	int p, to, r, err;
+	int ctx, err;
 
-	err = collect_counters(c, &sum);
+	for (ctx = 0; ctx < DMAPOOL_NR_CTX; ctx++) {
+		err = collect_op_hist(c, DMAPOOL_OP_ALLOC, pool, ctx, &h);
+		if (err)
+			return err;
+		out[ctx] = h.count - prev[ctx];
+		prev[ctx] = h.count;
+	}
+	return 0;
+}
+
+/* Pool @p's line: the maps' differences and the pools object's state. */
+static int read_pool(struct collector *c, struct monitor_prev *prev, int p,
+		     struct json_object *pj, struct monitor_pool *mp)
+{
+	struct dmapool_hist fh;
+	int err;
+
+	err = collect_op_hist(c, DMAPOOL_OP_ALLOC, p, -1, &mp->alloc);
+	if (!err)
+		err = collect_op_hist(c, DMAPOOL_OP_FREE, p, -1, &fh);
 	if (err)
 		return err;
-	delta_words((__u64 *)&sum, (__u64 *)&prev->sum, sizeof(sum) / sizeof(__u64));
-	*live += sum.live_bytes;
-	strftime(stamp, sizeof(stamp), "%H:%M:%S", localtime(&now));
-	if (json_output) {
-		root = json_object_new_object();
-		json_object_object_add(root, "time", json_object_new_int64(now));
-		json_object_object_add(root, "interval_s", json_object_new_double(secs));
-		pools_j = json_object_new_object();
-		fb_j = json_object_new_array();
-	} else {
-		if (mo->timestamp)
-			printf("%s\n", stamp);
-		printf("%-7s %10s %10s %13s %10s %10s %10s\n", "pool",
-		       "allocs/s", "frees/s", "alloc_avg(ns)", "size", "avail",
-		       "largest");
-	}
-	for (p = 0; p < DMAPOOL_NR_POOLS; p++) {
-		struct dmapool_hist fh;
-		uint64_t allocs, frees;
+	hist_delta(&mp->alloc, &prev->alloc[p]);
+	hist_delta(&fh, &prev->free[p]);
+	mp->frees = fh.count;
+	err = read_ctx_allocs(c, p, prev->ctx_allocs[p], mp->ctx_allocs);
+	if (err)
+		return err;
+	mp->size = jint(pj, "size");
+	mp->avail = jint(pj, "avail");
+	mp->largest_free = jint(pj, "largest_free");
+	mp->expansions_total = jint(pj, "expansions");
+	mp->size_walked = jint(pj, "size_walked");
+	mp->shown = true;
+	return 0;
+}
 
+/* Read one interval into @iv (interval_free() after); 0 or -errno. */
+static int monitor_read(struct collector *c, const struct monitor_opts *mo,
+			struct monitor_prev *prev, struct monitor_interval *iv)
+{
+	struct json_object *pj;
+	int p, err;
+
+	iv->pools = mo->kernel ? kcollect_pools(c) : kmod_pools();
+	err = collect_counters(c, &iv->sum);
+	if (err)
+		return err;
+	delta_words((__u64 *)&iv->sum, (__u64 *)&prev->sum,
+		    sizeof(iv->sum) / sizeof(__u64));
+	iv->live += iv->sum.live_bytes;
+	for (p = 0; p < DMAPOOL_NR_POOLS; p++) {
 		if (mo->pool >= 0 && p != mo->pool)
 			continue;
-		if (!json_object_object_get_ex(pools, pool_names[p], &pj) ||
+		if (!json_object_object_get_ex(iv->pools, pool_names[p], &pj) ||
 		    !jint(pj, "present"))
 			continue;
-		err = collect_op_hist(c, DMAPOOL_OP_ALLOC, p, -1, &h);
-		if (!err)
-			err = collect_op_hist(c, DMAPOOL_OP_FREE, p, -1, &fh);
+		err = read_pool(c, prev, p, pj, &iv->pool[p]);
 		if (err)
-			goto out;
-		hist_delta(&h, &prev->alloc[p]);
-		hist_delta(&fh, &prev->free[p]);
-		allocs = h.count;
-		frees = fh.count;
-		if (json_output) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "allocs", json_object_new_uint64(allocs));
-			json_object_object_add(o, "frees", json_object_new_uint64(frees));
-			json_object_object_add(o, "alloc_mean_ns", json_object_new_uint64(
-				h.count ? h.sum / h.count : 0));
-			json_object_object_add(o, "alloc_max_ns", json_object_new_uint64(h.max));
-			err = add_ctx_allocs(c, o, p, prev->ctx_allocs[p]);
-			if (err) {
-				json_object_put(o);
-				goto out;
-			}
-			json_object_object_add(o, "size", json_object_new_int64(jint(pj, "size")));
-			json_object_object_add(o, "avail", json_object_new_int64(jint(pj, "avail")));
-			json_object_object_add(o, "largest_free",
-					       json_object_new_int64(jint(pj, "largest_free")));
-			json_object_object_add(o, "expansions_total",
-					       json_object_new_int64(jint(pj, "expansions")));
-			if (mo->kernel)
-				json_object_object_add(o, "size_walked", json_object_new_int64(
-					jint(pj, "size_walked")));
-			json_object_object_add(pools_j, pool_names[p], o);
-		} else {
-			char avail[24] = "-", largest[24] = "-";
-
-			/* Negative: not known (the kernel target). */
-			if (jint(pj, "avail") >= 0)
-				snprintf(avail, sizeof(avail), "%lld", jint(pj, "avail"));
-			if (jint(pj, "largest_free") >= 0)
-				snprintf(largest, sizeof(largest), "%lld",
-					 jint(pj, "largest_free"));
-			printf("%-7s %10.0f %10.0f %13llu %10lld %10s %10s\n",
-			       pool_names[p], allocs / secs, frees / secs,
-			       (unsigned long long)(h.count ? h.sum / h.count : 0),
-			       jint(pj, "size"), avail, largest);
-		}
-		if (mo->hist && !json_output && h.count) {
-			hist_fold_log2(h.slots, log2);
-			if (!mo->ns)
-				log2_to_us(log2);
-			printf("\n  %s alloc latency:\n", pool_names[p]);
-			hist_print_log2(stdout, log2, mo->ns ? "nsecs" : "usecs");
-		}
+			return err;
 	}
-	if (!json_output)
-		printf("fails/s %.0f (no suitable pool %llu, exhausted %llu), expansions %llu (mean %.1f us), live bytes since start %lld\n",
-		       sum.fails / secs,
-		       (unsigned long long)sum.failures[DMAPOOL_FAIL_NO_POOL],
-		       (unsigned long long)sum.failures[DMAPOOL_FAIL_EXHAUSTED],
-		       (unsigned long long)sum.expansions,
-		       sum.expansions ? sum.expand_ns / 1e3 / sum.expansions : 0.0,
-		       (long long)*live);
-	if (!json_output && mo->kernel && kcollect_traced("atomic_pool_work_fn"))
+	err = read_expansions(c, prev, iv);
+	if (err)
+		return err;
+	if (mo->kernel) {
+		iv->work_traced = kcollect_traced("atomic_pool_work_fn");
+		if (!json_object_object_get_ex(iv->pools, "config", &iv->rules))
+			iv->rules = NULL;
+		iv->untraced = kcollect_untraced();
+	}
+	return 0;
+}
+
+static uint64_t alloc_mean_ns(const struct monitor_pool *mp)
+{
+	return mp->alloc.count ? mp->alloc.sum / mp->alloc.count : 0;
+}
+
+static void pool_plain(const struct monitor_opts *mo,
+		       const struct monitor_interval *iv, int p)
+{
+	const struct monitor_pool *mp = &iv->pool[p];
+	char avail[24] = "-", largest[24] = "-";
+	uint64_t log2[HIST_LOG2_SLOTS];
+
+	/* Negative: not known (the kernel target). */
+	if (mp->avail >= 0)
+		snprintf(avail, sizeof(avail), "%lld", mp->avail);
+	if (mp->largest_free >= 0)
+		snprintf(largest, sizeof(largest), "%lld", mp->largest_free);
+	printf("%-7s %10.0f %10.0f %13llu %10lld %10s %10s\n",
+	       pool_names[p], mp->alloc.count / iv->secs, mp->frees / iv->secs,
+	       (unsigned long long)alloc_mean_ns(mp), mp->size, avail, largest);
+	if (!mo->hist || !mp->alloc.count)
+		return;
+	hist_fold_log2(mp->alloc.slots, log2);
+	if (!mo->ns)
+		log2_to_us(log2);
+	printf("\n  %s alloc latency:\n", pool_names[p]);
+	hist_print_log2(stdout, log2, mo->ns ? "nsecs" : "usecs");
+}
+
+static void monitor_print_plain(const struct monitor_opts *mo,
+				const struct monitor_interval *iv)
+{
+	static const char * const why[] = DMAPOOL_FB_NAMES;
+	const struct dmapool_counters *sum = &iv->sum;
+	const struct dmapool_sample *s;
+	char stamp[32];
+	int p, to, r;
+	size_t i;
+
+	strftime(stamp, sizeof(stamp), "%H:%M:%S", localtime(&iv->now));
+	if (mo->timestamp)
+		printf("%s\n", stamp);
+	printf("%-7s %10s %10s %13s %10s %10s %10s\n", "pool", "allocs/s", "frees/s",
+	       "alloc_avg(ns)", "size", "avail", "largest");
+	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
+		if (iv->pool[p].shown)
+			pool_plain(mo, iv, p);
+	printf("fails/s %.0f (no suitable pool %llu, exhausted %llu), expansions %llu (mean %.1f us), live bytes since start %lld\n",
+	       sum->fails / iv->secs,
+	       (unsigned long long)sum->failures[DMAPOOL_FAIL_NO_POOL],
+	       (unsigned long long)sum->failures[DMAPOOL_FAIL_EXHAUSTED],
+	       (unsigned long long)sum->expansions,
+	       sum->expansions ? sum->expand_ns / 1e3 / sum->expansions : 0.0,
+	       (long long)iv->live);
+	if (mo->kernel && iv->work_traced)
 		printf("atomic_pool_work_fn runs %llu (mean %.1f us)%s\n",
-		       (unsigned long long)sum.work_runs,
-		       sum.work_runs ? sum.work_ns / 1e3 / sum.work_runs : 0.0,
-		       sum.unpaired ? ", some exits without their entry (nested probes)" : "");
+		       (unsigned long long)sum->work_runs,
+		       sum->work_runs ? sum->work_ns / 1e3 / sum->work_runs : 0.0,
+		       sum->unpaired ? ", some exits without their entry (nested probes)" : "");
+	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
+		for (to = 0; to < DMAPOOL_NR_POOLS; to++)
+			for (r = 0; r < DMAPOOL_NR_FB; r++)
+				if (sum->fallbacks[p][to][r])
+					printf("  fallback %s -> %s (%s): %llu\n", pool_names[p],
+					       pool_names[to], why[r],
+					       (unsigned long long)sum->fallbacks[p][to][r]);
+	for (i = 0; i < iv->nr_exp; i++) {
+		s = &iv->exp[i];
+		printf("  expansion %s: %+lld bytes -> %llu in %.1f us%s\n",
+		       pool_names[s->pool], (long long)s->obtained,
+		       (unsigned long long)s->size, s->latency_ns / 1e3,
+		       s->result ? " (failed)" : "");
+	}
+	printf("\n");
+}
+
+static struct json_object *pool_json(const struct monitor_opts *mo,
+				     const struct monitor_pool *mp)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *by = json_object_new_object();
+	int ctx;
+
+	json_object_object_add(o, "allocs", json_object_new_uint64(mp->alloc.count));
+	json_object_object_add(o, "frees", json_object_new_uint64(mp->frees));
+	json_object_object_add(o, "alloc_mean_ns", json_object_new_uint64(alloc_mean_ns(mp)));
+	json_object_object_add(o, "alloc_max_ns", json_object_new_uint64(mp->alloc.max));
+	for (ctx = 0; ctx < DMAPOOL_NR_CTX; ctx++)
+		json_object_object_add(by, ctx_names[ctx],
+				       json_object_new_uint64(mp->ctx_allocs[ctx]));
+	json_object_object_add(o, "allocs_by_ctx", by);
+	json_object_object_add(o, "size", json_object_new_int64(mp->size));
+	json_object_object_add(o, "avail", json_object_new_int64(mp->avail));
+	json_object_object_add(o, "largest_free", json_object_new_int64(mp->largest_free));
+	json_object_object_add(o, "expansions_total",
+			       json_object_new_int64(mp->expansions_total));
+	if (mo->kernel)
+		json_object_object_add(o, "size_walked", json_object_new_int64(mp->size_walked));
+	return o;
+}
+
+static struct json_object *fallbacks_json(const struct dmapool_counters *sum)
+{
+	static const char * const why[] = DMAPOOL_FB_NAMES;
+	struct json_object *arr = json_object_new_array(), *f;
+	int p, to, r;
+
 	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
 		for (to = 0; to < DMAPOOL_NR_POOLS; to++)
 			for (r = 0; r < DMAPOOL_NR_FB; r++) {
-				static const char * const why[] = DMAPOOL_FB_NAMES;
-				uint64_t n = sum.fallbacks[p][to][r];
-
-				if (!n)
+				if (!sum->fallbacks[p][to][r])
 					continue;
-				if (json_output) {
-					struct json_object *f = json_object_new_object();
-
-					json_object_object_add(f, "from", json_object_new_string(pool_names[p]));
-					json_object_object_add(f, "to", json_object_new_string(pool_names[to]));
-					json_object_object_add(f, "reason", json_object_new_string(why[r]));
-					json_object_object_add(f, "count", json_object_new_uint64(n));
-					json_object_array_add(fb_j, f);
-				} else {
-					printf("  fallback %s -> %s (%s): %llu\n", pool_names[p],
-					       pool_names[to], why[r], (unsigned long long)n);
-				}
+				f = json_object_new_object();
+				json_object_object_add(f, "from", json_object_new_string(pool_names[p]));
+				json_object_object_add(f, "to", json_object_new_string(pool_names[to]));
+				json_object_object_add(f, "reason", json_object_new_string(why[r]));
+				json_object_object_add(f, "count",
+						       json_object_new_uint64(sum->fallbacks[p][to][r]));
+				json_object_array_add(arr, f);
 			}
-	if (json_output) {
-		struct json_object *ex = json_object_new_array();
+	return arr;
+}
 
-		json_object_object_add(root, "pools", pools_j);
-		json_object_object_add(root, "fallbacks", fb_j);
-		json_object_object_add(root, "expansion_events", ex);
-		err = report_expansions(c, prev, ex);
-		if (err)
-			goto out;
-		json_object_object_add(root, "fails", json_object_new_uint64(sum.fails));
-		for (r = 0; r < DMAPOOL_NR_FAIL; r++)
-			json_object_object_add(root, fail_names[r],
-					       json_object_new_uint64(sum.failures[r]));
-		json_object_object_add(root, "expansions", json_object_new_uint64(sum.expansions));
-		json_object_object_add(root, "expand_ns", json_object_new_uint64(sum.expand_ns));
-		json_object_object_add(root, "live_bytes_since_start", json_object_new_int64(*live));
-		json_object_object_add(root, "target", json_object_new_string(
-			mo->kernel ? "kernel" : "bench"));
-		if (mo->kernel) {
-			struct json_object *cfg;
+static struct json_object *expansions_json(const struct monitor_interval *iv)
+{
+	struct json_object *arr = json_object_new_array(), *o;
+	const struct dmapool_sample *s;
+	size_t i;
 
-			/* The kernel's pool rules the fallbacks are judged by. */
-			if (json_object_object_get_ex(pools, "config", &cfg))
-				json_object_object_add(root, "rules", json_object_get(cfg));
-			/* Functions the kernel's BTF lacks: their views are left out. */
-			json_object_object_add(root, "untraced", kcollect_untraced());
-			json_object_object_add(root, "work_runs", json_object_new_uint64(sum.work_runs));
-			json_object_object_add(root, "work_ns", json_object_new_uint64(sum.work_ns));
-			json_object_object_add(root, "unpaired", json_object_new_uint64(sum.unpaired));
-		}
-		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
-		json_object_put(root);
-		root = NULL;
-	} else {
-		err = report_expansions(c, prev, NULL);
-		if (err)
-			goto out;
-		printf("\n");
+	for (i = 0; i < iv->nr_exp; i++) {
+		s = &iv->exp[i];
+		o = json_object_new_object();
+		json_object_object_add(o, "pool", json_object_new_string(pool_names[s->pool]));
+		json_object_object_add(o, "requested", json_object_new_uint64(s->requested));
+		json_object_object_add(o, "obtained", json_object_new_uint64(s->obtained));
+		json_object_object_add(o, "size_after", json_object_new_uint64(s->size));
+		json_object_object_add(o, "latency_ns", json_object_new_uint64(s->latency_ns));
+		json_object_object_add(o, "result", json_object_new_int(s->result));
+		json_object_array_add(arr, o);
 	}
-	fflush(stdout);
-out:
+	return arr;
+}
+
+/* The kernel target's extras: its pool rules, what is not traced, work. */
+static void kernel_json(struct json_object *root, const struct monitor_interval *iv)
+{
+	/* The kernel's pool rules the fallbacks are judged by. */
+	if (iv->rules)
+		json_object_object_add(root, "rules", json_object_get(iv->rules));
+	/* Functions the kernel's BTF lacks: their views are left out. */
+	json_object_object_add(root, "untraced", json_object_get(iv->untraced));
+	json_object_object_add(root, "work_runs", json_object_new_uint64(iv->sum.work_runs));
+	json_object_object_add(root, "work_ns", json_object_new_uint64(iv->sum.work_ns));
+	json_object_object_add(root, "unpaired", json_object_new_uint64(iv->sum.unpaired));
+}
+
+/* One JSON object on one line. */
+static void monitor_print_json(const struct monitor_opts *mo,
+			       const struct monitor_interval *iv)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *pools = json_object_new_object();
+	int p, r;
+
+	json_object_object_add(root, "time", json_object_new_int64(iv->now));
+	json_object_object_add(root, "interval_s", json_object_new_double(iv->secs));
+	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
+		if (iv->pool[p].shown)
+			json_object_object_add(pools, pool_names[p], pool_json(mo, &iv->pool[p]));
+	json_object_object_add(root, "pools", pools);
+	json_object_object_add(root, "fallbacks", fallbacks_json(&iv->sum));
+	json_object_object_add(root, "expansion_events", expansions_json(iv));
+	json_object_object_add(root, "fails", json_object_new_uint64(iv->sum.fails));
+	for (r = 0; r < DMAPOOL_NR_FAIL; r++)
+		json_object_object_add(root, fail_names[r],
+				       json_object_new_uint64(iv->sum.failures[r]));
+	json_object_object_add(root, "expansions", json_object_new_uint64(iv->sum.expansions));
+	json_object_object_add(root, "expand_ns", json_object_new_uint64(iv->sum.expand_ns));
+	json_object_object_add(root, "live_bytes_since_start", json_object_new_int64(iv->live));
+	json_object_object_add(root, "target", json_object_new_string(
+		mo->kernel ? "kernel" : "bench"));
+	if (mo->kernel)
+		kernel_json(root, iv);
+	printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
 	json_object_put(root);
-	json_object_put(pools);
+}
+
+/* Read and print one interval; returns 0 or -errno. */
+static int report(struct collector *c, const struct monitor_opts *mo,
+		  double secs, struct monitor_prev *prev, int64_t *live)
+{
+	struct monitor_interval *iv = calloc(1, sizeof(*iv));
+	int err;
+
+	if (!iv)
+		return -ENOMEM;
+	iv->now = time(NULL);
+	iv->secs = secs;
+	iv->live = *live;
+	err = monitor_read(c, mo, prev, iv);
+	if (!err) {
+		*live = iv->live;
+		if (json_output)
+			monitor_print_json(mo, iv);
+		else
+			monitor_print_plain(mo, iv);
+		fflush(stdout);
+	}
+	interval_free(iv);
+	free(iv);
 	return err;
 }
 

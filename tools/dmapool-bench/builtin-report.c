@@ -173,16 +173,12 @@ static int add_page(struct recording *rec, uint32_t cpu,
 	return 0;
 }
 
-/* Map the file and cut it into sections; -EINVAL (message printed) if bad. */
-static int rec_open(struct recording *rec)
+/* Map the file and check its header; -EINVAL (message printed) if bad. */
+static int rec_map(struct recording *rec)
 {
 	const struct rec_file_header *fh;
-	struct rec_section_header sh;
-	char why[JSCHEMA_ERR_LEN];
-	bool complete = false;
 	struct stat st;
-	size_t off;
-	int fd, i;
+	int fd;
 
 	fd = open(rec->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st)) {
@@ -212,10 +208,98 @@ static int rec_open(struct recording *rec)
 	if (fh->version != REC_VERSION)
 		return bad_file(rec, "is a version %u recording; this dmapool-bench reads version %u",
 				fh->version, REC_VERSION);
+	return 0;
+}
+
+/* INFO or SKELETON: a JSON object passing its schema definition @def. */
+static int rec_json(const struct recording *rec, const unsigned char *p,
+		    uint32_t len, size_t at, const char *what, const char *def,
+		    struct json_object **out)
+{
+	char why[JSCHEMA_ERR_LEN];
+
+	json_object_put(*out);
+	*out = parse_json(p, len);
+	if (!*out)
+		return bad_file(rec, "is corrupt: its %s (byte %zu) is not a JSON object",
+				what, at);
+	if (result_check(*out, def, why, sizeof(why)))
+		return bad_file(rec, "is corrupt: its %s (byte %zu): %s", what, at, why);
+	return 0;
+}
+
+/* Keep section @sh (payload @p, header at byte @at); 0, -EINVAL or -ENOMEM. */
+static int rec_section(struct recording *rec, const struct rec_section_header *sh,
+		       const unsigned char *p, size_t at)
+{
+	char **nf;
+
+	switch (sh->type) {
+	case REC_SEC_INFO:
+		return rec_json(rec, p, sh->len, at, "INFO", "#/$defs/recording_info",
+				&rec->info);
+	case REC_SEC_HEADER_PAGE:
+		free(rec->header_page);
+		rec->header_page = strndup((const char *)p, sh->len);
+		return 0;
+	case REC_SEC_FORMAT:
+		nf = realloc(rec->formats, (rec->nformats + 1) * sizeof(*nf));
+		if (!nf)
+			return -ENOMEM;
+		rec->formats = nf;
+		rec->formats[rec->nformats++] = strndup((const char *)p, sh->len);
+		return 0;
+	case REC_SEC_PAGE:
+		return add_page(rec, sh->cpu, p, sh->len) ? -ENOMEM : 0;
+	case REC_SEC_STATS:
+		free(rec->cpus[sh->cpu].stats);
+		rec->cpus[sh->cpu].stats = strndup((const char *)p, sh->len);
+		return rec->cpus[sh->cpu].stats ? 0 : -ENOMEM;
+	case REC_SEC_SKELETON:
+		return rec_json(rec, p, sh->len, at, "result skeleton", "#/$defs/skeleton",
+				&rec->skel);
+	default:	/* END, or a later version's: not ours to read */
+		return 0;
+	}
+}
+
+/* Every section is read: is anything missing or inconsistent? */
+static int rec_check(struct recording *rec)
+{
+	int i;
+
+	if (!rec->info || !rec->header_page || !rec->nformats || !rec->skel)
+		return bad_file(rec, "is corrupt: it lacks %s", !rec->info ? "its INFO" :
+				!rec->header_page ? "events/header_page" :
+				!rec->nformats ? "the event formats" : "the result skeleton");
+	for (i = 0; i < rec->nformats; i++)
+		if (!rec->formats[i])
+			return -ENOMEM;
+	/* INFO passed its schema: sizes in range, long_size 4 or 8. */
+	rec->page_size = jget_u64(rec->info, "page_size");
+	rec->long_size = jget_u64(rec->info, "long_size");
+	if ((uint64_t)rec->ncpus > jget_u64(rec->info, "ncpus"))
+		return bad_file(rec, "is corrupt: the section at byte %zu is for CPU %d, INFO says %llu CPUs",
+				rec->ncpus_at, rec->ncpus - 1,
+				(unsigned long long)jget_u64(rec->info, "ncpus"));
+	return 0;
+}
+
+/* Map the file and cut it into sections; -EINVAL (message printed) if bad. */
+static int rec_open(struct recording *rec)
+{
+	struct rec_section_header sh;
+	bool complete = false;
+	size_t off;
+	int err;
+
+	err = rec_map(rec);
+	if (err)
+		return err;
 	rec->cpus = calloc(REC_MAX_CPUS, sizeof(*rec->cpus));
 	if (!rec->cpus)
 		return -ENOMEM;
-	for (off = sizeof(*fh); !complete;) {
+	for (off = sizeof(struct rec_file_header); !complete;) {
 		const unsigned char *p;
 		size_t at = off;
 
@@ -233,76 +317,17 @@ static int rec_open(struct recording *rec)
 		if ((sh.type == REC_SEC_PAGE || sh.type == REC_SEC_STATS) &&
 		    sh.cpu >= REC_MAX_CPUS)
 			return bad_file(rec, "is corrupt: CPU %u at byte %zu", sh.cpu, at);
-		switch (sh.type) {
-		case REC_SEC_INFO:
-			json_object_put(rec->info);
-			rec->info = parse_json(p, sh.len);
-			if (!rec->info)
-				return bad_file(rec, "is corrupt: its INFO (byte %zu) is not a JSON object",
-						at);
-			if (result_check(rec->info, "#/$defs/recording_info", why, sizeof(why)))
-				return bad_file(rec, "is corrupt: its INFO (byte %zu): %s", at, why);
-			break;
-		case REC_SEC_HEADER_PAGE:
-			free(rec->header_page);
-			rec->header_page = strndup((const char *)p, sh.len);
-			break;
-		case REC_SEC_FORMAT: {
-			char **nf = realloc(rec->formats, (rec->nformats + 1) * sizeof(*nf));
-
-			if (!nf)
-				return -ENOMEM;
-			rec->formats = nf;
-			rec->formats[rec->nformats++] = strndup((const char *)p, sh.len);
-			break;
-		}
-		case REC_SEC_PAGE:
-			if (add_page(rec, sh.cpu, p, sh.len))
-				return -ENOMEM;
-			break;
-		case REC_SEC_STATS:
-			free(rec->cpus[sh.cpu].stats);
-			rec->cpus[sh.cpu].stats = strndup((const char *)p, sh.len);
-			if (!rec->cpus[sh.cpu].stats)
-				return -ENOMEM;
-			break;
-		case REC_SEC_SKELETON:
-			json_object_put(rec->skel);
-			rec->skel = parse_json(p, sh.len);
-			if (!rec->skel)
-				return bad_file(rec, "is corrupt: its result skeleton (byte %zu) is not a JSON object",
-						at);
-			if (result_check(rec->skel, "#/$defs/skeleton", why, sizeof(why)))
-				return bad_file(rec, "is corrupt: its result skeleton (byte %zu): %s",
-						at, why);
-			break;
-		case REC_SEC_END:
-			complete = true;
-			break;
-		default:	/* a later version's: not ours to read */
-			break;
-		}
+		err = rec_section(rec, &sh, p, at);
+		if (err)
+			return err;
+		complete = sh.type == REC_SEC_END;
 		if ((sh.type == REC_SEC_PAGE || sh.type == REC_SEC_STATS) &&
 		    (int)sh.cpu >= rec->ncpus) {
 			rec->ncpus = sh.cpu + 1;
 			rec->ncpus_at = at;
 		}
 	}
-	if (!rec->info || !rec->header_page || !rec->nformats || !rec->skel)
-		return bad_file(rec, "is corrupt: it lacks %s", !rec->info ? "its INFO" :
-				!rec->header_page ? "events/header_page" :
-				!rec->nformats ? "the event formats" : "the result skeleton");
-	for (i = 0; i < rec->nformats; i++)
-		if (!rec->formats[i])
-			return -ENOMEM;
-	/* INFO passed its schema: sizes in range, long_size 4 or 8. */
-	rec->page_size = jget_u64(rec->info, "page_size");
-	rec->long_size = jget_u64(rec->info, "long_size");
-	if ((uint64_t)rec->ncpus > jget_u64(rec->info, "ncpus"))
-		return bad_file(rec, "is corrupt: the section at byte %zu is for CPU %d, INFO says %llu CPUs",
-				rec->ncpus_at, rec->ncpus - 1,
-				(unsigned long long)jget_u64(rec->info, "ncpus"));
-	return 0;
+	return rec_check(rec);
 }
 
 static void rec_close(struct recording *rec)
