@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The tracers `bench` measures, each a `run` backend (run.h): (a) nothing
- * attached, (c) bpftrace running bpf/bpftrace/dmapool-totals.bt, (d) ftrace
- * hist triggers on the same events. (b), our BPF collector, and (e), record,
- * are run's and record's own backends.
+ * The tracers `bench` measures (struct tracer, run.h): (c) bpftrace running
+ * bpf/bpftrace/dmapool-totals.bt, (d) ftrace hist triggers on the same
+ * events. (a), nothing attached, is the tracer with no ops; (b), our BPF
+ * programs, and (e), record, are run's and record's own tracers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,63 +27,8 @@ const struct traced *bench_bpftrace_counts(void)
 	return &bt_last;
 }
 
-/* --- tracer (a): nothing attached ------------------------------------------ */
-
-static int none_start(const struct run_opts *o, const char *outdir, void **priv,
-		      const char **how)
-{
-	(void)o;
-	(void)outdir;
-	*priv = NULL;
-	*how = "none";
-	return 0;
-}
-
-static int none_begin(void *priv, uint64_t t0)
-{
-	(void)priv;
-	(void)t0;
-	return 0;
-}
-
-static void none_wait(void *priv, unsigned int ms)
-{
-	(void)priv;
-	usleep(ms * 1000);
-}
-
-static int none_end(void *priv, const struct run_opts *o,
-		    struct json_object *run, uint64_t t0, uint64_t t1, bool *ok)
-{
-	(void)priv;
-	(void)o;
-	(void)run;
-	(void)t0;
-	(void)t1;
-	(void)ok;
-	return 0;
-}
-
-static void none_stop(void *priv)
-{
-	(void)priv;
-}
-
-static bool none_finish(void *priv, const struct run_opts *o,
-			struct json_object *root, const char *outdir)
-{
-	(void)priv;
-	(void)o;
-	(void)root;
-	(void)outdir;
-	return true;
-}
-
-static const struct run_backend none_backend = {
-	.cmd = "bench",
-	.start = none_start, .begin = none_begin, .wait = none_wait,
-	.end = none_end, .stop = none_stop, .finish = none_finish,
-};
+/* (a): nothing attached, nothing to do. */
+static const struct tracer none_tracer = { .cmd = "bench" };
 
 /* --- tracer (c): bpftrace, the same aggregation as a script ---------------- */
 
@@ -233,10 +178,9 @@ static bool bt_finish(void *priv, const struct run_opts *o,
 	return true;
 }
 
-static const struct run_backend bpftrace_backend = {
+static const struct tracer bpftrace_tracer = {
 	.cmd = "bench",
-	.start = bt_start, .begin = none_begin, .wait = none_wait,
-	.end = none_end, .stop = bt_stop, .finish = bt_finish,
+	.start = bt_start, .stop = bt_stop, .finish = bt_finish,
 };
 
 /* --- tracer (d): ftrace hist triggers on the same events ------------------- */
@@ -321,13 +265,12 @@ static void ftrace_hist_stop(void *priv)
 	ftrace_hist_write(1, true);
 }
 
-static const struct run_backend ftrace_hist_backend = {
+static const struct tracer ftrace_hist_tracer = {
 	.cmd = "bench",
-	.start = ftrace_hist_start, .begin = none_begin, .wait = none_wait,
-	.end = ftrace_hist_end, .stop = ftrace_hist_stop, .finish = none_finish,
+	.start = ftrace_hist_start, .end = ftrace_hist_end, .stop = ftrace_hist_stop,
 };
 
-const struct run_backend *const bench_tracers[NR_TRACERS] = {
-	&none_backend, &run_bpf_backend, &bpftrace_backend, &ftrace_hist_backend,
-	&run_record_backend,
+const struct tracer *const bench_tracers[NR_TRACERS] = {
+	&none_tracer, &bpf_tracer, &bpftrace_tracer, &ftrace_hist_tracer,
+	&record_tracer,
 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * dmapool-bench bench: the tracers whose cost it measures (bench-tracers.c),
- * as `run` backends, and what they counted for the lost-event check.
+ * (struct tracer, run.h), and what they counted for the lost-event check.
  */
 #ifndef DMAPOOL_BENCH_BENCH_H
 #define DMAPOOL_BENCH_BENCH_H
@@ -18,7 +18,7 @@ struct traced {
 };
 
 /* The tracers: (a) none, (b) our BPF, (c) bpftrace, (d) ftrace hist, (e) record. */
-extern const struct run_backend *const bench_tracers[NR_TRACERS];
+extern const struct tracer *const bench_tracers[NR_TRACERS];
 
 /* What the bpftrace tracer counted, read when it stopped. */
 const struct traced *bench_bpftrace_counts(void);

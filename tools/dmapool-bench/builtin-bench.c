@@ -248,7 +248,7 @@ static void tracer_counts(struct json_object *run, enum bench_tracer t,
 static struct json_object *bench_one(struct bench *b, enum bench_tracer t,
 				     const char *spec, bool stats)
 {
-	const struct run_backend *be = bench_tracers[t];
+	const struct tracer *tracer = bench_tracers[t];
 	char rec[PATH_MAX];
 	struct json_object *run, *m = NULL, *progs = NULL;
 	struct run_opts o;
@@ -268,16 +268,16 @@ static struct json_object *bench_one(struct bench *b, enum bench_tracer t,
 	last_id = last_prog_id();
 	if (verbose > 1)
 		p_info("%s: starting %s", tr_names[t], spec);
-	if (be->start(&o, b->outdir, &priv, &how))
+	if (tracer_start(tracer, &o, b->outdir, &priv, &how))
 		return NULL;
 	idle0 = cpu_idle_ns(0);
-	run = run_once(&o, be, priv, 0, &ok);
+	run = run_once(&o, tracer, priv, 0, &ok);
 	idle1 = cpu_idle_ns(0);
 	if (run && stats)
 		progs = prog_stats(last_id);
 	if (verbose > 1)
 		p_info("%s: run %s, stopping", tr_names[t], run ? "done" : "failed");
-	be->stop(priv);
+	tracer_stop(tracer, priv);
 	if (run && t == TR_BPFTRACE && bench_bpftrace_counts()->ops < 0) {
 		/* bpftrace failed: its error is printed; the run counts nothing. */
 		json_object_put(run);
@@ -295,7 +295,7 @@ static struct json_object *bench_one(struct bench *b, enum bench_tracer t,
 		if (!ok)
 			json_object_object_add(m, "check_failed", json_object_new_boolean(true));
 	}
-	be->finish(priv, &o, NULL, b->outdir);
+	tracer_finish(tracer, priv, &o, NULL, b->outdir);
 	json_object_put(run);
 	if (verbose && m)
 		p_info("%-12s %s: %.1f ns/op, lost %lld", tr_names[t], spec,

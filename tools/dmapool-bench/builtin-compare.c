@@ -201,7 +201,7 @@ static int parse_cmp(struct cmp_opts *o, int argc, char **argv)
 {
 	struct opt_use use[] = {
 		{ &compare_group, o },
-		{ run_bpf_backend.own, &o->run },
+		{ bpf_tracer.own, &o->run },
 		{ &run_repeat_group, &o->run },
 		{ run_workload_group(), &o->run },
 		{ &run_pools_group, &o->run },

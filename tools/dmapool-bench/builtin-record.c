@@ -509,7 +509,7 @@ static const struct opt record_opts_table[] = {
 
 static const struct opt_group record_group = OPT_GROUP("Output", record_opts_table);
 
-const struct run_backend run_record_backend = {
+const struct tracer record_tracer = {
 	.cmd = "record",
 	.own = &record_group,
 	.help = {
@@ -539,5 +539,5 @@ const struct run_backend run_record_backend = {
 
 int cmd_record(int argc, char **argv)
 {
-	return run_main(&run_record_backend, argc, argv);
+	return run_main(&record_tracer, argc, argv);
 }

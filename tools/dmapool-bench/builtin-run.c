@@ -48,12 +48,6 @@ static int bpf_begin(void *priv, uint64_t t0)
 	return collect_reset(b->col, t0);
 }
 
-static void bpf_wait(void *priv, unsigned int ms)
-{
-	(void)priv;
-	usleep(ms * 1000);
-}
-
 /* Does the kernel count what a nested classic-tracepoint program drops? */
 static bool misses_counted(const char *how)
 {
@@ -125,7 +119,7 @@ static const struct opt run_opts_table[] = {
 
 static const struct opt_group run_group = OPT_GROUP("Output", run_opts_table);
 
-const struct run_backend run_bpf_backend = {
+const struct tracer bpf_tracer = {
 	.cmd = "run",
 	.own = &run_group,
 	.help = {
@@ -142,7 +136,6 @@ const struct run_backend run_bpf_backend = {
 	},
 	.start = bpf_start,
 	.begin = bpf_begin,
-	.wait = bpf_wait,
 	.end = bpf_end,
 	.stop = bpf_stop,
 	.finish = bpf_finish,
@@ -150,5 +143,5 @@ const struct run_backend run_bpf_backend = {
 
 int cmd_run(int argc, char **argv)
 {
-	return run_main(&run_bpf_backend, argc, argv);
+	return run_main(&bpf_tracer, argc, argv);
 }

@@ -339,7 +339,7 @@ static const struct opt repeat_opts[] = {
 const struct opt_group run_repeat_group = OPT_GROUP("Runs", repeat_opts);
 
 /* The options @t's subcommand composes, bound to @o. */
-static size_t run_uses(const struct run_backend *t, struct run_opts *o,
+static size_t run_uses(const struct tracer *t, struct run_opts *o,
 		       struct opt_use *use)
 {
 	use[0] = (struct opt_use){ t->own, o };
@@ -351,7 +351,7 @@ static size_t run_uses(const struct run_backend *t, struct run_opts *o,
 }
 
 /* Parse `run`/`record` options into @o: 0, 1 after --help, or -EINVAL. */
-static int run_parse(const struct run_backend *t, struct run_opts *o, int argc,
+static int run_parse(const struct tracer *t, struct run_opts *o, int argc,
 		     char **argv)
 {
 	struct opt_use use[5];
@@ -599,8 +599,28 @@ static void show_progress(const struct dmapool_spec *spec, uint64_t t0,
 			(unsigned long long)(spec->ops * __builtin_popcountll(spec->cpus)));
 }
 
+int tracer_start(const struct tracer *t, const struct run_opts *o,
+		 const char *outdir, void **priv, const char **how)
+{
+	*priv = NULL;
+	*how = "none";
+	return t->start ? t->start(o, outdir, priv, how) : 0;
+}
+
+void tracer_stop(const struct tracer *t, void *priv)
+{
+	if (t->stop)
+		t->stop(priv);
+}
+
+bool tracer_finish(const struct tracer *t, void *priv, const struct run_opts *o,
+		   struct json_object *root, const char *outdir)
+{
+	return t->finish ? t->finish(priv, o, root, outdir) : true;
+}
+
 struct json_object *run_once(const struct run_opts *o,
-			     const struct run_backend *be, void *priv,
+			     const struct tracer *t, void *priv,
 			     unsigned int index, bool *ok)
 {
 	struct json_object *run, *st = NULL;
@@ -609,7 +629,7 @@ struct json_object *run_once(const struct run_opts *o,
 	int err;
 
 	t0 = mono_ns();
-	if (be->begin(priv, t0))
+	if (t->begin && t->begin(priv, t0))
 		return NULL;
 	err = kmod_control(o->spec_line);
 	if (err) {
@@ -621,7 +641,10 @@ struct json_object *run_once(const struct run_opts *o,
 	limit_ns = (o->spec.duration_ms + o->spec.warmup_ms) * 1000000ull +
 		   (o->spec.ops ? 600000000000ull : 60000000000ull);
 	for (;;) {
-		be->wait(priv, 100);
+		if (t->wait)
+			t->wait(priv, 100);
+		else
+			usleep(100 * 1000);
 		json_object_put(st);
 		st = kmod_stats();
 		state = jget_str(st, "state");
@@ -647,14 +670,14 @@ struct json_object *run_once(const struct run_opts *o,
 	json_object_object_add(run, "elapsed_ns",
 			       json_object_new_uint64(jget_u64(st, "elapsed_ns")));
 	json_object_object_add(run, "module_stats", st);
-	if (be->end(priv, o, run, t0, mono_ns(), ok)) {
+	if (t->end && t->end(priv, o, run, t0, mono_ns(), ok)) {
 		json_object_put(run);
 		return NULL;
 	}
 	return run;
 }
 
-static int run_here(const struct run_backend *be, struct run_opts *o,
+static int run_here(const struct tracer *t, struct run_opts *o,
 		    const char *outdir)
 {
 	struct json_object *root, *runs, *run;
@@ -684,7 +707,7 @@ static int run_here(const struct run_backend *be, struct run_opts *o,
 	signal(SIGINT, on_sigint);
 	signal(SIGTERM, on_sigint);
 	signal(SIGHUP, on_sigint);
-	if (be->start(o, outdir, &priv, &how))
+	if (tracer_start(t, o, outdir, &priv, &how))
 		return EXIT_FAIL;
 
 	root = json_object_new_object();
@@ -693,7 +716,7 @@ static int run_here(const struct run_backend *be, struct run_opts *o,
 	runs = json_object_new_array();
 	json_object_object_add(root, "runs", runs);
 	for (i = 0; i < o->repeat && !interrupted; i++) {
-		run = run_once(o, be, priv, i, &ok);
+		run = run_once(o, t, priv, i, &ok);
 		if (!run) {
 			ok = false;
 			break;
@@ -701,29 +724,29 @@ static int run_here(const struct run_backend *be, struct run_opts *o,
 		json_object_array_add(runs, run);
 	}
 	/* Detach before anyone unloads the module: programs hold a reference. */
-	be->stop(priv);
+	tracer_stop(t, priv);
 	json_object_object_add(json_object_object_get(root, "meta"), "pools_at_end",
 			       kmod_pools());
-	if (!be->finish(priv, o, json_object_array_length(runs) ? root : NULL,
+	if (!tracer_finish(t, priv, o, json_object_array_length(runs) ? root : NULL,
 			outdir))
 		ok = false;
 	json_object_put(root);
 	if (interrupted) {
-		p_err("interrupted: the runs so far are in %s%s", be->record ?
-		      o->output : outdir, be->record ? "" : "/result.json");
+		p_err("interrupted: the runs so far are in %s%s", t->record ?
+		      o->output : outdir, t->record ? "" : "/result.json");
 		return EXIT_FAIL;
 	}
 	return ok ? EXIT_OK : EXIT_FAIL;
 }
 
 /* Where the outputs go: @o->output, or for record the file's directory. */
-static int run_outdir(const struct run_backend *be, const struct run_opts *o,
+static int run_outdir(const struct tracer *t, const struct run_opts *o,
 		      char *outdir)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX];
 
 	snprintf(dir, sizeof(dir), "%s", o->output);
-	if (be->record) {
+	if (t->record) {
 		if (!*o->output || o->output[strlen(o->output) - 1] == '/') {
 			p_err("%s: -o '%s' must name a file", o->cmd, o->output);
 			return -EINVAL;
@@ -756,22 +779,22 @@ static int run_in_guest(struct run_opts *o, const char *outdir, int argc,
 	return ret;
 }
 
-int run_main(const struct run_backend *be, int argc, char **argv)
+int run_main(const struct tracer *t, int argc, char **argv)
 {
 	struct run_opts o;
 	char outdir[PATH_MAX], result[PATH_MAX + 16];
 	const char *files[1] = { result };
 	int ret;
 
-	ret = run_parse(be, &o, argc, argv);
+	ret = run_parse(t, &o, argc, argv);
 	if (ret)
 		return ret > 0 ? EXIT_OK : EXIT_USAGE;
-	if (run_outdir(be, &o, outdir))
+	if (run_outdir(t, &o, outdir))
 		return EXIT_USAGE;
 	if (vm_needed(o.vm.force)) {
 		ret = run_in_guest(&o, outdir, argc, argv);
 	} else {
-		ret = run_here(be, &o, outdir);
+		ret = run_here(t, &o, outdir);
 		if (getenv("DMAPOOL_IN_VM"))
 			return ret;	/* the host plots, at native speed */
 	}

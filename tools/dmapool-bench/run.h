@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What `run` and `record` share: the workload options, loading the module,
- * the run loop and the result skeleton. Only the collector differs, a
- * backend: the BPF maps (run.c) or a raw ftrace recording (record.c). The
+ * What `run` and `record` share: the run's options (struct run_opts, its
+ * setters and option groups), loading the module, the run loop and the
+ * result skeleton. Only the tracer differs: BPF programs and maps
+ * (builtin-run.c) or a raw ftrace recording (builtin-record.c). The
  * cross-check of traced counts against the module's is also `report`'s.
  */
 #ifndef DMAPOOL_BENCH_RUN_H
@@ -45,11 +46,13 @@ struct run_opts {
 };
 
 /*
- * A collector. The loop calls start once, then begin / wait... / end around
- * every run, then stop (always, before anything may unload the module), then
- * finish (always, once).
+ * A tracer: what watches the runs (run's BPF programs, record's ftrace
+ * instance, bench's bpftrace and hist triggers). The loop calls start once,
+ * then begin / wait... / end around every run, then stop (always, before
+ * anything may unload the module), then finish (always, once). Every op is
+ * optional: NULL does nothing (start: *how is "none"; wait: sleeps).
  */
-struct run_backend {
+struct tracer {
 	const char *cmd;		/* the subcommand */
 	struct cmd_help help;		/* its --help around the options */
 	const struct opt_group *own;	/* its own options (bound to run_opts) */
@@ -80,9 +83,9 @@ struct run_backend {
 /* Are we the guest of a --deterministic (icount, one vCPU) boot? */
 bool run_in_icount_guest(void);
 
-/* The collectors of `run` (BPF maps) and `record` (raw ftrace). */
-extern const struct run_backend run_bpf_backend;
-extern const struct run_backend run_record_backend;
+/* The tracers of `run` (BPF programs and maps) and `record` (raw ftrace). */
+extern const struct tracer bpf_tracer;
+extern const struct tracer record_tracer;
 
 /* The option groups `run`, `record`, `compare` and `gate` compose (run_opts). */
 const struct opt_group *run_workload_group(void);
@@ -114,11 +117,18 @@ int run_opts_to_argv(const struct run_opts *o, char **argv, int max,
  * @priv): its module_stats and what @be adds, or NULL on failure.
  */
 struct json_object *run_once(const struct run_opts *o,
-			     const struct run_backend *be, void *priv,
+			     const struct tracer *be, void *priv,
 			     unsigned int index, bool *ok);
 
+/* The ops of @t, or what a NULL op means. */
+int tracer_start(const struct tracer *t, const struct run_opts *o,
+		 const char *outdir, void **priv, const char **how);
+void tracer_stop(const struct tracer *t, void *priv);
+bool tracer_finish(const struct tracer *t, void *priv, const struct run_opts *o,
+		   struct json_object *root, const char *outdir);
+
 /* `run` and `record`: options, guest or here, the runs, the outputs. */
-int run_main(const struct run_backend *be, int argc, char **argv);
+int run_main(const struct tracer *be, int argc, char **argv);
 
 /*
  * `dmapool-bench run ARGS...` (NULL-terminated, without "run") as a child
