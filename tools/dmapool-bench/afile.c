@@ -69,7 +69,7 @@ static void fatal_set(sigset_t *set)
 	size_t i;
 
 	sigemptyset(set);
-	for (i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(fatal_signals); i++)
 		sigaddset(set, fatal_signals[i]);
 }
 
@@ -90,7 +90,7 @@ static void install_handler(void)
 	sa.sa_handler = afile_on_signal;
 	sa.sa_flags = SA_RESETHAND;
 	fatal_set(&sa.sa_mask);
-	for (i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(fatal_signals); i++) {
 		if (sigaction(fatal_signals[i], NULL, &old) ||
 		    (old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
 			continue;

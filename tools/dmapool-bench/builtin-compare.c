@@ -443,7 +443,7 @@ static void csv_spectrum(FILE *f, const struct summary *s, bool first)
 	size_t q;
 
 	fprintf(f, "%s# %s\n", first ? "" : "\n\n", s->label);
-	for (q = 0; q < sizeof(ps) / sizeof(ps[0]) && cnt; q++)
+	for (q = 0; q < ARRAY_SIZE(ps) && cnt; q++)
 		fprintf(f, "%g,%g,%llu\n", ps[q], 1 / (1 - ps[q]),
 			(unsigned long long)hist_quantile(s->allocs.slots, cnt, max, ps[q]));
 	if (cnt)

@@ -172,7 +172,7 @@ static int check_match(struct json_object *a, struct json_object *b,
 	size_t i;
 
 	/* Both have this program's histogram buckets (result_read()). */
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		va = json_object_to_json_string(json_object_object_get(ma, keys[i]));
 		vb = json_object_to_json_string(json_object_object_get(mb, keys[i]));
 		if (!strcmp(va, vb))

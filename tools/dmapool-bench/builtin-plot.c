@@ -108,7 +108,7 @@ static void default_title(struct json_object *meta, char *title, size_t len)
 	used = snprintf(title, len, "%s (%s):", jget_str(meta, "kernel"),
 			jget_str(meta, "accel"));
 	for (tok = strtok_r(spec, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(keep); i++)
 			if (!strncmp(tok, keep[i], strlen(keep[i])) && used < len)
 				used += snprintf(title + used, len - used, " %s", tok);
 }

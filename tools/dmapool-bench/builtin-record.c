@@ -218,7 +218,7 @@ static int setup_instance(struct recorder *r, const struct run_opts *o)
 	 * tests/guest/lib.sh). A new instance copies the top level's options:
 	 * turn them off before any event is enabled.
 	 */
-	for (i = 0; i < sizeof(keep_off) / sizeof(keep_off[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(keep_off); i++) {
 		if (!tracefs_option_is_supported(r->inst, keep_off[i]))
 			continue;
 		if (tracefs_option_disable(r->inst, keep_off[i])) {

@@ -57,8 +57,8 @@ static bool misses_counted(const char *how)
 	if (!strcmp(how, "tp_btf"))
 		return true;
 	/* trace_call_bpf() reports its drops in recursion_misses from 6.7. */
-	uname(&u);
-	sscanf(u.release, "%d.%d", &major, &minor);
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
 	return major > 6 || (major == 6 && minor >= 7);
 }
 

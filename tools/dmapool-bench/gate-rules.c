@@ -222,7 +222,7 @@ static bool all_positive(const struct gate_sample *s)
 	return s->n > 0;
 }
 
-static __attribute__((format(printf, 3, 4)))
+static __printf(3, 4)
 void decide(struct outcome *o, enum gate_verdict v, const char *fmt, ...)
 {
 	va_list ap;

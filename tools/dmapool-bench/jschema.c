@@ -366,10 +366,10 @@ static int check(struct ctx *c, struct json_object *v, struct json_object *s,
 	if (json_object_is_type(s, json_type_boolean))
 		return json_object_get_boolean(s) ? 0 : fail(c, "unexpected");
 	json_object_object_foreach(s, kw, val) {
-		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(known); i++)
 			if (!strcmp(kw, known[i]))
 				break;
-		if (i == sizeof(known) / sizeof(known[0]))
+		if (i == ARRAY_SIZE(known))
 			return fail(c, "schema keyword '%s' is not supported", kw);
 		(void)val;
 	}

@@ -103,7 +103,7 @@ static const struct {
 struct kbtf {
 	bool have_btf;
 	bool untraced[NR_KF];
-	__u32 pos[sizeof(kargs) / sizeof(kargs[0])];
+	__u32 pos[ARRAY_SIZE(kargs)];
 };
 
 static bool untraced[NR_KF];	/* of the running collector */
@@ -186,7 +186,7 @@ static int lookup_btf(struct kbtf *kb)
 			say_untraced(f, "is not in this kernel's BTF (inlined or renamed)");
 		}
 	}
-	for (i = 0; i < sizeof(kargs) / sizeof(kargs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(kargs); i++) {
 		f = kargs[i].func;
 		if (kb->untraced[f])
 			continue;
@@ -281,7 +281,7 @@ static int open_load(struct kpool_bpf **out, const struct ksyms *k,
 	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
 		skel->rodata->pool_var[p] = k->pool_var[p];
 	skel->rodata->sem = k->sem;
-	for (i = 0; kb->have_btf && i < sizeof(kargs) / sizeof(kargs[0]); i++)
+	for (i = 0; kb->have_btf && i < ARRAY_SIZE(kargs); i++)
 		if (!kb->untraced[kargs[i].func])
 			*(__u32 *)((char *)skel->rodata + kargs[i].off) = kb->pos[i];
 	if (!kb->have_btf && verbose)

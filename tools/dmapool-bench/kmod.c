@@ -64,7 +64,7 @@ static bool kmod_params_match(const char *params)
 	const char *p;
 	size_t i;
 
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(known); i++) {
 		snprintf(want, sizeof(want), "%s", known[i].dflt);
 		snprintf(key, sizeof(key), "%s=", known[i].name);
 		p = strstr(params, key);

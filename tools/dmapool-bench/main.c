@@ -118,7 +118,7 @@ const char *fmt_bytes(uint64_t bytes, char *buf, size_t len)
 	unsigned int u = 0;
 	uint64_t div = 1;
 
-	while (u + 1 < sizeof(units) / sizeof(units[0]) && bytes >= div * 1024) {
+	while (u + 1 < ARRAY_SIZE(units) && bytes >= div * 1024) {
 		div *= 1024;
 		u++;
 	}
@@ -148,7 +148,7 @@ int parse_duration_ns(const char *s, uint64_t *ns)
 	v = strtoull(s, &end, 10);
 	if (errno || end == s)
 		return -EINVAL;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
 		if (!strcmp(end, units[i].unit)) {
 			if (v > UINT64_MAX / units[i].ns)
 				return -ERANGE;

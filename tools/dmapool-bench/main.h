@@ -14,8 +14,10 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
+/* The kernel's spelling of the printf-format attribute (compiler_attributes.h). */
 #ifndef __printf
-#define __printf(a, b) __attribute__((format(printf, a, b)))
+#define dmapool_attr(x) __attribute__((x))
+#define __printf(a, b) dmapool_attr(format(printf, a, b))
 #endif
 
 /* Exit statuses of every subcommand. */

@@ -402,7 +402,7 @@ int result_write_csvs(struct json_object *const *results, int n,
 		used += snprintf(series_names + used, used < series_len ? series_len - used : 0,
 				 "%s%s", s ? " " : "", ser[s].name);
 		fprintf(sp, "%s# %s\n", s ? "\n\n" : "", ser[s].name);
-		for (i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(ps); i++)
 			fprintf(sp, "%g,%g,%llu\n", ps[i], 1 / (1 - ps[i]),
 				(unsigned long long)hist_quantile(ser[s].slots,
 					ser[s].count, ser[s].max, ps[i]));

@@ -182,8 +182,7 @@ int run_opts_set_line(struct run_opts *o, const char *line)
 		if (!strncmp(tok, "coherent_pool=", 14)) {
 			snprintf(o->coherent_pool_buf, sizeof(o->coherent_pool_buf), "%s", v);
 			ret = set_coherent_pool(o, o->coherent_pool_buf);
-		}
-		else if (!strncmp(tok, "remap=", 6) && (!strcmp(v, "0") || !strcmp(v, "1")))
+		} else if (!strncmp(tok, "remap=", 6) && (!strcmp(v, "0") || !strcmp(v, "1")))
 			ret = (o->remap = *v == '1', 0);
 		else if (!strncmp(tok, "test_spin_ns=", 13))
 			ret = parse_uint_opt(o->cmd, "test-spin-ns", v, 0,
@@ -376,50 +375,66 @@ static int run_parse(const struct tracer *t, struct run_opts *o, int argc,
  * defaults, so the child applies its own): into @argv (@max slots, NULL
  * terminated), strings in @store. Returns the count, or -E2BIG.
  */
+struct argv_buf {
+	char **argv;
+	int n, max;
+	char *w, *end;
+	int err;
+};
+
+/* Append @a (and @b, unless NULL) to @v; -E2BIG is kept in @v->err. */
+static void argv_add(struct argv_buf *v, const char *a, const char *b)
+{
+	const char *s[2] = { a, b };
+	int i;
+
+	for (i = 0; i < 2 && s[i]; i++) {
+		size_t l = strlen(s[i]) + 1;
+
+		if (v->n + 1 >= v->max || l > (size_t)(v->end - v->w)) {
+			v->err = -E2BIG;
+			return;
+		}
+		v->argv[v->n++] = memcpy(v->w, s[i], l);
+		v->w += l;
+	}
+}
+
 int run_opts_to_argv(const struct run_opts *o, char **argv, int max,
 		     char *store, size_t len)
 {
-	char *w = store, num[32];
-	int n = 0;
+	struct argv_buf v = { argv, 0, max, store, store + len, 0 };
+	char period[16], spin[16], repeat[16];
 
-#define ARG(s) do {							\
-		size_t l_ = strlen(s) + 1;				\
-		if (n + 1 >= max || l_ > (size_t)(store + len - w))	\
-			return -E2BIG;					\
-		argv[n++] = memcpy(w, (s), l_);				\
-		w += l_;						\
-	} while (0)
-#define ARG2(a, b) do { ARG(a); ARG(b); } while (0)
+	snprintf(period, sizeof(period), "%u", o->state_period_ms);
+	snprintf(spin, sizeof(spin), "%u", o->test_spin_ns);
+	snprintf(repeat, sizeof(repeat), "%u", o->repeat);
 	if (*o->given_line)
-		ARG2("--spec", o->given_line);
+		argv_add(&v, "--spec", o->given_line);
 	if (o->coherent_pool)
-		ARG2("--coherent-pool", o->coherent_pool);
+		argv_add(&v, "--coherent-pool", o->coherent_pool);
 	if (o->remap)
-		ARG("--remap");
+		argv_add(&v, "--remap", NULL);
 	if (o->zones)
-		ARG2("--zones", o->zones);
-	snprintf(num, sizeof(num), "%u", o->state_period_ms);
-	ARG2("--state-period", num);
-	if (o->test_spin_ns) {
-		snprintf(num, sizeof(num), "%u", o->test_spin_ns);
-		ARG2("--test-spin-ns", num);
-	}
+		argv_add(&v, "--zones", o->zones);
+	argv_add(&v, "--state-period", period);
+	if (o->test_spin_ns)
+		argv_add(&v, "--test-spin-ns", spin);
 	if (o->fresh)
-		ARG("--fresh");
+		argv_add(&v, "--fresh", NULL);
 	if (o->module)
-		ARG2("--module", o->module);
-	snprintf(num, sizeof(num), "%u", o->repeat);
-	ARG2("--repeat", num);
-	ARG2("-o", o->output);
+		argv_add(&v, "--module", o->module);
+	argv_add(&v, "--repeat", repeat);
+	argv_add(&v, "-o", o->output);
 	if (o->plot)
-		ARG("--plot");
+		argv_add(&v, "--plot", NULL);
 	if (o->hist)
-		ARG("--hist");
-	ARG2("--attach", o->attach);
-#undef ARG2
-#undef ARG
-	argv[n] = NULL;
-	return n;
+		argv_add(&v, "--hist", NULL);
+	argv_add(&v, "--attach", o->attach);
+	if (v.err)
+		return v.err;
+	argv[v.n] = NULL;
+	return v.n;
 }
 
 int run_prepare_outdir(const char *cmd, const char *dir, char *abs)
