@@ -128,7 +128,7 @@ is "$(jq -c '[.runs[].counters.frees]' $r)" "$(jq -c '[.runs[].module_stats.free
 is "$(jq '[.runs[].crosscheck.ok] | all' $r)" true "every run cross-checked"
 is "$(jq '.runs[0].t1_ns <= .runs[1].t0_ns' $r)" true "the runs' windows are disjoint"
 $B --json report $out/rep/rec.dpr -o $out/rep-json >$out/rep.json 2>/dev/null
-jq -e '.schema == "dmapool-bench/1" and (.runs | length) == 2' $out/rep.json >/dev/null
+[ -s $out/rep.json ] && jq -e '.schema == "dmapool-bench/1" and (.runs | length) == 2' $out/rep.json >/dev/null
 ok $? "--json report prints the result object on stdout"
 
 # Ctrl-C in the middle of a run: the run is stopped, the instance removed,

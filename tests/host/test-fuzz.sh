@@ -80,7 +80,7 @@ jq '.runs[0].module_stats.fallback_x=1' "$base" >"$out/fbx.json"
 $B gate "$base" "$out/fbx.json" >/dev/null 2>&1
 is "$?" 0 "an unknown module_stats.fallback_x key: gate passes (no crash)"
 out_json=$($B --json gate "$base" "$out/repro-op=null.json" 2>/dev/null)
-echo "$out_json" | jq -e '.error | test("op: expected one of")' >/dev/null
+[ -n "$out_json" ] && echo "$out_json" | jq -e '.error | test("op: expected one of")' >/dev/null
 ok $? "--json: the error is a JSON object on stdout"
 
 # --- result files: gate and plot ---------------------------------------------

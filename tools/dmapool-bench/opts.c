@@ -235,6 +235,36 @@ static int parse_set(const char *cmd, const struct opt_set *s, int argc,
 	return 0;
 }
 
+/*
+ * --json anywhere on the line applies to the errors found before it too:
+ * look for it first, stepping over the values of options that take one.
+ */
+static void json_first(const struct opt_set *s, int argc, char **argv)
+{
+	const struct opt *o;
+	char name[64];
+	int i, k;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--json") || !strcmp(a, "-j"))
+			json_output = true;
+		if (a[0] != '-' || !a[1])
+			continue;
+		o = NULL;
+		if (a[1] == '-' && !strchr(a, '=')) {
+			snprintf(name, sizeof(name), "%s", a + 2);
+			o = find_name(s, name);
+		} else if (a[1] != '-' && !a[2]) {
+			k = index_of_key(s, a[1]);
+			o = k >= 0 ? s->opt[k] : NULL;
+		}
+		if (o && o->arg)
+			i++;
+	}
+}
+
 int opts_parse(const struct cmd_help *cmd, const struct opt_use *use,
 	       size_t nr, int argc, char **argv, int *first)
 {
@@ -242,6 +272,7 @@ int opts_parse(const struct cmd_help *cmd, const struct opt_use *use,
 	int ret;
 
 	collect(&s, use, nr);
+	json_first(&s, argc, argv);
 	ret = parse_set(cmd->name, &s, argc, argv, false);
 	if (ret == 1)
 		opts_usage(stdout, cmd, use, nr);
