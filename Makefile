@@ -184,6 +184,7 @@ UNIT_SRCS := bench-module/spec.c tools/dmapool-bench/stats.c
 UNIT_SRCS_test_gate := tools/dmapool-bench/gate-rules.c
 UNIT_SRCS_test_hist := tools/dmapool-bench/hist.c
 UNIT_SRCS_test_compare_search := tools/dmapool-bench/compare-search.c
+UNIT_SRCS_test_opts := tools/dmapool-bench/opts.c
 
 .SECONDEXPANSION:
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_DEPS) $(UNIT_SRCS) $$(UNIT_SRCS_$$*)
