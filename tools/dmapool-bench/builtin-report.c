@@ -934,7 +934,7 @@ int cmd_report(int argc, char **argv)
 		printf("%s\n", json_object_to_json_string_ext(rec.skel,
 			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
-		result_print_summary(rec.skel);
+		result_print_summary(rec.skel, false);
 	p_info("wrote %s/result.json", outdir);
 	ret = ok ? EXIT_OK : EXIT_FAIL;
 	if (ret == EXIT_OK && plot) {
