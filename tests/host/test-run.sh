@@ -51,6 +51,26 @@ ok $? "plot overlays two result files"
 check "overlay spectrum written" -- test -s "$out/overlay/spectrum.png"
 grep -q '^# 2:kernel/hardirq' "$out/overlay/spectrum.csv"
 ok $? "overlaid series are named by file"
+# The default title: the workload in short, sizes in binary units, for
+# each kind of size and hold spec (the full spec stays the subtitle).
+k=$(jq -r .meta.kernel "$out/result.json")
+while IFS='|' read -r size hold want; do
+	jq --arg s "$size" --arg h "$hold" \
+		'.meta.spec |= (sub("size=[^ ]*"; "size=\($s)") | sub("hold=[^ ]*"; "hold=\($h)"))' \
+		"$out/result.json" >"$out/spec.json"
+	# The SVG's text, its lines joined: a title may wrap.
+	build/dmapool-bench plot "$out/spec.json" -o "$out/spec" --format svg >/dev/null 2>&1 &&
+		sed -e 's/<[^>]*>/ /g' "$out/spec/spectrum.svg" | tr -s ' \t\n' '   ' >"$out/spec.txt" &&
+		grep -qF " $k (tcg): hardirq on cpus 0-1, $want spec: " "$out/spec.txt" &&
+		grep -qF " size=$size hold=$hold " "$out/spec.txt"
+	ok $? "plot title for size=$size hold=$hold: '... $want'"
+done <<'EOF'
+loguniform:4096-262144|us:50|sizes 4 KiB..256 KiB log-uniform, hold 50 us
+uniform:512-1048576|deferred|sizes 512 B..1 MiB uniform, hold deferred
+8192,65536:3|0|sizes 8 KiB, 64 KiB, no hold
+1536|ops:2|size 1.5 KiB, hold 2 ops
+EOF
+
 build/dmapool-bench run --ops 2000 --hist -o "$out/hist" >"$out/hist.log" 2>&1
 ok $? "run --ops 2000 --hist (through the guest)"
 is "$(grep -c "^alloc latency, pool kernel, hardirq, [0-9]* KiB:$" "$out/hist.log")" 4 \
