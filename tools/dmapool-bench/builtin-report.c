@@ -848,6 +848,44 @@ static int run_windows(const struct recording *rec, struct run_win **out,
 	return 0;
 }
 
+/*
+ * The result of @rec (checked first), DIR/result.json and the CSVs, then
+ * the summary (or the result under --json), then the plots with @plot: an
+ * exit status (@ok: the runs' cross-checks passed).
+ */
+static int report_output(const struct recording *rec, char *outdir,
+			 bool plot, bool ok)
+{
+	char series[1024], pools[64], result[PATH_MAX + 16], *pargv[5];
+	char why[JSCHEMA_ERR_LEN];
+	struct json_object *skel = rec->skel;
+
+	if (result_check(skel, "#", why, sizeof(why))) {
+		bad_file(rec, "is corrupt: its events make an invalid result: %s", why);
+		return EXIT_USAGE;
+	}
+	if (result_write_json(skel, outdir, "result.json") ||
+	    result_write_csvs(&skel, 1, outdir, series, sizeof(series),
+			      pools, sizeof(pools)))
+		ok = false;
+	if (json_output)
+		printf("%s\n", json_object_to_json_string_ext(skel,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		result_print_summary(skel, false);
+	p_info("wrote %s/result.json", outdir);
+	if (!ok || !plot)
+		return ok ? EXIT_OK : EXIT_FAIL;
+	snprintf(result, sizeof(result), "%s/result.json", outdir);
+	pargv[0] = "plot";
+	pargv[1] = result;
+	pargv[2] = "-o";
+	pargv[3] = outdir;
+	pargv[4] = NULL;
+	optind = 0;
+	return cmd_plot(4, pargv);
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -862,8 +900,7 @@ int cmd_report(int argc, char **argv)
 	struct decoder d = {};
 	struct dmapool_spec spec;
 	struct run_win *w = NULL;
-	char dir[PATH_MAX], outdir[PATH_MAX], series[1024], pools[64];
-	char result[PATH_MAX + 16], *pargv[5], why[JSCHEMA_ERR_LEN];
+	char dir[PATH_MAX], outdir[PATH_MAX];
 	const char *output = NULL;
 	bool plot = false, ok = true;
 	size_t nruns = 0;
@@ -915,39 +952,10 @@ int cmd_report(int argc, char **argv)
 		err = -EINVAL;
 	if (!err)
 		err = replay(&rec, &d, w, nruns, &spec, &ok);
-	if (err) {
-		if (err == -ENOMEM)
-			p_err("report: out of memory reading '%s'", rec.path);
-		ret = err == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
-		goto out;
-	}
-	if (result_check(rec.skel, "#", why, sizeof(why))) {
-		bad_file(&rec, "is corrupt: its events make an invalid result: %s", why);
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	if (result_write_json(rec.skel, outdir, "result.json") ||
-	    result_write_csvs(&rec.skel, 1, outdir, series, sizeof(series),
-			      pools, sizeof(pools)))
-		ok = false;
-	if (json_output)
-		printf("%s\n", json_object_to_json_string_ext(rec.skel,
-			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	else
-		result_print_summary(rec.skel, false);
-	p_info("wrote %s/result.json", outdir);
-	ret = ok ? EXIT_OK : EXIT_FAIL;
-	if (ret == EXIT_OK && plot) {
-		snprintf(result, sizeof(result), "%s/result.json", outdir);
-		pargv[0] = "plot";
-		pargv[1] = result;
-		pargv[2] = "-o";
-		pargv[3] = outdir;
-		pargv[4] = NULL;
-		optind = 0;
-		ret = cmd_plot(4, pargv);
-	}
-out:
+	if (err == -ENOMEM)
+		p_err("report: out of memory reading '%s'", rec.path);
+	ret = err == -ENOMEM ? EXIT_FAIL : err ? EXIT_USAGE :
+	      report_output(&rec, outdir, plot, ok);
 	free(w);
 	if (d.tep)
 		tep_free(d.tep);
