@@ -2,7 +2,11 @@
 # Log2 latency histograms: one panel per series, stacked, sharing the x axis
 # (latency, log2 buckets drawn as bars from lo to hi; counts on a log axis).
 #
-#   gnuplot -e "datadir='DIR'; out='FILE'; fmt='png'; series='A B'; title='TEXT'" plots/hist.gp
+#   gnuplot -e "datadir='DIR'; out='FILE'; fmt='png'; series='A B'; title='TEXT'; subtitle='TEXT'" \
+#       plots/hist.gp
+#
+# title and subtitle (optional) are plain text, wrapped to the image width
+# (the CLI: a short title, the run's full spec as the subtitle).
 #
 # Reads DIR/hist_log2.csv: "# lo_ns,hi_ns,count", then one block per word
 # of series, in that order, each "# NAME" then its rows (lo 0, 1, 2, 4, ...;
@@ -18,6 +22,7 @@ if (!exists("fmt")) fmt = 'png'
 if (!exists("out")) out = 'hist.' . fmt
 if (!exists("series")) series = ''
 if (!exists("title")) title = ''
+if (!exists("subtitle")) subtitle = ''
 
 n = words(series)
 np = n > 0 ? n : 1
@@ -37,6 +42,54 @@ if (fmt eq 'svg') {
 		set terminal pngcairo size W,H enhanced font 'Sans,11' background rgb 'white'
 	} else {
 		set terminal png size W,H enhanced font 'Sans,10' background rgb 'white'
+	}
+}
+
+# --- title (same in every script) -----------------------------------------
+# heading: title (14 pt) and subtitle (10 pt) word-wrapped to 90 % of the
+# image width (a plot's title is centred over the plot, not the page), as
+# enhanced text with its markup characters escaped; empty when both are.
+# Widths in ems of DejaVu Sans (4/3 px a point), a little over: narrow and
+# wide characters and capitals apart, the rest as digits. A word wider than
+# a line is cut.
+t_em(c) = strstrt(" .,:;'|!iljI()[]{}/-tfr", c) > 0 ? 0.4 : \
+	strstrt('mwMW%@=+^~<>', c) > 0 ? 1.0 : \
+	strstrt('ABCDEFGHJKLNOPQRSTUVXYZ', c) > 0 ? 0.78 : 0.64
+array t_txt[2]
+t_txt[1] = title
+t_txt[2] = subtitle
+array t_pt[2] = [14, 10]
+heading = ''
+do for [t_k = 1:2] {
+	t_max = 0.9 * W / (t_pt[t_k] * 4.0 / 3)
+	t_cut = int(t_max)
+	t_line = ''
+	t_len = 0
+	do for [t_i = 1:words(t_txt[t_k])] {
+		t_w = word(t_txt[t_k], t_i)
+		while (strlen(t_w) > 0) {
+			t_part = strlen(t_w) > t_cut ? t_w[1:t_cut] : t_w
+			t_w = strlen(t_w) > t_cut ? t_w[t_cut + 1:strlen(t_w)] : ''
+			t_e = ''
+			t_pw = 0
+			do for [t_j = 1:strlen(t_part)] {
+				t_c = t_part[t_j:t_j]
+				t_e = t_e . (strstrt('_^@&~{}', t_c) > 0 ? '\' : '') . t_c
+				t_pw = t_pw + t_em(t_c)
+			}
+			if (t_len > 0 && t_len + 0.4 + t_pw > t_max) {
+				heading = heading . (strlen(heading) > 0 ? "\n" : '') . \
+					sprintf('{/=%d %s}', t_pt[t_k], t_line)
+				t_line = ''
+				t_len = 0
+			}
+			t_line = t_line . (t_len > 0 ? ' ' : '') . t_e
+			t_len = t_len + (t_len > 0 ? 0.4 : 0) + t_pw
+		}
+	}
+	if (t_len > 0) {
+		heading = heading . (strlen(heading) > 0 ? "\n" : '') . \
+			sprintf('{/=%d %s}', t_pt[t_k], t_line)
 	}
 }
 
@@ -116,7 +169,7 @@ cl(c) = c < 10000 ? sprintf('%d', c) : gprintf('%.1s%c', c)
 labels = (nb <= 20)
 
 set output out
-set multiplot layout np, 1 title title noenhanced font ',14'
+set multiplot layout np, 1 title heading enhanced font ',14'
 do for [i = 1:np] {
 	name = n > 0 ? word(series, i) : '(no series)'
 	unset label

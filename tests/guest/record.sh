@@ -49,6 +49,11 @@ compare() {
 	grep -q "ftrace lost: 0 events missed, overrun 0, commit overrun 0, dropped 0" \
 		$out/$name-rec.log
 	ok $? "$name: record reports that ftrace lost nothing"
+	grep -qE "^recorded 1 run: [0-9]+ ring-buffer pages from [0-9]+ CPUs, [0-9.]+ (B|KiB|MiB)$" \
+		$out/$name-rec.log
+	ok $? "$name: record's summary gives the recording's size in binary units"
+	is "$(tail -n 1 $out/$name-rec.log)" "dmapool-bench: wrote $out/$name/rec.dpr (dmapool-bench report $out/$name/rec.dpr)" \
+		"$name: 'wrote' comes after record's summary"
 	$B report $out/$name/rec.dpr >$out/$name-rep.log 2>&1
 	ok $? "$name: report"
 	is "$(jq -r .meta.bpf_attach $rep)" ftrace-raw "$name: meta says ftrace-raw"
@@ -84,8 +89,22 @@ compare hardirq --ctx hardirq --cpus 0-1 --ops 3000 --seed 7 --size 4K,8K --hold
 for f in spectrum hist_log2 timeline expansions; do
 	check "report wrote $f.csv" -- test -s "$out/hardirq/$f.csv"
 done
-grep -q "^alloc kernel  hardirq" $out/hardirq-rep.log
-ok $? "report prints run's summary table"
+grep -qE "^alloc kernel  hardirq +4 KiB +[0-9]+ " $out/hardirq-rep.log &&
+	grep -qE "^alloc kernel  hardirq +8 KiB +[0-9]+ " $out/hardirq-rep.log
+ok $? "report prints run's summary table, sizes in binary units"
+is "$(grep -cE '^(alloc|free) +(dma|dma32|kernel|failed) +[a-z]+ +[0-9.]+ (B|KiB|MiB) +[0-9]+ ' $out/hardirq-rep.log)" \
+	"$(jq '.runs[0].cases | length' $out/hardirq/result.json)" "report: a table row per case"
+grep -qx "workload: hardirq on cpus 0-1, 3000 ops per cpu, sizes 4 KiB, 8 KiB, hold 4 ops, zone auto, 64-bit mask" \
+	$out/hardirq-rep.log
+ok $? "report: the workload in words"
+grep -qx "lost events: 0 (ftrace missed; recording: overrun 0, dropped 0), 0 samples" $out/hardirq-rep.log &&
+	grep -qE "^expansions(: none| [0-9]+ \(failed [0-9]+\), .* in all)$" $out/hardirq-rep.log &&
+	grep -qE "^(fallbacks: none|fallback [a-z0-9]+ -> [a-z0-9]+ \([a-z_]+\): [0-9]+)$" $out/hardirq-rep.log
+ok $? "report: fallbacks, expansions and lost events"
+! grep -qE "nsecs|alloc latency" $out/hardirq-rep.log
+ok $? "report: no histograms (as run without --hist)"
+tail -n 1 $out/hardirq-rep.log | grep -qx "dmapool-bench: wrote /.*/hardirq/result.json"
+ok $? "report: 'wrote' comes after the summary"
 
 # The kernel's two failure kinds (no dma32 pool; 256K, larger than every
 # pool): the raw pool_exhausted events say which, as BPF counts them. No
@@ -99,6 +118,9 @@ is "$(jq .runs[0].counters.no_suitable_pool $r)" "$(jq .runs[0].module_stats.res
 is "$(jq .runs[0].counters.exhausted $r)" \
 	"$(jq '.runs[0].module_stats | .result_exhausted + .result_addr_rejected' $r)" \
 	"kinds: report exhausted = module exhausted + addr_rejected results"
+grep -qE "^alloc failed  softirq +256 KiB +[0-9]+ " $out/kinds-rep.log &&
+	! grep -qE "^(alloc|free) +none " $out/kinds-rep.log
+ok $? "kinds: report labels the failed allocations as failures, not pool 'none'"
 
 # An exhausting workload: fallbacks, exhaustion, expansions with their
 # timeline; not reproducible across runs, so against the module only.

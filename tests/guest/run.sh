@@ -41,13 +41,40 @@ ok $? "result.json validates against the schema"
 for f in spectrum hist_log2 timeline expansions; do
 	check "$f.csv written" -- test -s "$out/$f.csv"
 done
-grep -q "^alloc kernel  softirq" $out/log
-ok $? "summary table printed"
-grep -q "nsecs *: count *distribution" $out/log
-ok $? "log2 histograms printed in the libbpf-tools layout"
+# What a person reads (stdout and stderr into one file, as a terminal would
+# show them): the workload, one table row per case with sizes in binary
+# units, then fallbacks, expansions, lost events; no histograms without
+# --hist; "wrote" last, after the summary it follows.
+grep -qE "^alloc kernel  softirq +4 KiB +[0-9]+ " $out/log &&
+	grep -qE "^alloc kernel  softirq +16 KiB +[0-9]+ " $out/log
+ok $? "summary table printed, sizes in binary units"
+is "$(grep -cE '^(alloc|free) +(dma|dma32|kernel|failed) +(hardirq|softirq|atomic|process) +[0-9.]+ (B|KiB|MiB) +[0-9]+ ' $out/log)" \
+	"$(j '.runs[0].cases | length')" "a table row per case"
+grep -qx "workload: softirq on cpus 0-1, 5000 ops per cpu, sizes 4 KiB, 16 KiB weighted 1:3, hold 8 ops, zone auto, 64-bit mask" $out/log
+ok $? "the workload in words"
+grep -qE "^(fallbacks: none|fallback [a-z0-9]+ -> [a-z0-9]+ \([a-z_]+\): [0-9]+)$" $out/log &&
+	grep -qE "^expansions(: none| [0-9]+ \(failed [0-9]+\), .* in all)$" $out/log &&
+	grep -qx "lost events: $(j .runs[0].lost.recursion_misses) (BPF recursion), $(j .runs[0].lost.samples_dropped) samples" $out/log
+ok $? "fallbacks, expansions and lost events printed"
+! grep -qE "nsecs|alloc latency" $out/log
+ok $? "no histograms without --hist"
+wrote=$(grep -nx "dmapool-bench: wrote /.*/result.json" $out/log | cut -d: -f1)
+lost=$(grep -n "^lost events: " $out/log | cut -d: -f1)
+[ -n "$wrote" ] && [ -n "$lost" ] && [ "$wrote" -gt "$lost" ] && [ "$wrote" -eq "$(wc -l <$out/log)" ]
+ok $? "'wrote .../result.json' comes after the summary (line ${wrote:-none} of $(wc -l <$out/log))"
 
-$B run --attach tracepoint --ctx hardirq --cpus 0-1 --ops 3000 -o "$out" >$out/log 2>&1
-ok $? "run --attach tracepoint"
+$B run --attach tracepoint --hist --ctx hardirq --cpus 0-1 --ops 3000 -o "$out" >$out/log 2>&1
+ok $? "run --attach tracepoint --hist"
+is "$(grep -cE "^(alloc latency, pool (dma|dma32|kernel)|failed alloc latency), hardirq, [0-9.]+ (KiB|MiB):$" $out/log)" \
+	"$(j '[.runs[0].cases[] | select(.op == "alloc")] | length')" \
+	"--hist: a histogram per alloc case, titled in binary units"
+grep -qx "alloc latency, pool kernel, hardirq, 64 KiB:" $out/log
+ok $? "--hist: ... such as pool kernel, 64 KiB"
+grep -q "nsecs *: count *distribution" $out/log
+ok $? "--hist: log2 histograms printed in the libbpf-tools layout"
+[ "$(grep -n "nsecs" $out/log | head -n 1 | cut -d: -f1)" -gt "$(grep -n "^lost events: " $out/log | cut -d: -f1)" ] &&
+	[ "$(grep -nx "dmapool-bench: wrote /.*/result.json" $out/log | cut -d: -f1)" -eq "$(wc -l <$out/log)" ]
+ok $? "--hist: the histograms after the summary, 'wrote' after them"
 is "$(j .meta.bpf_attach)" tracepoint "classic tracepoint programs used"
 seen=$(j '.runs[0].counters.events.pool_alloc')
 missed=$(j '.runs[0].lost.recursion_misses_by_event.pool_alloc')
@@ -75,6 +102,15 @@ is "$(j '[.runs[0].counters.fallbacks[] | select(.from == "kernel" and .to == "d
 cmp_ok "$(j '.runs[0].expansions | length')" -gt 0 "expansions recorded with their latency"
 cmp_ok "$(j '.runs[0].timeline | length')" -gt 0 "pool_state timeline recorded"
 cmp_ok "$(j .meta.pools_at_end.kernel.size)" -gt 131072 "the kernel pool grew"
+grep -qx "fallback kernel -> dma32 (exhausted): $(j '[.runs[0].counters.fallbacks[] | select(.from == "kernel" and .to == "dma32" and .reason == "exhausted") | .count] | add')" $out/log
+ok $? "the summary prints the fallbacks"
+grep -qx "expansions $(j .runs[0].counters.expansions) (failed $(j .runs[0].counters.expand_fails)), .* in all" $out/log
+ok $? "the summary prints the expansions"
+bytes='def b: if . >= 1048576 then "\(. / 1048576) MiB" elif . >= 1024 then "\(. / 1024) KiB" else "\(.) B" end;'
+e=$(j "$bytes [.runs[0].expansions[] | select(.result == 0)][0] | \"\(.pool) grew by \(.obtained | b) to \(.size_after | b)\"")
+grep -qE "^  at [0-9.]+ (ns|us|ms|s): $e in [0-9.]+ (ns|us|ms|s)$" $out/log
+ok $? "... each (up to 8) with when, how much in binary units, and how long"
+is "$(grep -c '^  at ' $out/log)" "$(j '[.runs[0].expansions | length, 8] | min')" "... up to 8 of them"
 
 # The kernel's two failure kinds: a zone without a pool (dma32 is not
 # created) is "no suitable pool"; a 256K request, larger than every 128K pool,
@@ -103,6 +139,10 @@ is "$(pval config no_suitable_pool) $(pval config exhausted)" "$np $ex" \
 is "$(j '.runs[0].crosscheck.ok')" true "the built-in cross-check covers both kinds"
 grep -q "(no suitable pool $np, exhausted $ex)" $out/log
 ok $? "the summary names both kinds"
+grep -qE "^alloc failed  softirq +256 KiB +[0-9]+ " $out/log && grep -qE "^alloc failed  softirq +4 KiB +[0-9]+ " $out/log
+ok $? "failed allocations are labelled as failures, by size"
+! grep -qE "^(alloc|free) +none " $out/log && grep -q 'pool "failed": the allocations that failed' $out/log
+ok $? "... never as pool 'none', and the table says what 'failed' means"
 tests/host/validate-result.py $SCHEMA "$r"
 ok $? "result.json with both kinds validates against the schema"
 # The classic tracepoint programs read the kind from the trace record.

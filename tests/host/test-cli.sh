@@ -151,6 +151,15 @@ bad "is truncated" report build/cli-test/trunc.dpr
 head -c 16 build/cli-test/trunc.dpr >build/cli-test/header-only.dpr
 bad "is truncated" report build/cli-test/header-only.dpr
 bad "unexpected argument" report build/cli-test/trunc.dpr build/cli-test/trunc.dpr
+# report prints the summary; the histograms only with --hist (one per alloc
+# case: 2 runs x 2 sizes in the reference recording).
+out=$($B report tests/data/record.dpr -o build/cli-test/rep 2>&1)
+printf '%s\n' "$out" | grep -q '^alloc kernel  softirq     4 KiB' &&
+	! printf '%s\n' "$out" | grep -q 'alloc latency, pool'
+ok $? "report: the summary table, no histograms"
+out=$($B report tests/data/record.dpr -o build/cli-test/rep --hist 2>&1)
+is "$(printf '%s\n' "$out" | grep -c '^alloc latency, pool kernel, softirq')" 4 \
+	"report --hist: one histogram per alloc case and run"
 
 # Guest options: checked before anything boots, in every subcommand that
 # boots a guest. This harness lists the real kernels and notes any boot.

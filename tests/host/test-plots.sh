@@ -4,9 +4,10 @@
 # in a temporary directory (two series with data; a first block with no rows
 # and an expansions file with only its header; a lone empty series), runs
 # spectrum.gp, hist.gp and timeline.gp for png and svg exactly as the CLI
-# does, and checks each image; then that a missing data file is an error.
+# does, and checks each image; then that a missing data file is an error;
+# then that a long title and subtitle are wrapped to fit in every script.
 # Prints TAP; exits non-zero if a check fails.  Needs gnuplot (Debian:
-# gnuplot-nox) and awk.  About 1 s.
+# gnuplot-nox), awk and python3.  About 10 s.
 # KEEP_PLOTS=DIR copies the data and images there, to look at them.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -149,6 +150,46 @@ for script in spectrum hist timeline; do
 		plots/$script.gp >/dev/null 2>&1
 	cmp_ok $? -ne 0 "$script.gp without its data file fails"
 	check "$script.gp without its data file writes no image" -- test ! -e "$out"
+done
+
+# Headings: a title longer than any image is wide and the run's full spec
+# as the subtitle, in every script (compare's too). The title is wrapped,
+# not cut (no ink at the PNG's edges); the SVG holds every word whole and
+# literally (underscores are not enhanced-text markup), the title over
+# several lines, the subtitle at 10 pt.
+long="A title longer than any image is wide: $(printf 'word%d ' {1..30})and_an_underscore"
+spec="ctx=hardirq cpus=0-1 duration_ms=2000 ops=0 period_us=100 batch=8 size=4096:8,8192:4,16384:2,65536 hold=ops:32 zone=auto mask=64 burst=off seed=1 warmup_ms=0 max_outstanding=1024 x^y {z} @a &b ~c"
+d=$T/full
+printf '%s\n' '# setting,p50,p99,p999,ops_per_sec,fails,fallbacks,expansions,peak_live_kb,frag_end' \
+	128K,1200,9000,40000,250000,3,10,2,512,0.2 512K,1100,8000,30000,260000,0,0,1,512,0.1 \
+	>"$d/compare.csv"
+write_file t_ms,dma,dma32,kernel "printf '# 128K\n0,131072,131072,131072\n500,131072,262144,262144\n'" \
+	"printf '# 512K\n0,524288,524288,524288\n'" >"$d/compare_timeline.csv"
+svgtext() { sed -e 's/<[^>]*>/ /g' "$1" | tr -s ' \t' '\n\n'; }
+for script in spectrum hist timeline compare-bars compare-timeline; do
+	case $script in
+	timeline) s=$(cat "$d/pools") ;;
+	compare-*) s="128K 512K" ;;
+	*) s=$(cat "$d/series") ;;
+	esac
+	for fmt in png svg; do
+		out=$d/heading-$script.$fmt
+		gnuplot -e "datadir='$d'; out='$out'; fmt='$fmt'; series='$s'; title='$long'; subtitle='spec: $spec'" \
+			plots/$script.gp >"$out.log" 2>&1
+		is "$?" 0 "$script.gp $fmt with a long title and the spec as subtitle exits 0"
+	done
+	r=$(tests/host/png-title.py "$d/heading-$script.png")
+	ok $? "$script.gp: the long heading fits the PNG ($r)"
+	svgtext "$d/heading-$script.svg" >"$d/heading-$script.words"
+	missing=
+	for w in $long $spec; do
+		grep -qxF -- "$w" "$d/heading-$script.words" || missing="$missing $w"
+	done
+	is "$missing" "" "$script.gp: every word of title and subtitle in the SVG, whole and literal"
+	cmp_ok "$(grep -c '>A title longer\|>word[0-9]* [^<]*and_an_underscore<' "$d/heading-$script.svg")" -eq 2 \
+		"$script.gp: the title wrapped (its first and last words on different lines)"
+	grep -q 'font-size="10.0">spec: ctx=hardirq' "$d/heading-$script.svg"
+	ok $? "$script.gp: the subtitle at 10 pt"
 done
 
 [ -n "${KEEP_PLOTS:-}" ] && cp -r "$T"/. "$KEEP_PLOTS"/ && diag "images kept in $KEEP_PLOTS"

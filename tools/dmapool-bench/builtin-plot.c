@@ -16,41 +16,71 @@
 #include "opts.h"
 #include "result.h"
 
-#define DMAPOOL_TITLE_SPEC 1100
+/* The subtitle: the spec of every file plotted together. */
+#define PLOT_SUBTITLE_LEN 4096
 
-/* Quotes would end gnuplot's strings: drop them from the title. */
-static void clean_title(char *t)
+/*
+ * Quotes would end gnuplot's strings, and a line break its command: @n bytes
+ * of @t into @out, those as spaces.
+ */
+static void clean_title(char *out, size_t len, const char *t, size_t n)
 {
-	for (; *t; t++)
-		if (*t == '\'' || *t == '"' || *t == '\\')
-			*t = ' ';
+	char *c;
+
+	snprintf(out, len, "%.*s", (int)n, t);
+	for (c = out; *c; c++)
+		if (*c == '\'' || *c == '"' || *c == '\\' || (unsigned char)*c < ' ')
+			*c = ' ';
+}
+
+/* Reap gnuplot @pid and keep its image @a (@out) if it succeeded; 0 if so. */
+static int gnuplot_wait(pid_t pid, struct afile *a, const char *prog,
+			const char *out)
+{
+	siginfo_t info;
+	int status, err;
+	bool ok;
+
+	/* Exited, not reaped: its PID stays gnuplot's until we forget it. */
+	while (waitid(P_PID, pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
+	afile_writer_done();
+	while ((err = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	ok = err == pid && WIFEXITED(status) && !WEXITSTATUS(status);
+	err = afile_close_written(a, ok);
+	if (!ok)
+		p_err("gnuplot %s failed for %s", prog, out);
+	else if (err == -ENODATA)
+		p_err("gnuplot %s wrote nothing for %s", prog, out);
+	return ok && !err ? 0 : -EIO;
 }
 
 /*
  * Everything here goes into gnuplot's single-quoted strings: the title is
  * cleaned of quotes, and a directory or series name with one is refused
  * (a quote would end the string and let the rest run as gnuplot commands).
+ * @title is "TITLE" or "TITLE\nSUBTITLE"; the scripts wrap both to the
+ * image width.
  */
 int plot_gnuplot(const char *script, const char *dir, const char *fmt,
-		   const char *series, const char *title)
+		 const char *series, const char *title)
 {
-	char clean[512];
-	char prog[PATH_MAX], expr[3 * PATH_MAX + 2048], name[NAME_MAX + 1];
-	char out[PATH_MAX + NAME_MAX + 2];
+	char head[512], sub[PLOT_SUBTITLE_LEN];
+	char prog[PATH_MAX], expr[3 * PATH_MAX + PLOT_SUBTITLE_LEN + 2048];
+	char out[PATH_MAX + NAME_MAX + 2], name[NAME_MAX + 1];
 	const char *base = strrchr(script, '/') ? strrchr(script, '/') + 1 : script;
-	pid_t pid;
+	const char *nl = strchr(title, '\n');
 	struct afile a;
-	siginfo_t info;
-	int status, err;
-	bool ok;
+	pid_t pid;
 
 	if (strpbrk(dir, "'\"\\") || strpbrk(series, "'\"\\")) {
 		p_err("plot: '%s' (series '%s'): a quote or backslash cannot go into a gnuplot string",
 		      dir, series);
 		return -EINVAL;
 	}
-	snprintf(clean, sizeof(clean), "%s", title);
-	clean_title(clean);
+	clean_title(head, sizeof(head), title, nl ? (size_t)(nl - title) : strlen(title));
+	clean_title(sub, sizeof(sub), nl ? nl + 1 : "", nl ? strlen(nl + 1) : 0);
 	if (getenv("DMAPOOL_PLOTS"))
 		snprintf(prog, sizeof(prog), "%s/%s.gp", getenv("DMAPOOL_PLOTS"), script);
 	else
@@ -61,13 +91,14 @@ int plot_gnuplot(const char *script, const char *dir, const char *fmt,
 	if (afile_open(&a, dir, name))
 		return -EIO;
 	snprintf(expr, sizeof(expr),
-		 "datadir='%s'; out='%s'; fmt='%s'; series='%s'; title='%s'",
-		 dir, a.tmp, fmt, series, clean);
+		 "datadir='%s'; out='%s'; fmt='%s'; series='%s'; title='%s'; subtitle='%s'",
+		 dir, a.tmp, fmt, series, head, sub);
 	/* The child's freopen() would write our buffered output a second time. */
 	fflush(NULL);
 	pid = afile_fork_writer();
 	if (pid < 0) {
-		err = -errno;
+		int err = -errno;
+
 		afile_close_written(&a, false);
 		return err;
 	}
@@ -82,74 +113,107 @@ int plot_gnuplot(const char *script, const char *dir, const char *fmt,
 			strerror(errno));
 		_exit(127);
 	}
-	/* Exited, not reaped: its PID stays gnuplot's until we forget it. */
-	while (waitid(P_PID, pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
-		;
-	afile_writer_done();
-	while ((err = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-		;
-	ok = err == pid && WIFEXITED(status) && !WEXITSTATUS(status);
-	err = afile_close_written(&a, ok);
-	if (!ok)
-		p_err("gnuplot %s failed for %s", prog, out);
-	else if (err == -ENODATA)
-		p_err("gnuplot %s wrote nothing for %s", prog, out);
-	return ok && !err ? 0 : -EIO;
+	return gnuplot_wait(pid, &a, prog, out);
 }
 
-/* "KERNEL (ACCEL): ctx=.. cpus=.. size=.. hold=.. zone=..": the spec's gist. */
-static void default_title(struct json_object *meta, char *title, size_t len)
+/*
+ * The heading of the plots of @results: "@title\nspec: SPEC", or with files
+ * of different specs "@title\nfile 1: SPEC; file 2: SPEC". Without @title,
+ * "KERNEL (ACCEL): " and the first file's workload in short.
+ */
+static void plot_heading(struct json_object *const *results, int n,
+			 const char *title, char *buf, size_t len)
 {
-	static const char * const keep[] = { "ctx=", "cpus=", "size=", "hold=", "zone=" };
-	char spec[DMAPOOL_TITLE_SPEC], *tok, *save;
-	size_t used, i;
+	struct json_object *meta = json_object_object_get(results[0], "meta");
+	const char *spec = jget_str(meta, "spec");
+	char work[256];
+	size_t used;
+	bool same = true;
+	int i;
 
-	snprintf(spec, sizeof(spec), "%s", jget_str(meta, "spec"));
-	used = snprintf(title, len, "%s (%s):", jget_str(meta, "kernel"),
-			jget_str(meta, "accel"));
-	for (tok = strtok_r(spec, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		for (i = 0; i < ARRAY_SIZE(keep); i++)
-			if (!strncmp(tok, keep[i], strlen(keep[i])) && used < len)
-				used += snprintf(title + used, len - used, " %s", tok);
+	if (title[0]) {
+		used = snprintf(buf, len, "%s", title);
+	} else {
+		result_workload(meta, true, work, sizeof(work));
+		used = snprintf(buf, len, "%s (%s): %s", jget_str(meta, "kernel"),
+				jget_str(meta, "accel"), work);
+	}
+	for (i = 1; i < n; i++)
+		same &= !strcmp(spec, jget_str(json_object_object_get(results[i], "meta"),
+					       "spec"));
+	if (same) {
+		snprintf(buf + used, used < len ? len - used : 0, "\nspec: %s", spec);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		used += snprintf(buf + used, used < len ? len - used : 0, "%sfile %d: %s",
+				 i ? "; " : "\n", i + 1,
+				 jget_str(json_object_object_get(results[i], "meta"), "spec"));
 }
 
-/* The output directory: @outdir, or the first file's; writable, no quotes. */
-static int plot_dir(const char *outdir, const char *first, char *dir, size_t len)
+/*
+ * The directory the plots go to: @outdir (created), else that of the first
+ * result file @first. EXIT_USAGE after one line when it cannot be used.
+ */
+static int plot_outdir(const char *first, const char *outdir, char *dir)
 {
 	char *slash;
 
 	if (!outdir) {
-		snprintf(dir, len, "%s", first);
+		snprintf(dir, PATH_MAX, "%s", first);
 		slash = strrchr(dir, '/');
 		if (slash)
 			*slash = '\0';
 		else
-			snprintf(dir, len, ".");
+			snprintf(dir, PATH_MAX, ".");
 	} else {
-		snprintf(dir, len, "%s", outdir);
+		snprintf(dir, PATH_MAX, "%s", outdir);
 		mkdir(dir, 0755);
 	}
 	/* The directory goes into gnuplot strings: no quotes in it. */
 	if (strpbrk(dir, "'\"\\")) {
 		p_err("plot: output directory '%s' contains a quote or backslash", dir);
-		return -EINVAL;
+		return EXIT_USAGE;
 	}
 	if (access(dir, W_OK)) {
 		p_err("plot: output directory '%s' is not writable: %s", dir,
 		      strerror(errno));
-		return -EINVAL;
+		return EXIT_USAGE;
 	}
-	return 0;
+	return EXIT_OK;
+}
+
+/* The CSVs of @results in @dir, and the plots from them: an exit status. */
+static int plot_write(struct json_object *const *results, int n,
+		      const char *dir, const char *title, bool png, bool svg,
+		      const char *formats)
+{
+	static const char * const scripts[] = { "spectrum", "hist", "timeline" };
+	char series[1024], pools[64], heading[512 + PLOT_SUBTITLE_LEN];
+	int s, ret = EXIT_OK;
+
+	plot_heading(results, n, title, heading, sizeof(heading));
+	if (result_write_csvs(results, n, dir, series, sizeof(series), pools,
+			      sizeof(pools)))
+		return EXIT_FAIL;
+	for (s = 0; s < 3; s++) {
+		const char *list = s == 2 ? pools : series;
+
+		if ((png && plot_gnuplot(scripts[s], dir, "png", list, heading)) ||
+		    (svg && plot_gnuplot(scripts[s], dir, "svg", list, heading)))
+			ret = EXIT_FAIL;
+	}
+	if (ret == EXIT_OK)
+		p_info("plots in %s: spectrum, hist, timeline (%s)", dir, formats);
+	return ret;
 }
 
 int plot_results(const char *const *files, int n, const char *outdir,
-		 const char *formats, const char *title_in)
+		 const char *formats, const char *title)
 {
-	static const char * const scripts[] = { "spectrum", "hist", "timeline" };
 	struct json_object **results = calloc(n, sizeof(*results));
-	char dir[PATH_MAX], series[1024], pools[64], title[512] = "";
-	bool png = strstr(formats, "png"), svg = strstr(formats, "svg");
-	int i, s, ret = EXIT_OK;
+	char dir[PATH_MAX];
+	int i, ret = EXIT_OK;
 
 	if (!results)
 		return EXIT_FAIL;
@@ -158,29 +222,11 @@ int plot_results(const char *const *files, int n, const char *outdir,
 		if (!results[i])
 			ret = EXIT_USAGE;
 	}
-	if (ret == EXIT_OK && plot_dir(outdir, files[0], dir, sizeof(dir)))
-		ret = EXIT_USAGE;
-	if (ret != EXIT_OK)
-		goto out;
-	if (title_in)
-		snprintf(title, sizeof(title), "%s", title_in);
-	else
-		default_title(json_object_object_get(results[0], "meta"), title, 100);
-	if (result_write_csvs(results, n, dir, series, sizeof(series), pools,
-			      sizeof(pools))) {
-		ret = EXIT_FAIL;
-		goto out;
-	}
-	for (s = 0; s < 3; s++) {
-		const char *list = s == 2 ? pools : series;
-
-		if ((png && plot_gnuplot(scripts[s], dir, "png", list, title)) ||
-		    (svg && plot_gnuplot(scripts[s], dir, "svg", list, title)))
-			ret = EXIT_FAIL;
-	}
 	if (ret == EXIT_OK)
-		p_info("plots in %s: spectrum, hist, timeline (%s)", dir, formats);
-out:
+		ret = plot_outdir(files[0], outdir, dir);
+	if (ret == EXIT_OK)
+		ret = plot_write(results, n, dir, title ? title : "",
+				 strstr(formats, "png"), strstr(formats, "svg"), formats);
 	for (i = 0; i < n; i++)
 		json_object_put(results[i]);
 	free(results);
@@ -213,7 +259,8 @@ static const struct opt plot_opts_table[] = {
 		 "where CSVs and images go (default: the first file's directory)"),
 	OPT_FN_("format", 0, "LIST", opt_format, 0, "png, svg or png,svg (default png,svg)"),
 	OPT_STR_("title", 0, struct plot_opts, title, "TEXT",
-		 "plot title (default: kernel and the first result's spec)"),
+		 "plot title (default: kernel and the first result's workload);\n"
+		 "the full spec is the subtitle either way"),
 };
 
 static const struct opt_group plot_group = OPT_GROUP("Options", plot_opts_table);

@@ -427,6 +427,7 @@ static void print_summary(struct recorder *r, const char *file)
 {
 	uint64_t overrun = 0, commit_overrun = 0, dropped = 0, entries = 0;
 	int cpu, ncpus = 0;
+	char size[16];
 
 	for (cpu = 0; cpu < r->ncpus; cpu++) {
 		if (!r->stats[cpu])
@@ -455,15 +456,17 @@ static void print_summary(struct recorder *r, const char *file)
 				JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(j);
 	} else {
-		printf("recorded %u run%s: %llu ring-buffer pages from %d CPUs, %.1f KiB\n",
+		printf("recorded %u run%s: %llu ring-buffer pages from %d CPUs, %s\n",
 		       r->runs, r->runs == 1 ? "" : "s", (unsigned long long)r->pages,
-		       ncpus, r->bytes / 1024.0);
+		       ncpus, fmt_bytes(r->bytes, size, sizeof(size)));
 		printf("ftrace lost: %llu events missed%s, overrun %llu, commit overrun %llu, dropped %llu\n",
 		       (unsigned long long)r->missed,
 		       r->missed_unknown ? " (and pages with an unknown number)" : "",
 		       (unsigned long long)overrun, (unsigned long long)commit_overrun,
 		       (unsigned long long)dropped);
 	}
+	/* The summary shows before the warnings about it. */
+	fflush(stdout);
 	if (r->missed || r->missed_unknown || overrun || commit_overrun || dropped)
 		fprintf(stderr, "dmapool-bench: ftrace lost events: report cannot check counts exactly (try a larger --buffer-kb)\n");
 	if (entries)

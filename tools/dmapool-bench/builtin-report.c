@@ -861,7 +861,7 @@ static int run_windows(const struct recording *rec, struct run_win **out,
 
 struct report_opts {
 	const char *output;
-	bool plot;
+	bool plot, hist;
 };
 
 static const struct opt report_opts_table[] = {
@@ -869,13 +869,14 @@ static const struct opt report_opts_table[] = {
 		 "result directory (default: FILE's directory)"),
 	OPT_FLAG_("plot", 0, struct report_opts, plot,
 		  "also render plots (PNG and SVG) into DIR"),
+	OPT_FLAG_("hist", 0, struct report_opts, hist, "also print the latency histograms"),
 };
 
 static const struct opt_group report_group = OPT_GROUP("Options", report_opts_table);
 
 static const struct cmd_help report_help = {
 	.name = "report",
-	.synopsis = "FILE [-o DIR] [--plot] [--json]",
+	.synopsis = "FILE [-o DIR] [--plot] [--hist] [--json]",
 	.about =
 "Decode a recording made by 'dmapool-bench record' (raw ftrace ring-buffer\n"
 "pages and the event formats) with libtraceevent, account every event\n"
@@ -894,7 +895,8 @@ static const struct cmd_help report_help = {
 };
 
 /* The recording's result into @outdir: an exit status. */
-static int report_write(struct recording *rec, const char *outdir, bool ok)
+static int report_write(struct recording *rec, const struct report_opts *o,
+			const char *outdir, bool ok)
 {
 	char series[1024], pools[64], why[JSCHEMA_ERR_LEN];
 
@@ -910,7 +912,7 @@ static int report_write(struct recording *rec, const char *outdir, bool ok)
 		printf("%s\n", json_object_to_json_string_ext(rec->skel,
 			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
-		result_print_summary(rec->skel);
+		result_print_summary(rec->skel, o->hist);
 	p_info("wrote %s/result.json", outdir);
 	return ok ? EXIT_OK : EXIT_FAIL;
 }
@@ -972,7 +974,7 @@ int cmd_report(int argc, char **argv)
 		ret = err == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 		goto out;
 	}
-	ret = report_write(&rec, outdir, ok);
+	ret = report_write(&rec, &o, outdir, ok);
 	if (ret == EXIT_OK && o.plot) {
 		snprintf(result, sizeof(result), "%s/result.json", outdir);
 		ret = plot_results(files, 1, outdir, "png,svg", NULL);

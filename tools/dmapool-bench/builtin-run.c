@@ -102,9 +102,8 @@ static bool bpf_finish(void *priv, const struct run_opts *o,
 		printf("%s\n", json_object_to_json_string_ext(root,
 			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
-		result_print_summary(root);
+		result_print_summary(root, o->hist);
 	p_info("wrote %s/result.json", outdir);
-	(void)o;
 	return ok;
 }
 

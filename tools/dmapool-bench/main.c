@@ -39,6 +39,8 @@ void p_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* What went to stdout first shows first, even through a pipe or file. */
+	fflush(stdout);
 	if (json_output) {
 		char *c;
 
@@ -61,6 +63,7 @@ void p_info(const char *fmt, ...)
 
 	if (json_output)
 		return;
+	fflush(stdout);
 	va_start(ap, fmt);
 	fputs("dmapool-bench: ", stderr);
 	vfprintf(stderr, fmt, ap);

@@ -52,7 +52,8 @@ int parse_uint_opt(const char *cmd, const char *opt, const char *val,
 /*
  * gnuplot plots/@script.gp with datadir=@dir, series and title set, out= a
  * temporary renamed to @dir/@script.@fmt when gnuplot succeeded and wrote
- * something; 0 when the image is there.
+ * something; 0 when the image is there. @title may be "TITLE\nSUBTITLE":
+ * the script sets both (wrapped to the image's width).
  */
 int plot_gnuplot(const char *script, const char *dir, const char *fmt,
 		 const char *series, const char *title);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "jschema.h"
 #include "main.h"
 #include "result.h"
+#include "spec.h"
 /* Generated from the *.schema.json files. */
 #include "bench.schema.h"
 #include "recommend.schema.h"
@@ -297,49 +299,77 @@ static bool known_name(const char *s, const char * const *names, int n)
 static const char * const hist_pools[] = { "dma", "dma32", "kernel", "none" };
 static const char * const ctxs[] = DMAPOOL_CTX_NAMES;
 
-static int collect_series(struct json_object *const *results, int n,
-			  struct series *out, int max_series, const char *prefix)
+/* The pool of case @cs for people: the failed allocations are pool "none". */
+static const char *case_pool(struct json_object *cs)
 {
-	struct json_object *runs, *run, *cases, *cs;
+	const char *pool = jget_str(cs, "pool");
+
+	return strcmp(pool, "none") ? pool : "failed";
+}
+
+static void series_add(struct series *s, struct json_object *cs)
+{
 	__u64 tmp[DMAPOOL_HIST_BUCKETS];
 	unsigned int i;
-	int nr = 0, r, s;
+
+	result_case_slots(cs, tmp);
+	for (i = 0; i < DMAPOOL_HIST_BUCKETS; i++)
+		s->slots[i] += tmp[i];
+	s->count += jget_u64(cs, "n");
+	if (jget_u64(cs, "max") > s->max)
+		s->max = jget_u64(cs, "max");
+}
+
+/* The series of one result file's alloc cases, named PREFIX POOL/CTX. */
+static int collect_series(struct json_object *result, struct series *out,
+			  int nr, int max_series, const char *prefix)
+{
+	struct json_object *runs, *cases, *cs;
 	size_t ri, ci;
 	char name[48];
+	int s;
 
-	for (r = 0; r < n; r++) {
-		json_object_object_get_ex(results[r], "runs", &runs);
-		for (ri = 0; ri < json_object_array_length(runs); ri++) {
-			run = json_object_array_get_idx(runs, ri);
-			if (!json_object_object_get_ex(run, "cases", &cases))
+	json_object_object_get_ex(result, "runs", &runs);
+	for (ri = 0; ri < json_object_array_length(runs); ri++) {
+		if (!json_object_object_get_ex(json_object_array_get_idx(runs, ri),
+					       "cases", &cases))
+			continue;
+		for (ci = 0; ci < json_object_array_length(cases); ci++) {
+			cs = json_object_array_get_idx(cases, ci);
+			/* Names end up in gnuplot commands: known ones only. */
+			if (strcmp(jget_str(cs, "op"), "alloc") ||
+			    !known_name(jget_str(cs, "pool"), hist_pools, 4) ||
+			    !known_name(jget_str(cs, "ctx"), ctxs, DMAPOOL_NR_CTX))
 				continue;
-			for (ci = 0; ci < json_object_array_length(cases); ci++) {
-				cs = json_object_array_get_idx(cases, ci);
-				/* Names end up in gnuplot commands: known ones only. */
-				if (strcmp(jget_str(cs, "op"), "alloc") ||
-				    !known_name(jget_str(cs, "pool"), hist_pools, 4) ||
-				    !known_name(jget_str(cs, "ctx"), ctxs, DMAPOOL_NR_CTX))
+			snprintf(name, sizeof(name), "%s%s/%s", prefix,
+				 case_pool(cs), jget_str(cs, "ctx"));
+			for (s = 0; s < nr; s++)
+				if (!strcmp(out[s].name, name))
+					break;
+			if (s == nr) {
+				if (nr == max_series)
 					continue;
-				snprintf(name, sizeof(name), "%s%s/%s", prefix,
-					 jget_str(cs, "pool"), jget_str(cs, "ctx"));
-				for (s = 0; s < nr; s++)
-					if (!strcmp(out[s].name, name))
-						break;
-				if (s == nr) {
-					if (nr == max_series)
-						continue;
-					memset(&out[nr], 0, sizeof(out[nr]));
-					snprintf(out[nr].name, sizeof(out[nr].name), "%s", name);
-					nr++;
-				}
-				result_case_slots(cs, tmp);
-				for (i = 0; i < DMAPOOL_HIST_BUCKETS; i++)
-					out[s].slots[i] += tmp[i];
-				out[s].count += jget_u64(cs, "n");
-				if (jget_u64(cs, "max") > out[s].max)
-					out[s].max = jget_u64(cs, "max");
+				memset(&out[nr], 0, sizeof(out[nr]));
+				snprintf(out[nr].name, sizeof(out[nr].name), "%s", name);
+				nr++;
 			}
+			series_add(&out[s], cs);
 		}
+	}
+	return nr;
+}
+
+/* Several files: series prefixed with their file's index ("2:kernel/hardirq"). */
+static int collect_all_series(struct json_object *const *results, int n,
+			      struct series *out, int max_series)
+{
+	char prefix[16] = "";
+	int r, nr = 0;
+
+	for (r = 0; r < n && nr < max_series; r++) {
+		if (n > 1)
+			snprintf(prefix, sizeof(prefix), "%d:", r + 1);
+		nr = collect_series(results[r], out, nr, max_series, prefix);
 	}
 	return nr;
 }
@@ -353,54 +383,33 @@ static FILE *csv_open(struct afile *a, const char *dir, const char *name,
 	return a->f;
 }
 
-#define MAX_SERIES 16
+/* Append @fmt to @buf (@len bytes, @used of them so far): the new length. */
+static __attribute__((format(printf, 4, 5)))
+size_t bufcat(char *buf, size_t len, size_t used, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
 
-int result_write_csvs(struct json_object *const *results, int n,
-		      const char *dir, char *series_names, size_t series_len,
-		      char *pools_out, size_t pools_len)
+	va_start(ap, fmt);
+	n = vsnprintf(used < len ? buf + used : NULL, used < len ? len - used : 0,
+		      fmt, ap);
+	va_end(ap);
+	return used + (n > 0 ? n : 0);
+}
+
+/* spectrum.csv and hist_log2.csv: a block per series; their names in @names. */
+static void write_series(FILE *sp, FILE *hi, const struct series *ser, int nr,
+			 char *names, size_t names_len)
 {
 	static const double ps[] = { 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999,
 				     0.9995, 0.9999 };
-	static const char * const pools[] = DMAPOOL_POOL_NAMES;
-	struct json_object *runs, *run, *arr, *o;
-	struct series *ser = calloc(MAX_SERIES, sizeof(*ser));
 	uint64_t log2[HIST_LOG2_SLOTS];
-	struct afile files[4] = {};
-	FILE *sp, *hi, *tl, *ex;
-	bool ok;
-	int nr, s, k, r, p;
-	size_t ri, i;
-	size_t used = 0;
+	size_t used = 0, i;
+	int s, k;
 
-	if (!ser)
-		return -ENOMEM;
-	/* Several files: prefix series with their file's index. */
-	nr = 0;
-	if (n == 1) {
-		nr = collect_series(results, 1, ser, MAX_SERIES, "");
-	} else {
-		for (r = 0; r < n && nr < MAX_SERIES; r++) {
-			char prefix[16];
-
-			snprintf(prefix, sizeof(prefix), "%d:", r + 1);
-			nr += collect_series(&results[r], 1, ser + nr,
-					     MAX_SERIES - nr, prefix);
-		}
-	}
-	sp = csv_open(&files[0], dir, "spectrum.csv", "percentile,inv_tail,latency_ns");
-	hi = csv_open(&files[1], dir, "hist_log2.csv", "lo_ns,hi_ns,count");
-	tl = csv_open(&files[2], dir, "timeline.csv", "t_ms,size,avail,largest_free");
-	ex = csv_open(&files[3], dir, "expansions.csv", "t_ms,pool,obtained,latency_ns");
-	if (!sp || !hi || !tl || !ex) {
-		for (k = 0; k < 4; k++)
-			afile_close(&files[k], false);
-		free(ser);
-		return -EIO;
-	}
-	series_names[0] = '\0';
+	names[0] = '\0';
 	for (s = 0; s < nr; s++) {
-		used += snprintf(series_names + used, used < series_len ? series_len - used : 0,
-				 "%s%s", s ? " " : "", ser[s].name);
+		used = bufcat(names, names_len, used, "%s%s", used ? " " : "", ser[s].name);
 		fprintf(sp, "%s# %s\n", s ? "\n\n" : "", ser[s].name);
 		for (i = 0; i < ARRAY_SIZE(ps); i++)
 			fprintf(sp, "%g,%g,%llu\n", ps[i], 1 / (1 - ps[i]),
@@ -416,17 +425,24 @@ int result_write_csvs(struct json_object *const *results, int n,
 				(unsigned long long)(1ull << (k + 1)),
 				(unsigned long long)log2[k]);
 	}
+}
 
-	/* The timeline of the first result's runs, one block per pool. */
-	pools_out[0] = '\0';
-	used = 0;
-	json_object_object_get_ex(results[0], "runs", &runs);
+/* timeline.csv: the runs of @runs, one block per pool; the pools in @names. */
+static void write_timeline(FILE *tl, struct json_object *runs, char *names,
+			   size_t names_len)
+{
+	static const char * const pools[] = DMAPOOL_POOL_NAMES;
+	struct json_object *arr, *o;
+	size_t ri, i, used = 0;
+	bool any;
+	int p;
+
+	names[0] = '\0';
 	for (p = 0; p < DMAPOOL_NR_POOLS; p++) {
-		bool any = false;
-
+		any = false;
 		for (ri = 0; ri < json_object_array_length(runs); ri++) {
-			run = json_object_array_get_idx(runs, ri);
-			if (!json_object_object_get_ex(run, "timeline", &arr))
+			if (!json_object_object_get_ex(json_object_array_get_idx(runs, ri),
+						       "timeline", &arr))
 				continue;
 			for (i = 0; i < json_object_array_length(arr); i++) {
 				o = json_object_array_get_idx(arr, i);
@@ -434,9 +450,8 @@ int result_write_csvs(struct json_object *const *results, int n,
 					continue;
 				if (!any) {
 					fprintf(tl, "%s# %s\n", used ? "\n\n" : "", pools[p]);
-					used += snprintf(pools_out + used,
-							 used < pools_len ? pools_len - used : 0,
-							 "%s%s", used ? " " : "", pools[p]);
+					used = bufcat(names, names_len, used, "%s%s",
+						      used ? " " : "", pools[p]);
 					any = true;
 				}
 				fprintf(tl, "%.3f,%llu,%llu,%llu\n",
@@ -447,9 +462,17 @@ int result_write_csvs(struct json_object *const *results, int n,
 			}
 		}
 	}
+}
+
+/* expansions.csv: every expansion of @runs, one block. */
+static void write_expansions(FILE *ex, struct json_object *runs)
+{
+	struct json_object *arr, *o;
+	size_t ri, i;
+
 	for (ri = 0; ri < json_object_array_length(runs); ri++) {
-		run = json_object_array_get_idx(runs, ri);
-		if (!json_object_object_get_ex(run, "expansions", &arr))
+		if (!json_object_object_get_ex(json_object_array_get_idx(runs, ri),
+					       "expansions", &arr))
 			continue;
 		for (i = 0; i < json_object_array_length(arr); i++) {
 			o = json_object_array_get_idx(arr, i);
@@ -459,95 +482,298 @@ int result_write_csvs(struct json_object *const *results, int n,
 				(unsigned long long)jget_u64(o, "latency_ns"));
 		}
 	}
+}
+
+#define MAX_SERIES 16
+
+int result_write_csvs(struct json_object *const *results, int n,
+		      const char *dir, char *series_names, size_t series_len,
+		      char *pools_out, size_t pools_len)
+{
+	struct series *ser = calloc(MAX_SERIES, sizeof(*ser));
+	struct afile files[4] = {};
+	struct json_object *runs;
+	FILE *sp, *hi, *tl, *ex;
+	bool ok = true;
+	int k;
+
+	if (!ser)
+		return -ENOMEM;
+	sp = csv_open(&files[0], dir, "spectrum.csv", "percentile,inv_tail,latency_ns");
+	hi = csv_open(&files[1], dir, "hist_log2.csv", "lo_ns,hi_ns,count");
+	tl = csv_open(&files[2], dir, "timeline.csv", "t_ms,size,avail,largest_free");
+	ex = csv_open(&files[3], dir, "expansions.csv", "t_ms,pool,obtained,latency_ns");
+	if (!sp || !hi || !tl || !ex) {
+		for (k = 0; k < 4; k++)
+			afile_close(&files[k], false);
+		free(ser);
+		return -EIO;
+	}
+	write_series(sp, hi, ser, collect_all_series(results, n, ser, MAX_SERIES),
+		     series_names, series_len);
+	/* The timeline and expansions of the first result's runs. */
+	json_object_object_get_ex(results[0], "runs", &runs);
+	write_timeline(tl, runs, pools_out, pools_len);
+	write_expansions(ex, runs);
 	free(ser);
-	ok = true;
 	for (k = 0; k < 4; k++)
 		ok &= !afile_close(&files[k], true);
 	return ok ? 0 : -EIO;
 }
 
-static const char *size_label(int order, char *buf, size_t len)
-{
-	unsigned int kb = 4u << (order & 15);
+/* --- the summary for people ------------------------------------------- */
 
-	if (kb >= 1024)
-		snprintf(buf, len, "%uM", kb / 1024);
+/* @ns for people: "850 ns", "12.3 us", "2.06 ms", "1.20 s". */
+static const char *fmt_ns(uint64_t ns, char *buf, size_t len)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.1f us", ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.2f ms", ns / 1e6);
 	else
-		snprintf(buf, len, "%uK", kb);
+		snprintf(buf, len, "%.2f s", ns / 1e9);
 	return buf;
 }
 
-void result_print_summary(struct json_object *root)
+/* The allocation size of case @cs: PAGE_SIZE << size_order. */
+static const char *case_size(struct json_object *cs, char *buf, size_t len)
 {
-	struct json_object *runs, *run, *cases, *cs, *ctr, *fb, *f, *lost;
+	return fmt_bytes(4096ull << (jget_u64(cs, "size_order") & 15), buf, len);
+}
+
+/* Copy the value of KEY= in the spec line @spec into @buf ("" if absent). */
+static const char *spec_value(const char *spec, const char *key, char *buf,
+			      size_t len)
+{
+	size_t klen = strlen(key);
+	const char *p;
+
+	buf[0] = '\0';
+	for (p = spec; (p = strstr(p, key)); p += klen) {
+		if (p == spec || p[-1] == ' ') {
+			snprintf(buf, len, "%.*s", (int)strcspn(p + klen, " "), p + klen);
+			break;
+		}
+	}
+	return buf;
+}
+
+/* "sizes 4 KiB, 16 KiB weighted 1:3", "sizes 4 KiB..64 KiB log-uniform". */
+static size_t spec_sizes(const struct dmapool_spec *s, bool brief, char *buf,
+			 size_t len, size_t used)
+{
+	char a[16], b[16];
+	bool weighted = false;
+	__u32 i;
+
+	if (s->size_kind != DMAPOOL_SIZE_LIST)
+		return bufcat(buf, len, used, "sizes %s..%s %s",
+			      fmt_bytes(s->sizes[0], a, sizeof(a)),
+			      fmt_bytes(s->sizes[1], b, sizeof(b)),
+			      s->size_kind == DMAPOOL_SIZE_UNIFORM ?
+			      "uniform" : "log-uniform");
+	if (brief && s->nr_sizes > 2)
+		return bufcat(buf, len, used, "%u sizes %s..%s", s->nr_sizes,
+			      fmt_bytes(s->sizes[0], a, sizeof(a)),
+			      fmt_bytes(s->sizes[s->nr_sizes - 1], b, sizeof(b)));
+	used = bufcat(buf, len, used, "size%s", s->nr_sizes > 1 ? "s" : "");
+	for (i = 0; i < s->nr_sizes; i++) {
+		used = bufcat(buf, len, used, "%s %s", i ? "," : "",
+			      fmt_bytes(s->sizes[i], a, sizeof(a)));
+		weighted |= s->size_weights[i] != 1;
+	}
+	for (i = 0; weighted && !brief && i < s->nr_sizes; i++)
+		used = bufcat(buf, len, used, "%s%u", i ? ":" : " weighted ",
+			      s->size_weights[i]);
+	return used;
+}
+
+void result_workload(struct json_object *meta, bool brief, char *buf,
+		     size_t len)
+{
+	const char *line = jget_str(meta, "spec");
+	char err[DMAPOOL_SPEC_ERR_LEN], word[64], dur[16];
+	struct dmapool_spec s;
+	size_t used;
+
+	if (dmapool_spec_parse(line, &s, err, sizeof(err))) {
+		snprintf(buf, len, "%s", line);
+		return;
+	}
+	used = bufcat(buf, len, 0, "%s", spec_value(line, "ctx=", word, sizeof(word)));
+	used = bufcat(buf, len, used, " on cpus %s, ",
+		      spec_value(line, "cpus=", word, sizeof(word)));
+	if (!brief && s.ops)
+		used = bufcat(buf, len, used, "%llu ops per cpu, ",
+			      (unsigned long long)s.ops);
+	else if (!brief)
+		used = bufcat(buf, len, used, "%s, ",
+			      fmt_ns(s.duration_ms * 1000000ull, dur, sizeof(dur)));
+	used = spec_sizes(&s, brief, buf, len, used);
+	if (s.hold_kind == DMAPOOL_HOLD_NONE)
+		used = bufcat(buf, len, used, ", no hold");
+	else if (s.hold_kind == DMAPOOL_HOLD_DEFERRED)
+		used = bufcat(buf, len, used, ", hold deferred");
+	else
+		used = bufcat(buf, len, used, ", hold %llu %s",
+			      (unsigned long long)s.hold_val,
+			      s.hold_kind == DMAPOOL_HOLD_OPS ? "ops" : "us");
+	if (!brief)
+		bufcat(buf, len, used, ", zone %s, %u-bit mask",
+		       spec_value(line, "zone=", word, sizeof(word)), s.mask_bits);
+}
+
+static void print_cases(struct json_object *cases)
+{
+	struct json_object *cs;
+	bool failed = false;
+	char sz[16];
+	size_t ci;
+
+	printf("%-5s %-7s %-8s %8s %9s %9s %9s %9s %9s %10s %9s\n", "op",
+	       "pool", "ctx", "size", "n", "p50", "p90", "p99", "p99.9",
+	       "max", "ops/s");
+	for (ci = 0; ci < json_object_array_length(cases); ci++) {
+		cs = json_object_array_get_idx(cases, ci);
+		failed |= !strcmp(jget_str(cs, "pool"), "none");
+		printf("%-5s %-7s %-8s %8s %9llu %9llu %9llu %9llu %9llu %10llu %9llu\n",
+		       jget_str(cs, "op"), case_pool(cs), jget_str(cs, "ctx"),
+		       case_size(cs, sz, sizeof(sz)),
+		       (unsigned long long)jget_u64(cs, "n"),
+		       (unsigned long long)jget_u64(cs, "p50"),
+		       (unsigned long long)jget_u64(cs, "p90"),
+		       (unsigned long long)jget_u64(cs, "p99"),
+		       (unsigned long long)jget_u64(cs, "p999"),
+		       (unsigned long long)jget_u64(cs, "max"),
+		       (unsigned long long)jget_u64(cs, "ops_per_sec"));
+	}
+	printf("(latencies in ns%s)\n",
+	       failed ? "; pool \"failed\": the allocations that failed" : "");
+}
+
+static void print_counters(struct json_object *ctr)
+{
+	struct json_object *fb, *f;
+	size_t i;
+
+	printf("allocs %llu, fails %llu (no suitable pool %llu, exhausted %llu), frees %llu\n",
+	       (unsigned long long)jget_u64(ctr, "allocs"),
+	       (unsigned long long)jget_u64(ctr, "fails"),
+	       (unsigned long long)jget_u64(ctr, "no_suitable_pool"),
+	       (unsigned long long)jget_u64(ctr, "exhausted"),
+	       (unsigned long long)jget_u64(ctr, "frees"));
+	fb = json_object_object_get(ctr, "fallbacks");
+	if (!json_object_array_length(fb))
+		printf("fallbacks: none\n");
+	for (i = 0; i < json_object_array_length(fb); i++) {
+		f = json_object_array_get_idx(fb, i);
+		printf("fallback %s -> %s (%s): %llu\n", jget_str(f, "from"),
+		       jget_str(f, "to"), jget_str(f, "reason"),
+		       (unsigned long long)jget_u64(f, "count"));
+	}
+}
+
+#define MAX_EXPANSIONS_SHOWN 8
+
+static void print_expansions(struct json_object *run)
+{
+	struct json_object *ctr = json_object_object_get(run, "counters");
+	struct json_object *arr = json_object_object_get(run, "expansions"), *e;
+	char t[16], lat[16], got[16], after[16];
+	size_t i, n = json_object_array_length(arr);
+
+	if (!jget_u64(ctr, "expansions") && !jget_u64(ctr, "expand_fails")) {
+		printf("expansions: none\n");
+		return;
+	}
+	printf("expansions %llu (failed %llu), %s in all\n",
+	       (unsigned long long)jget_u64(ctr, "expansions"),
+	       (unsigned long long)jget_u64(ctr, "expand_fails"),
+	       fmt_ns(jget_u64(ctr, "expand_ns"), lat, sizeof(lat)));
+	for (i = 0; i < n && i < MAX_EXPANSIONS_SHOWN; i++) {
+		e = json_object_array_get_idx(arr, i);
+		fmt_ns(jget_u64(e, "t_ns"), t, sizeof(t));
+		fmt_ns(jget_u64(e, "latency_ns"), lat, sizeof(lat));
+		if (json_object_get_int(json_object_object_get(e, "result")))
+			printf("  at %s: %s failed to grow by %s (error %d) in %s\n",
+			       t, jget_str(e, "pool"),
+			       fmt_bytes(jget_u64(e, "requested"), got, sizeof(got)),
+			       json_object_get_int(json_object_object_get(e, "result")),
+			       lat);
+		else
+			printf("  at %s: %s grew by %s to %s in %s\n", t,
+			       jget_str(e, "pool"),
+			       fmt_bytes(jget_u64(e, "obtained"), got, sizeof(got)),
+			       fmt_bytes(jget_u64(e, "size_after"), after, sizeof(after)),
+			       lat);
+	}
+	if (n > MAX_EXPANSIONS_SHOWN)
+		printf("  ... %zu more (result.json, expansions.csv)\n",
+		       n - MAX_EXPANSIONS_SHOWN);
+}
+
+static void print_lost(struct json_object *lost)
+{
+	if (json_object_object_get(lost, "ftrace_missed_events"))
+		/* A raw ftrace recording (report): ftrace's own counts. */
+		printf("lost events: %llu (ftrace missed; recording: overrun %llu, dropped %llu), %llu samples\n",
+		       (unsigned long long)jget_u64(lost, "ftrace_missed_events"),
+		       (unsigned long long)jget_u64(lost, "ftrace_overrun"),
+		       (unsigned long long)jget_u64(lost, "ftrace_dropped"),
+		       (unsigned long long)jget_u64(lost, "samples_dropped"));
+	else
+		printf("lost events: %llu (BPF recursion), %llu samples\n",
+		       (unsigned long long)jget_u64(lost, "recursion_misses"),
+		       (unsigned long long)jget_u64(lost, "samples_dropped"));
+}
+
+static void print_hists(struct json_object *cases)
+{
 	__u64 slots[DMAPOOL_HIST_BUCKETS];
 	uint64_t log2[HIST_LOG2_SLOTS];
+	struct json_object *cs;
 	char sz[16];
-	size_t ri, ci, i;
+	size_t ci;
 
-	json_object_object_get_ex(root, "runs", &runs);
-	for (ri = 0; ri < json_object_array_length(runs); ri++) {
-		run = json_object_array_get_idx(runs, ri);
-		printf("\nrun %zu: %.2f s, %s\n", ri + 1,
-		       jget_u64(run, "elapsed_ns") / 1e9,
-		       jget_str(json_object_object_get(root, "meta"), "spec"));
-		printf("%-5s %-7s %-8s %5s %9s %9s %9s %9s %9s %10s %9s\n", "op",
-		       "pool", "ctx", "size", "n", "p50", "p90", "p99", "p99.9",
-		       "max", "ops/s");
-		json_object_object_get_ex(run, "cases", &cases);
-		for (ci = 0; ci < json_object_array_length(cases); ci++) {
-			cs = json_object_array_get_idx(cases, ci);
-			printf("%-5s %-7s %-8s %5s %9llu %9llu %9llu %9llu %9llu %10llu %9llu\n",
-			       jget_str(cs, "op"), jget_str(cs, "pool"),
-			       jget_str(cs, "ctx"),
-			       size_label((int)jget_u64(cs, "size_order"), sz, sizeof(sz)),
-			       (unsigned long long)jget_u64(cs, "n"),
-			       (unsigned long long)jget_u64(cs, "p50"),
-			       (unsigned long long)jget_u64(cs, "p90"),
-			       (unsigned long long)jget_u64(cs, "p99"),
-			       (unsigned long long)jget_u64(cs, "p999"),
-			       (unsigned long long)jget_u64(cs, "max"),
-			       (unsigned long long)jget_u64(cs, "ops_per_sec"));
-		}
-		printf("(latencies in ns)\n");
-		ctr = json_object_object_get(run, "counters");
-		printf("allocs %llu, fails %llu (no suitable pool %llu, exhausted %llu), frees %llu, expansions %llu (failed %llu)\n",
-		       (unsigned long long)jget_u64(ctr, "allocs"),
-		       (unsigned long long)jget_u64(ctr, "fails"),
-		       (unsigned long long)jget_u64(ctr, "no_suitable_pool"),
-		       (unsigned long long)jget_u64(ctr, "exhausted"),
-		       (unsigned long long)jget_u64(ctr, "frees"),
-		       (unsigned long long)jget_u64(ctr, "expansions"),
-		       (unsigned long long)jget_u64(ctr, "expand_fails"));
-		fb = json_object_object_get(ctr, "fallbacks");
-		for (i = 0; fb && i < json_object_array_length(fb); i++) {
-			f = json_object_array_get_idx(fb, i);
-			printf("fallback %s -> %s (%s): %llu\n", jget_str(f, "from"),
-			       jget_str(f, "to"), jget_str(f, "reason"),
-			       (unsigned long long)jget_u64(f, "count"));
-		}
-		lost = json_object_object_get(run, "lost");
-		if (json_object_object_get(lost, "ftrace_missed_events"))
-			/* A raw ftrace recording (report): ftrace's own counts. */
-			printf("lost events: %llu (ftrace missed; recording: overrun %llu, dropped %llu), %llu samples\n",
-			       (unsigned long long)jget_u64(lost, "ftrace_missed_events"),
-			       (unsigned long long)jget_u64(lost, "ftrace_overrun"),
-			       (unsigned long long)jget_u64(lost, "ftrace_dropped"),
-			       (unsigned long long)jget_u64(lost, "samples_dropped"));
+	for (ci = 0; ci < json_object_array_length(cases); ci++) {
+		cs = json_object_array_get_idx(cases, ci);
+		if (strcmp(jget_str(cs, "op"), "alloc"))
+			continue;
+		if (strcmp(jget_str(cs, "pool"), "none"))
+			printf("\nalloc latency, pool %s, %s, %s:\n", jget_str(cs, "pool"),
+			       jget_str(cs, "ctx"), case_size(cs, sz, sizeof(sz)));
 		else
-			printf("lost events: %llu (BPF recursion), %llu samples\n",
-			       (unsigned long long)jget_u64(lost, "recursion_misses"),
-			       (unsigned long long)jget_u64(lost, "samples_dropped"));
-		for (ci = 0; ci < json_object_array_length(cases); ci++) {
-			cs = json_object_array_get_idx(cases, ci);
-			if (strcmp(jget_str(cs, "op"), "alloc"))
-				continue;
-			printf("\nalloc latency, pool %s, %s, %s:\n",
-			       jget_str(cs, "pool"), jget_str(cs, "ctx"),
-			       size_label((int)jget_u64(cs, "size_order"), sz, sizeof(sz)));
-			result_case_slots(cs, slots);
-			hist_fold_log2(slots, log2);
-			hist_print_log2(stdout, log2, "nsecs");
-		}
+			printf("\nfailed alloc latency, %s, %s:\n", jget_str(cs, "ctx"),
+			       case_size(cs, sz, sizeof(sz)));
+		result_case_slots(cs, slots);
+		hist_fold_log2(slots, log2);
+		hist_print_log2(stdout, log2, "nsecs");
+	}
+}
+
+void result_print_summary(struct json_object *root, bool hist)
+{
+	struct json_object *runs, *run, *cases;
+	char work[512];
+	size_t ri, nr;
+
+	result_workload(json_object_object_get(root, "meta"), false, work,
+			sizeof(work));
+	printf("workload: %s\n", work);
+	json_object_object_get_ex(root, "runs", &runs);
+	nr = json_object_array_length(runs);
+	for (ri = 0; ri < nr; ri++) {
+		run = json_object_array_get_idx(runs, ri);
+		cases = json_object_object_get(run, "cases");
+		printf("\nrun %zu of %zu: %.2f s\n", ri + 1, nr,
+		       jget_u64(run, "elapsed_ns") / 1e9);
+		print_cases(cases);
+		print_counters(json_object_object_get(run, "counters"));
+		print_expansions(run);
+		print_lost(json_object_object_get(run, "lost"));
+		if (hist)
+			print_hists(cases);
 	}
 }

@@ -68,8 +68,22 @@ void result_merge_cases(struct json_object *run,
 			bool (*keep)(struct json_object *cs, const void *arg),
 			const void *arg, struct result_merged *m);
 
-/* The human summary of every run of @root. */
-void result_print_summary(struct json_object *root);
+/*
+ * The summary of every run of @root for people, on stdout: the workload, a
+ * table per run (failed allocations as pool "failed"), fallbacks,
+ * expansions, lost events; with @hist a log2 histogram per alloc case too.
+ * Sizes in binary units (fmt_bytes()).
+ */
+void result_print_summary(struct json_object *root, bool hist);
+/*
+ * The workload of @meta's spec for people: "hardirq on cpus 0-1, 2 s, sizes
+ * 4 KiB, 16 KiB weighted 1:3, hold 32 ops, zone auto, 64-bit mask"; @brief (a
+ * plot title) leaves out the duration, weights, zone and mask and gives a
+ * list of more than two sizes as a range. The spec itself if it does not
+ * parse.
+ */
+void result_workload(struct json_object *meta, bool brief, char *buf,
+		     size_t len);
 
 /* json-c helpers */
 uint64_t jget_u64(struct json_object *o, const char *key);
