@@ -384,7 +384,7 @@ static FILE *csv_open(struct afile *a, const char *dir, const char *name,
 }
 
 /* Append @fmt to @buf (@len bytes, @used of them so far): the new length. */
-static __attribute__((format(printf, 4, 5)))
+static __printf(4, 5)
 size_t bufcat(char *buf, size_t len, size_t used, const char *fmt, ...)
 {
 	va_list ap;
