@@ -176,7 +176,7 @@ $(CLI_ASAN): $(CLI_SRCS) $(CLI_HDRS)
 # --- host unit tests -----------------------------------------------------
 unit: $(UNIT_TESTS)
 
-UNIT_DEPS := tests/unit/tap.h bench-module/pool_logic.h bench-module/spec.h \
+UNIT_DEPS := tests/unit/tap.h tests/unit/cli_msgs.h bench-module/pool_logic.h bench-module/spec.h \
 	include/uapi/dmapool_bench.h bpf/dmapool.h $(wildcard tools/dmapool-bench/*.h)
 # Every unit test links UNIT_SRCS; test_NAME links UNIT_SRCS_test_NAME too
 # (the pure parts of the CLI it tests).

@@ -12,23 +12,7 @@
 #include "tap.h"
 #include "gate.h"
 #include "main.h"
-
-/* gate-rules.c's one dependency on the CLI: keep the last message. */
-static char last_err[512];
-
-void p_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_err, sizeof(last_err), fmt, ap);
-	va_end(ap);
-}
-
-void p_info(const char *fmt, ...)
-{
-	(void)fmt;
-}
+#include "cli_msgs.h"
 
 static struct gate_rule rules[GATE_MAX_RULES];
 

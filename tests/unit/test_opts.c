@@ -16,25 +16,11 @@
 
 #include "tap.h"
 #include "main.h"
+#include "cli_msgs.h"
 #include "opts.h"
 
 bool json_output;
 int verbose;
-static char last_err[512];
-
-void p_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_err, sizeof(last_err), fmt, ap);
-	va_end(ap);
-}
-
-void p_info(const char *fmt, ...)
-{
-	(void)fmt;
-}
 
 struct obj {
 	const char *name, *mode;
