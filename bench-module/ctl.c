@@ -229,18 +229,6 @@ static const enum zone_type dmapool_pool_zone[DMAPOOL_NR_POOLS] = {
 	[DMAPOOL_POOL_KERNEL] = ZONE_NORMAL,
 };
 
-static const char * const dmapool_pool_names[] = DMAPOOL_POOL_NAMES;
-
-static int dmapool_name_index(const char *s, const char * const *names, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(s, names[i]))
-			return i;
-	return -1;
-}
-
 /* BIT(pool) for every pool whose zone has managed pages. */
 static unsigned int dmapool_managed_pools(void)
 {
@@ -309,8 +297,7 @@ static int dmapool_parse_zones(const char *s, int sem, unsigned int *out)
 	*out = 0;
 	cur = buf;
 	while ((tok = strsep(&cur, ","))) {
-		id = dmapool_name_index(tok, dmapool_pool_names,
-					DMAPOOL_NR_POOLS);
+		id = dmapool_name_index(DMAPOOL_NAMES_POOL, tok, strlen(tok));
 		if (id < 0) {
 			pr_err("zones: unknown pool '%s' (kernel, dma32, dma or auto)\n",
 			       tok);
@@ -464,7 +451,6 @@ struct dmapool_alloc_req {
 
 static int dmapool_parse_alloc(char *args, struct dmapool_alloc_req *req)
 {
-	static const char * const zone_names[] = DMAPOOL_ZONE_NAMES;
 	char *tok, *val;
 	u64 v;
 
@@ -506,8 +492,8 @@ static int dmapool_parse_alloc(char *args, struct dmapool_alloc_req *req)
 		} else if (!strcmp(tok, "zone") && !strcmp(val, "auto")) {
 			req->zone = -1;
 		} else if (!strcmp(tok, "zone")) {
-			req->zone = dmapool_name_index(val, zone_names,
-						       DMAPOOL_NR_ZONES);
+			req->zone = dmapool_name_index(DMAPOOL_NAMES_ZONE, val,
+						       strlen(val));
 			if (req->zone < 0) {
 				pr_err("cmd: zone '%s' invalid (auto, kernel, dma32, dma)\n",
 				       val);

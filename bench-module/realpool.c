@@ -96,7 +96,6 @@ static bool dmapool_real_phys_ok(struct device *dev, phys_addr_t phys,
  */
 static int dmapool_real_alloc_cmd(char *args)
 {
-	static const char * const zones[] = DMAPOOL_ZONE_NAMES;
 	static const gfp_t zone_gfp[] = { 0, GFP_DMA32, GFP_DMA };
 	unsigned int count = 1, mask = 64, ok = 0, failed = 0, i, slot, last = 0;
 	unsigned int served[DMAPOOL_NR_POOLS] = {};
@@ -129,10 +128,9 @@ static int dmapool_real_alloc_cmd(char *args)
 		} else if (!strcmp(tok, "zone=auto")) {
 			zone = -1;
 		} else if (!strncmp(tok, "zone=", 5)) {
-			for (zone = 0; zone < ARRAY_SIZE(zones); zone++)
-				if (!strcmp(tok + 5, zones[zone]))
-					break;
-			if (zone == ARRAY_SIZE(zones))
+			zone = dmapool_name_index(DMAPOOL_NAMES_ZONE, tok + 5,
+						  strlen(tok + 5));
+			if (zone < 0)
 				goto bad;
 		} else {
 			goto bad;

@@ -30,6 +30,7 @@
 #include "main.h"
 #include "result.h"
 #include "run.h"
+#include "spec.h"
 #include "stats.h"
 #include "vm.h"
 
@@ -154,14 +155,14 @@ static int parse_rule(const char *line, const char *where, struct rule *r)
 			continue;
 		}
 		*eq++ = '\0';
-		if (!strcmp(tok, "op") && (!strcmp(eq, "alloc") || !strcmp(eq, "free"))) {
+		if (!strcmp(tok, "op") &&
+		    dmapool_name_index(DMAPOOL_NAMES_OP, eq, strlen(eq)) >= 0) {
 			snprintf(r->op, sizeof(r->op), "%s", eq);
-		} else if (!strcmp(tok, "pool") && (!strcmp(eq, "dma") ||
-			   !strcmp(eq, "dma32") || !strcmp(eq, "kernel"))) {
+		} else if (!strcmp(tok, "pool") &&
+			   dmapool_name_index(DMAPOOL_NAMES_POOL, eq, strlen(eq)) >= 0) {
 			snprintf(r->pool, sizeof(r->pool), "%s", eq);
-		} else if (!strcmp(tok, "ctx") && (!strcmp(eq, "hardirq") ||
-			   !strcmp(eq, "softirq") || !strcmp(eq, "atomic") ||
-			   !strcmp(eq, "process"))) {
+		} else if (!strcmp(tok, "ctx") &&
+			   dmapool_name_index(DMAPOOL_NAMES_CTX, eq, strlen(eq)) >= 0) {
 			snprintf(r->ctx, sizeof(r->ctx), "%s", eq);
 		} else if (!strcmp(tok, "size_order") && *eq &&
 			   strspn(eq, "0123456789") == strlen(eq) && atoi(eq) <= 10) {
@@ -459,9 +460,9 @@ static int count_key(struct hard_count *hc, int nr, const char *name)
  */
 static const char *hard_name(const char *key, char *buf, size_t len)
 {
-	static const char * const pools[] = DMAPOOL_POOL_NAMES;
-	static const char * const res[] = DMAPOOL_RES_NAMES;
-	static const char * const kinds[] = DMAPOOL_FAIL_NAMES;
+	static const char * const *const pools = dmapool_pool_names;
+	static const char * const *const res = dmapool_res_names;
+	static const char * const *const kinds = dmapool_fail_names;
 	int f, t;
 
 	for (f = 0; f < DMAPOOL_NR_RES; f++) {

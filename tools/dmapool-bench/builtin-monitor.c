@@ -23,6 +23,7 @@
 #include "kmod.h"
 #include "main.h"
 #include "result.h"
+#include "spec.h"
 
 static const char monitor_usage[] =
 "Usage: dmapool-bench monitor [--target bench|kernel|auto] [-i SECONDS] [COUNT]\n"
@@ -105,9 +106,9 @@ struct monitor_opts {
 	bool timestamp;
 };
 
-static const char * const pool_names[] = DMAPOOL_POOL_NAMES;
-static const char * const ctx_names[] = DMAPOOL_CTX_NAMES;
-static const char * const fail_names[] = DMAPOOL_FAIL_NAMES;
+static const char * const *const pool_names = dmapool_pool_names;
+static const char * const *const ctx_names = dmapool_ctx_names;
+static const char * const *const fail_names = dmapool_fail_names;
 
 /* A signed field of a pools object (-1: not known). */
 static long long jint(struct json_object *o, const char *key)
@@ -307,7 +308,7 @@ static int report(struct collector *c, const struct monitor_opts *mo,
 	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
 		for (to = 0; to < DMAPOOL_NR_POOLS; to++)
 			for (r = 0; r < DMAPOOL_NR_FB; r++) {
-				static const char * const why[] = DMAPOOL_FB_NAMES;
+				static const char * const *const why = dmapool_fb_names;
 				uint64_t n = sum.fallbacks[p][to][r];
 
 				if (!n)
@@ -426,9 +427,9 @@ int cmd_monitor(int argc, char **argv)
 			}
 			break;
 		case 'p':
-			for (p = 0; p < DMAPOOL_NR_POOLS; p++)
-				if (!strcmp(optarg, pool_names[p]))
-					mo.pool = p;
+			p = dmapool_name_index(DMAPOOL_NAMES_POOL, optarg, strlen(optarg));
+			if (p >= 0)
+				mo.pool = p;
 			if (mo.pool < 0) {
 				p_err("monitor: invalid --pool '%s' (dma, dma32 or kernel)", optarg);
 				return EXIT_USAGE;

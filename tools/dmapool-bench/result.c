@@ -12,6 +12,7 @@
 #include "jschema.h"
 #include "main.h"
 #include "result.h"
+#include "spec.h"
 /* Generated from the *.schema.json files. */
 #include "bench.schema.h"
 #include "recommend.schema.h"
@@ -284,18 +285,12 @@ struct series {
 	uint64_t count, max;
 };
 
-static bool known_name(const char *s, const char * const *names, int n)
+/* @s names a value of @list; a pool may be none (failed allocations). */
+static bool known_name(enum dmapool_names list, const char *s)
 {
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(s, names[i]))
-			return true;
-	return false;
+	return dmapool_name_index(list, s, strlen(s)) >= 0 ||
+	       (list == DMAPOOL_NAMES_POOL && !strcmp(s, DMAPOOL_POOL_NONE_NAME));
 }
-
-static const char * const hist_pools[] = { "dma", "dma32", "kernel", "none" };
-static const char * const ctxs[] = DMAPOOL_CTX_NAMES;
 
 static int collect_series(struct json_object *const *results, int n,
 			  struct series *out, int max_series, const char *prefix)
@@ -317,8 +312,8 @@ static int collect_series(struct json_object *const *results, int n,
 				cs = json_object_array_get_idx(cases, ci);
 				/* Names end up in gnuplot commands: known ones only. */
 				if (strcmp(jget_str(cs, "op"), "alloc") ||
-				    !known_name(jget_str(cs, "pool"), hist_pools, 4) ||
-				    !known_name(jget_str(cs, "ctx"), ctxs, DMAPOOL_NR_CTX))
+				    !known_name(DMAPOOL_NAMES_POOL, jget_str(cs, "pool")) ||
+				    !known_name(DMAPOOL_NAMES_CTX, jget_str(cs, "ctx")))
 					continue;
 				snprintf(name, sizeof(name), "%s%s/%s", prefix,
 					 jget_str(cs, "pool"), jget_str(cs, "ctx"));
@@ -361,7 +356,7 @@ int result_write_csvs(struct json_object *const *results, int n,
 {
 	static const double ps[] = { 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999,
 				     0.9995, 0.9999 };
-	static const char * const pools[] = DMAPOOL_POOL_NAMES;
+	static const char * const *const pools = dmapool_pool_names;
 	struct json_object *runs, *run, *arr, *o;
 	struct series *ser = calloc(MAX_SERIES, sizeof(*ser));
 	uint64_t log2[HIST_LOG2_SLOTS];
