@@ -217,6 +217,28 @@ void dmapool_emit_state(void)
 	mutex_unlock(&dmapool_expand_lock);
 }
 
+static void dmapool_state_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(dmapool_state_work, dmapool_state_fn);
+
+static void dmapool_state_fn(struct work_struct *work)
+{
+	dmapool_emit_state();
+	schedule_delayed_work(&dmapool_state_work,
+			      msecs_to_jiffies(dmapool_cfg.state_period_ms));
+}
+
+void dmapool_state_timer_start(void)
+{
+	if (dmapool_cfg.state_period_ms)
+		schedule_delayed_work(&dmapool_state_work,
+				      msecs_to_jiffies(dmapool_cfg.state_period_ms));
+}
+
+void dmapool_state_timer_stop(void)
+{
+	cancel_delayed_work_sync(&dmapool_state_work);
+}
+
 /*
  * The attributes of upstream's remap: pgprot_dmacoherent() (arm64: Normal
  * non-cacheable), decrypted. x86 never remaps pool memory (no

@@ -213,7 +213,7 @@ static long long read_ll(const char *path);
 
 /*
  * The pool rules the running kernel follows (enum dmapool_sem), decided as
- * the module decides them (bench-module/ctl.c): by the pools it created
+ * the module decides them (bench-module/zones.c): by the pools it created
  * where the two rule sets differ here, else by its version. @from says
  * which decided.
  */
