@@ -8,6 +8,14 @@ static struct json_object *u64j(uint64_t v)
 	return json_object_new_uint64(v);
 }
 
+/* A pool's name: "none" for failed allocations (and anything unknown). */
+static const char *pool_name(uint32_t pool)
+{
+	const char *name = dmapool_name(DMAPOOL_NAMES_POOL, pool);
+
+	return name ? name : DMAPOOL_POOL_NONE_NAME;
+}
+
 static struct json_object *hist_case(uint32_t key, const struct dmapool_hist *h,
 				     double elapsed_s)
 {
@@ -21,8 +29,7 @@ static struct json_object *hist_case(uint32_t key, const struct dmapool_hist *h,
 	uint32_t i;
 
 	json_object_object_add(o, "op", json_object_new_string(dmapool_op_names[op]));
-	json_object_object_add(o, "pool", json_object_new_string(
-		dmapool_name(DMAPOOL_NAMES_POOL, pool) ?: DMAPOOL_POOL_NONE_NAME));
+	json_object_object_add(o, "pool", json_object_new_string(pool_name(pool)));
 	json_object_object_add(o, "ctx", json_object_new_string(dmapool_ctx_names[ctx]));
 	json_object_object_add(o, "size_order", json_object_new_int(order));
 	json_object_object_add(o, "n", u64j(h->count));
@@ -129,8 +136,7 @@ void agg_add_samples(struct json_object *run, const struct dmapool_sample *s,
 		int64_t t = s->ts_ns > t0_ns ? (int64_t)(s->ts_ns - t0_ns) : 0;
 
 		json_object_object_add(o, "t_ns", json_object_new_int64(t));
-		json_object_object_add(o, "pool", json_object_new_string(
-			dmapool_name(DMAPOOL_NAMES_POOL, s->pool) ?: DMAPOOL_POOL_NONE_NAME));
+		json_object_object_add(o, "pool", json_object_new_string(pool_name(s->pool)));
 		if (s->kind == DMAPOOL_EV_STATE) {
 			json_object_object_add(o, "size", u64j(s->size));
 			json_object_object_add(o, "avail", u64j(s->avail));
