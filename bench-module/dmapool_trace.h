@@ -14,46 +14,34 @@
 #include <linux/tracepoint.h>
 #include "dmapool_bench.h"
 
-TRACE_DEFINE_ENUM(DMAPOOL_POOL_DMA);
-TRACE_DEFINE_ENUM(DMAPOOL_POOL_DMA32);
-TRACE_DEFINE_ENUM(DMAPOOL_POOL_KERNEL);
+/*
+ * The enums printed by name, from dmapool_bench.h's lists: first exported
+ * to user space with TRACE_DEFINE_ENUM(), so that the format files carry
+ * their values, then mapped to their names for __print_symbolic().
+ */
+#undef EM
+#undef EMe
+#define EM(a, b)	TRACE_DEFINE_ENUM(a);
+#define EMe(a, b)	TRACE_DEFINE_ENUM(a);
+
 TRACE_DEFINE_ENUM(DMAPOOL_POOL_NONE);
-TRACE_DEFINE_ENUM(DMAPOOL_CTX_HARDIRQ);
-TRACE_DEFINE_ENUM(DMAPOOL_CTX_SOFTIRQ);
-TRACE_DEFINE_ENUM(DMAPOOL_CTX_ATOMIC);
-TRACE_DEFINE_ENUM(DMAPOOL_CTX_PROCESS);
-TRACE_DEFINE_ENUM(DMAPOOL_RES_OK);
-TRACE_DEFINE_ENUM(DMAPOOL_RES_EXHAUSTED);
-TRACE_DEFINE_ENUM(DMAPOOL_RES_ADDR);
-TRACE_DEFINE_ENUM(DMAPOOL_RES_NO_POOL);
-TRACE_DEFINE_ENUM(DMAPOOL_FB_EXHAUSTED);
-TRACE_DEFINE_ENUM(DMAPOOL_FB_ADDR_REJECTED);
+DMAPOOL_POOLS
+DMAPOOL_CTXS
+DMAPOOL_RESULTS
+DMAPOOL_FALLBACK_REASONS
+
+#undef EM
+#undef EMe
+#define EM(a, b)	{ a, b },
+#define EMe(a, b)	{ a, b }
 
 #define show_dmapool_pool(p)						\
-	__print_symbolic(p,						\
-			 { DMAPOOL_POOL_DMA, "dma" },			\
-			 { DMAPOOL_POOL_DMA32, "dma32" },		\
-			 { DMAPOOL_POOL_KERNEL, "kernel" },		\
-			 { DMAPOOL_POOL_NONE, "none" })
+	__print_symbolic(p, DMAPOOL_POOLS,				\
+			 { DMAPOOL_POOL_NONE, DMAPOOL_POOL_NONE_NAME })
 
-#define show_dmapool_ctx(c)						\
-	__print_symbolic(c,						\
-			 { DMAPOOL_CTX_HARDIRQ, "hardirq" },		\
-			 { DMAPOOL_CTX_SOFTIRQ, "softirq" },		\
-			 { DMAPOOL_CTX_ATOMIC, "atomic" },		\
-			 { DMAPOOL_CTX_PROCESS, "process" })
-
-#define show_dmapool_res(r)						\
-	__print_symbolic(r,						\
-			 { DMAPOOL_RES_OK, "ok" },			\
-			 { DMAPOOL_RES_EXHAUSTED, "exhausted" },	\
-			 { DMAPOOL_RES_ADDR, "addr_rejected" },		\
-			 { DMAPOOL_RES_NO_POOL, "no_pool" })
-
-#define show_dmapool_fb(r)						\
-	__print_symbolic(r,						\
-			 { DMAPOOL_FB_EXHAUSTED, "exhausted" },		\
-			 { DMAPOOL_FB_ADDR_REJECTED, "addr_rejected" })
+#define show_dmapool_ctx(c)	__print_symbolic(c, DMAPOOL_CTXS)
+#define show_dmapool_res(r)	__print_symbolic(r, DMAPOOL_RESULTS)
+#define show_dmapool_fb(r)	__print_symbolic(r, DMAPOOL_FALLBACK_REASONS)
 
 TRACE_EVENT(pool_alloc,
 	TP_PROTO(u8 pool, u64 size, u64 phys, u64 latency_ns, u64 avail_after,

@@ -34,17 +34,30 @@
 #include "pool.h"
 #include "spec.h"
 
-enum dmapool_run_state {
-	DMAPOOL_RUN_IDLE,
-	DMAPOOL_RUN_RUNNING,
-	DMAPOOL_RUN_DONE,
-	DMAPOOL_RUN_STOPPED,
-	DMAPOOL_RUN_ERROR,
-};
+/* The run's state, and its name in `stats`. */
+#define DMAPOOL_RUN_STATES DMAPOOL_EM_LIST(				\
+	EM(DMAPOOL_RUN_IDLE,		"idle")				\
+	EM(DMAPOOL_RUN_RUNNING,		"running")			\
+	EM(DMAPOOL_RUN_DONE,		"done")				\
+	EM(DMAPOOL_RUN_STOPPED,		"stopped")			\
+	EMe(DMAPOOL_RUN_ERROR,		"error"))
 
-static const char * const dmapool_state_names[] = {
-	"idle", "running", "done", "stopped", "error"
-};
+#undef EM
+#undef EMe
+#define EM(a, b)	a,
+#define EMe(a, b)	a
+
+enum dmapool_run_state { DMAPOOL_RUN_STATES };
+
+#undef EM
+#undef EMe
+#define EM(a, b)	b,
+#define EMe(a, b)	b
+
+static const char * const dmapool_state_names[] = { DMAPOOL_RUN_STATES };
+
+#undef EM
+#undef EMe
 
 struct dmapool_lat {
 	u64 n;
@@ -779,8 +792,6 @@ static void dmapool_show_lat(struct seq_file *m, const char *name,
 
 void dmapool_load_show_stats(struct seq_file *m)
 {
-	static const char * const res_names[] = DMAPOOL_RES_NAMES;
-	static const char * const pool_names[] = DMAPOOL_POOL_NAMES;
 	static const int pairs[][2] = {
 		{ DMAPOOL_POOL_KERNEL, DMAPOOL_POOL_DMA32 },
 		{ DMAPOOL_POOL_KERNEL, DMAPOOL_POOL_DMA },
@@ -825,11 +836,13 @@ void dmapool_load_show_stats(struct seq_file *m)
 	seq_printf(m, "bytes: %llu\n", sum.bytes);
 	seq_printf(m, "outstanding: %llu\n", outstanding);
 	for (i = 0; i < DMAPOOL_NR_RES; i++)
-		seq_printf(m, "result_%s: %llu\n", res_names[i], sum.results[i]);
+		seq_printf(m, "result_%s: %llu\n", dmapool_res_names[i],
+			   sum.results[i]);
 	seq_printf(m, "fallbacks: %llu\n", fallbacks);
 	for (i = 0; i < ARRAY_SIZE(pairs); i++)
-		seq_printf(m, "fallback_%s_%s: %llu\n", pool_names[pairs[i][0]],
-			   pool_names[pairs[i][1]],
+		seq_printf(m, "fallback_%s_%s: %llu\n",
+			   dmapool_pool_names[pairs[i][0]],
+			   dmapool_pool_names[pairs[i][1]],
 			   sum.fallbacks[pairs[i][0]][pairs[i][1]]);
 	seq_printf(m, "expansions: %llu\n",
 		   (state == DMAPOOL_RUN_RUNNING ? dmapool_expansions_total() :

@@ -7,8 +7,9 @@
 
 #include <linux/module.h>
 
-#include "ctl.h"
+#include "debugfs.h"
 #include "load.h"
+#include "params.h"
 #include "pool.h"
 #include "realpool.h"
 

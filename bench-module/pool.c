@@ -25,6 +25,7 @@
 #include "kpools.h"
 #include "pool.h"
 #include "pool_logic.h"
+#include "spec.h"
 
 #define CREATE_TRACE_POINTS
 #include "dmapool_trace.h"
@@ -51,8 +52,6 @@ struct dmapool_zpool {
 	atomic64_t expand_fails;
 };
 
-static const char * const dmapool_pool_names[] = DMAPOOL_POOL_NAMES;
-static const char * const dmapool_fail_names[] = DMAPOOL_FAIL_NAMES;
 static const u64 dmapool_zone_limit[DMAPOOL_NR_POOLS] = {
 	[DMAPOOL_POOL_DMA] = ((u64)MAX_DMA_PFN << PAGE_SHIFT) - 1,
 	[DMAPOOL_POOL_DMA32] = ((u64)MAX_DMA32_PFN << PAGE_SHIFT) - 1,
@@ -216,6 +215,28 @@ void dmapool_emit_state(void)
 		if (dmapool_present[id])
 			dmapool_trace_state(id);
 	mutex_unlock(&dmapool_expand_lock);
+}
+
+static void dmapool_state_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(dmapool_state_work, dmapool_state_fn);
+
+static void dmapool_state_fn(struct work_struct *work)
+{
+	dmapool_emit_state();
+	schedule_delayed_work(&dmapool_state_work,
+			      msecs_to_jiffies(dmapool_cfg.state_period_ms));
+}
+
+void dmapool_state_timer_start(void)
+{
+	if (dmapool_cfg.state_period_ms)
+		schedule_delayed_work(&dmapool_state_work,
+				      msecs_to_jiffies(dmapool_cfg.state_period_ms));
+}
+
+void dmapool_state_timer_stop(void)
+{
+	cancel_delayed_work_sync(&dmapool_state_work);
 }
 
 /*
@@ -429,18 +450,16 @@ static void dmapool_alloc_account(size_t size,
 static void dmapool_alloc_failed(size_t size, int zone, bool nowarn,
 				 u8 result)
 {
-	static const char * const zones[] = DMAPOOL_ZONE_NAMES;
-
 	atomic64_inc(&dmapool_failed[DMAPOOL_FAIL_KIND(result)]);
 	trace_pool_exhausted(size, (__force u32)(GFP_ATOMIC |
 			     dmapool_zone_gfp[zone] |
 			     (nowarn ? __GFP_NOWARN : 0)), result);
 	if (result == DMAPOOL_RES_NO_POOL)
 		pr_warn_ratelimited("failed to get suitable pool for %zu bytes (zone %s)\n",
-				    size, zones[zone]);
+				    size, dmapool_zone_names[zone]);
 	else if (!nowarn)
 		pr_warn_ratelimited("DMA pool exhausted for %zu bytes (zone %s)\n",
-				    size, zones[zone]);
+				    size, dmapool_zone_names[zone]);
 }
 
 /*
@@ -666,11 +685,6 @@ void dmapool_pools_exit(void)
 	mutex_unlock(&dmapool_expand_lock);
 }
 
-static const char *dmapool_sem_name(int sem)
-{
-	return sem == DMAPOOL_SEM_V61 ? "v6.1" : "managed-zones";
-}
-
 void dmapool_show_pools(struct seq_file *m)
 {
 	struct dmapool_scan scan;
@@ -714,7 +728,7 @@ void dmapool_show_pools(struct seq_file *m)
 	seq_printf(m, "formula_target: %llu\n", dmapool_cfg.formula);
 	if (dmapool_cfg.sizing_why)
 		seq_printf(m, "sizing_why: %s\n", dmapool_cfg.sizing_why);
-	seq_printf(m, "semantics: %s\n", dmapool_sem_name(dmapool_cfg.sem));
+	seq_printf(m, "semantics: %s\n", dmapool_sem_names[dmapool_cfg.sem]);
 	seq_printf(m, "semantics_from: %s\n", dmapool_cfg.sem_from);
 	seq_printf(m, "semantics_why: %s\n", dmapool_cfg.sem_why);
 	/*

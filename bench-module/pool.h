@@ -19,6 +19,7 @@ struct dmapool_config {
 	unsigned int zones;		/* bitmask of pools to create, BIT(pool) */
 	unsigned int max_order;		/* largest expansion block order */
 	bool remap;			/* vmap() every block, as DMA_DIRECT_REMAP */
+	unsigned int state_period_ms;	/* ms between pool_state; 0: none */
 	int sem;			/* enum dmapool_sem */
 	/* Where target and sem came from, for `pools` (static strings). */
 	const char *sizing;		/* parameter, kernel or formula */
@@ -47,6 +48,9 @@ int dmapool_free(void *vaddr, size_t size, u64 *latency_ns);
 
 void dmapool_flush(void);
 void dmapool_emit_state(void);
+/* pool_state every state_period_ms (when not 0), until stopped. */
+void dmapool_state_timer_start(void);
+void dmapool_state_timer_stop(void);
 void dmapool_show_pools(struct seq_file *m);
 bool dmapool_pool_present(int pool);
 u64 dmapool_expansions_total(void);

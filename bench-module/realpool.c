@@ -33,7 +33,8 @@
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
-#include "ctl.h"
+#include "cmd.h"
+#include "debugfs.h"
 #include "kpools.h"
 #include "pool_logic.h"
 #include "realpool.h"
@@ -90,99 +91,103 @@ static bool dmapool_real_phys_ok(struct device *dev, phys_addr_t phys,
 }
 
 /*
- * alloc SIZE [count=N] [zone=auto|kernel|dma32|dma] [mask=BITS] [reject];
- * held until `free`. zone=auto (the default) asks for the zone the mask
- * implies, as dma_direct_optimal_gfp_mask() does.
+ * alloc SIZE [count=N] [zone=auto|kernel|dma32|dma] [mask=BITS] [reject]
+ * (cmd.h): whole pages, held until `free`.
  */
+static const struct dmapool_req_syntax dmapool_real_syntax = {
+	.flag = "reject",
+	.max_size = DMAPOOL_REAL_CAP,
+	.whole_pages = true,
+	.count_base = 0,
+	.max_count = UINT_MAX,
+};
+
+static int dmapool_real_parse_alloc(char *args, struct dmapool_req *req)
+{
+	struct dmapool_req_err e;
+
+	if (!dmapool_req_parse(args, &dmapool_real_syntax, req, &e))
+		return 0;
+	if (e.what == DMAPOOL_REQ_BAD_SIZE)
+		pr_err("real_pool: invalid size '%s' (pages, at most %u bytes)\n",
+		       e.word, DMAPOOL_REAL_CAP);
+	else
+		pr_err("real_pool: invalid argument '%s' (count=N, zone=auto|kernel|dma32|dma, mask=%u..%u, reject)\n",
+		       e.word, DMAPOOL_MASK_BITS_MIN, DMAPOOL_MASK_BITS_MAX);
+	return -EINVAL;
+}
+
+/* One block into the lowest free slot, IRQs off around the kernel's call. */
+static int dmapool_real_alloc_one(const struct dmapool_req *req,
+				  unsigned int *slot_out)
+{
+	static const gfp_t zone_gfp[DMAPOOL_NR_ZONES] = {
+		[DMAPOOL_ZONE_KERNEL] = 0,
+		[DMAPOOL_ZONE_DMA32] = GFP_DMA32,
+		[DMAPOOL_ZONE_DMA] = GFP_DMA,
+	};
+	struct dmapool_real_block *b;
+	unsigned long flags;
+	struct page *page;
+	unsigned int slot;
+
+	for (slot = 0; dmapool_real_held[slot].vaddr; slot++)
+		;
+	b = &dmapool_real_held[slot];
+	cond_resched();
+	/* Atomic context, as the pool's real callers. */
+	preempt_disable();
+	local_irq_save(flags);
+	page = real_alloc(&dmapool_real_dev, req->size, &b->vaddr,
+			  GFP_ATOMIC | __GFP_NOWARN | zone_gfp[req->zone],
+			  req->mask_bits < 64 || req->flag ?
+			  dmapool_real_phys_ok : NULL);
+	local_irq_restore(flags);
+	preempt_enable();
+	if (!page) {
+		/* As before: the write fails, the result line says how. */
+		b->vaddr = NULL;
+		dmapool_real_fails++;
+		return -ENOMEM;
+	}
+	b->size = req->size;
+	dmapool_real_nr++;
+	dmapool_real_bytes += req->size;
+	dmapool_real_allocs++;
+	*slot_out = slot;
+	return 0;
+}
+
 static int dmapool_real_alloc_cmd(char *args)
 {
-	static const char * const zones[] = DMAPOOL_ZONE_NAMES;
-	static const gfp_t zone_gfp[] = { 0, GFP_DMA32, GFP_DMA };
-	unsigned int count = 1, mask = 64, ok = 0, failed = 0, i, slot, last = 0;
 	unsigned int served[DMAPOOL_NR_POOLS] = {};
-	int zone = -1, pool;
-	bool reject = false;
-	u64 size;
-	char *tok;
-	int ret = 0;
+	unsigned int ok = 0, failed = 0, i, slot, last = 0;
+	struct dmapool_req req;
+	int pool, ret;
 
-	tok = strsep(&args, " ");
-	if (!tok || dmapool_parse_bytes(tok, strlen(tok), &size) || !size ||
-	    size % PAGE_SIZE || size > DMAPOOL_REAL_CAP) {
-		pr_err("real_pool: invalid size '%s' (pages, at most %u bytes)\n",
-		       tok ? tok : "", DMAPOOL_REAL_CAP);
-		return -EINVAL;
-	}
-	while ((tok = strsep(&args, " "))) {
-		if (!*tok)
-			continue;
-		if (!strncmp(tok, "count=", 6)) {
-			if (kstrtouint(tok + 6, 0, &count) || !count)
-				goto bad;
-		} else if (!strncmp(tok, "mask=", 5)) {
-			if (kstrtouint(tok + 5, 10, &mask) ||
-			    mask < DMAPOOL_MASK_BITS_MIN ||
-			    mask > DMAPOOL_MASK_BITS_MAX)
-				goto bad;
-		} else if (!strcmp(tok, "reject")) {
-			reject = true;
-		} else if (!strcmp(tok, "zone=auto")) {
-			zone = -1;
-		} else if (!strncmp(tok, "zone=", 5)) {
-			for (zone = 0; zone < ARRAY_SIZE(zones); zone++)
-				if (!strcmp(tok + 5, zones[zone]))
-					break;
-			if (zone == ARRAY_SIZE(zones))
-				goto bad;
-		} else {
-			goto bad;
-		}
-	}
-	if (zone < 0)
-		zone = dmapool_zone_of_mask(mask);
-	if (count > DMAPOOL_REAL_MAX - dmapool_real_nr ||
-	    dmapool_real_bytes + count * size > DMAPOOL_REAL_CAP) {
+	ret = dmapool_real_parse_alloc(args, &req);
+	if (ret)
+		return ret;
+	if (req.count > DMAPOOL_REAL_MAX - dmapool_real_nr ||
+	    dmapool_real_bytes + req.count * req.size > DMAPOOL_REAL_CAP) {
 		pr_err("real_pool: would hold more than %u bytes\n",
 		       DMAPOOL_REAL_CAP);
 		return -ENOSPC;
 	}
-	dmapool_real_mask = mask;
-	dmapool_real_rejecting = reject;
+	dmapool_real_mask = req.mask_bits;
+	dmapool_real_rejecting = req.flag;
 	/* At most DMAPOOL_REAL_MAX (16) blocks, IRQs off only around each. */
-	for (i = 0; i < count; i++) {
-		struct dmapool_real_block *b;
-		unsigned long flags;
-		struct page *page;
-
-		for (slot = 0; dmapool_real_held[slot].vaddr; slot++)
-			;
-		b = &dmapool_real_held[slot];
-		cond_resched();
-		/* Atomic context, as the pool's real callers. */
-		preempt_disable();
-		local_irq_save(flags);
-		page = real_alloc(&dmapool_real_dev, size, &b->vaddr,
-				  GFP_ATOMIC | __GFP_NOWARN | zone_gfp[zone],
-				  mask < 64 || reject ? dmapool_real_phys_ok :
-				  NULL);
-		local_irq_restore(flags);
-		preempt_enable();
-		if (!page) {
-			/* As before: the write fails, the result line says how. */
-			b->vaddr = NULL;
-			dmapool_real_fails++;
+	for (i = 0; i < req.count; i++) {
+		if (dmapool_real_alloc_one(&req, &slot)) {
 			failed++;
 			ret = -ENOMEM;
 			continue;
 		}
-		b->size = size;
-		dmapool_real_nr++;
-		dmapool_real_bytes += size;
-		dmapool_real_allocs++;
 		ok++;
 		last = slot + 1;
 		pool = dmapool_kpools_owner(&dmapool_real_kp,
-					    (unsigned long)b->vaddr, size);
+					    (unsigned long)dmapool_real_held[slot].vaddr,
+					    req.size);
 		if (pool >= 0)
 			served[pool]++;
 	}
@@ -191,10 +196,6 @@ static int dmapool_real_alloc_cmd(char *args)
 		 failed, last, served[DMAPOOL_POOL_DMA],
 		 served[DMAPOOL_POOL_DMA32], served[DMAPOOL_POOL_KERNEL]);
 	return ret;
-bad:
-	pr_err("real_pool: invalid argument '%s' (count=N, zone=auto|kernel|dma32|dma, mask=%u..%u, reject)\n",
-	       tok, DMAPOOL_MASK_BITS_MIN, DMAPOOL_MASK_BITS_MAX);
-	return -EINVAL;
 }
 
 /* Give block @slot back to the kernel, IRQs off around the call. */

@@ -23,13 +23,74 @@
 #include "pool_logic.h"
 #include "spec.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 struct dmapool_tok {
 	const char *s;
 	size_t n;
 };
 
-static const char * const dmapool_ctx_names[] = DMAPOOL_CTX_NAMES;
-static const char * const dmapool_zone_names[] = DMAPOOL_ZONE_NAMES;
+#undef EM
+#undef EMe
+#define EM(a, b)	b,
+#define EMe(a, b)	b
+
+const char * const dmapool_pool_names[DMAPOOL_NR_POOLS] = { DMAPOOL_POOLS };
+const char * const dmapool_ctx_names[DMAPOOL_NR_CTX] = { DMAPOOL_CTXS };
+const char * const dmapool_res_names[DMAPOOL_NR_RES] = { DMAPOOL_RESULTS };
+const char * const dmapool_fail_names[DMAPOOL_NR_FAIL] = { DMAPOOL_FAIL_KINDS };
+const char * const dmapool_fb_names[DMAPOOL_NR_FB] = {
+	DMAPOOL_FALLBACK_REASONS
+};
+const char * const dmapool_zone_names[DMAPOOL_NR_ZONES] = { DMAPOOL_ZONES };
+const char * const dmapool_op_names[DMAPOOL_NR_OPS] = { DMAPOOL_OPS };
+const char * const dmapool_event_names[DMAPOOL_NR_EVENTS] = {
+	DMAPOOL_EVENTS
+};
+const char * const dmapool_sem_names[DMAPOOL_NR_SEMS] = { DMAPOOL_SEMS };
+
+#undef EM
+#undef EMe
+
+static const struct {
+	const char * const *names;
+	unsigned int nr;
+} dmapool_lists[] = {
+	[DMAPOOL_NAMES_POOL] = { dmapool_pool_names, DMAPOOL_NR_POOLS },
+	[DMAPOOL_NAMES_CTX] = { dmapool_ctx_names, DMAPOOL_NR_CTX },
+	[DMAPOOL_NAMES_RES] = { dmapool_res_names, DMAPOOL_NR_RES },
+	[DMAPOOL_NAMES_FAIL] = { dmapool_fail_names, DMAPOOL_NR_FAIL },
+	[DMAPOOL_NAMES_FB] = { dmapool_fb_names, DMAPOOL_NR_FB },
+	[DMAPOOL_NAMES_ZONE] = { dmapool_zone_names, DMAPOOL_NR_ZONES },
+	[DMAPOOL_NAMES_OP] = { dmapool_op_names, DMAPOOL_NR_OPS },
+	[DMAPOOL_NAMES_EVENT] = { dmapool_event_names, DMAPOOL_NR_EVENTS },
+	[DMAPOOL_NAMES_SEM] = { dmapool_sem_names, DMAPOOL_NR_SEMS },
+};
+
+const char *dmapool_name(enum dmapool_names list, unsigned int val)
+{
+	if ((unsigned int)list >= ARRAY_SIZE(dmapool_lists) ||
+	    val >= dmapool_lists[list].nr)
+		return NULL;
+	return dmapool_lists[list].names[val];
+}
+
+int dmapool_name_index(enum dmapool_names list, const char *s, size_t n)
+{
+	unsigned int i;
+
+	if ((unsigned int)list >= ARRAY_SIZE(dmapool_lists))
+		return -EINVAL;
+	for (i = 0; i < dmapool_lists[list].nr; i++) {
+		const char *name = dmapool_lists[list].names[i];
+
+		if (strlen(name) == n && !memcmp(name, s, n))
+			return i;
+	}
+	return -EINVAL;
+}
 
 void dmapool_spec_default(struct dmapool_spec *spec)
 {
@@ -162,20 +223,9 @@ static int dmapool_parse_size_tok(struct dmapool_tok t, __u32 *out)
 	return 0;
 }
 
-static int dmapool_name_of(struct dmapool_tok t, const char * const *names,
-			   int nr)
-{
-	int i;
-
-	for (i = 0; i < nr; i++)
-		if (dmapool_tok_eq(t, names[i]))
-			return i;
-	return -1;
-}
-
 static int dmapool_set_ctx(struct dmapool_spec *spec, struct dmapool_tok v)
 {
-	int i = dmapool_name_of(v, dmapool_ctx_names, DMAPOOL_NR_CTX);
+	int i = dmapool_name_index(DMAPOOL_NAMES_CTX, v.s, v.n);
 
 	if (i < 0)
 		return -EINVAL;
@@ -328,7 +378,7 @@ static int dmapool_set_zone(struct dmapool_spec *spec, struct dmapool_tok v)
 		if (dmapool_tok_split(&item, ':', &name) &&
 		    dmapool_parse_u32(item, 1, DMAPOOL_MAX_WEIGHT, &w))
 			return -EINVAL;
-		z = dmapool_name_of(name, dmapool_zone_names, DMAPOOL_NR_ZONES);
+		z = dmapool_name_index(DMAPOOL_NAMES_ZONE, name.s, name.n);
 		if (z < 0 || spec->zone_weights[z])
 			return -EINVAL;
 		spec->zone_weights[z] = w;
@@ -419,9 +469,6 @@ static const struct {
 	  "N", "held blocks per CPU" },
 };
 
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#endif
 #define DMAPOOL_NR_KEYS ARRAY_SIZE(dmapool_keys)
 
 int dmapool_spec_key(unsigned int i, const char **key, const char **arg,

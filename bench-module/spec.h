@@ -19,6 +19,43 @@
 
 #define DMAPOOL_SPEC_ERR_LEN 192
 
+/*
+ * The names of the values of dmapool_bench.h's enums and of pool_logic.h's
+ * enum dmapool_sem, from their EM() lists, indexed by value. Index them
+ * with values known to be in range; a value read from outside (a trace
+ * record, a map, a file) goes through dmapool_name().
+ */
+extern const char * const dmapool_pool_names[DMAPOOL_NR_POOLS];
+extern const char * const dmapool_ctx_names[DMAPOOL_NR_CTX];
+extern const char * const dmapool_res_names[DMAPOOL_NR_RES];
+extern const char * const dmapool_fail_names[DMAPOOL_NR_FAIL];
+extern const char * const dmapool_fb_names[DMAPOOL_NR_FB];
+extern const char * const dmapool_zone_names[DMAPOOL_NR_ZONES];
+extern const char * const dmapool_op_names[DMAPOOL_NR_OPS];
+extern const char * const dmapool_event_names[DMAPOOL_NR_EVENTS];
+extern const char * const dmapool_sem_names[];	/* DMAPOOL_NR_SEMS */
+
+/* The named enums, for the lookups below. */
+enum dmapool_names {
+	DMAPOOL_NAMES_POOL,		/* enum dmapool_pool */
+	DMAPOOL_NAMES_CTX,		/* enum dmapool_ctx */
+	DMAPOOL_NAMES_RES,		/* enum dmapool_result */
+	DMAPOOL_NAMES_FAIL,		/* enum dmapool_fail_kind */
+	DMAPOOL_NAMES_FB,		/* enum dmapool_fallback_reason */
+	DMAPOOL_NAMES_ZONE,		/* enum dmapool_zone */
+	DMAPOOL_NAMES_OP,		/* enum dmapool_op */
+	DMAPOOL_NAMES_EVENT,		/* enum dmapool_event */
+	DMAPOOL_NAMES_SEM,		/* enum dmapool_sem (pool_logic.h) */
+};
+
+/* The name of value @val of @list; NULL when it has none. */
+const char *dmapool_name(enum dmapool_names list, unsigned int val);
+/*
+ * The value of @list named exactly by the @n bytes at @s (which need no
+ * NUL), or -EINVAL.
+ */
+int dmapool_name_index(enum dmapool_names list, const char *s, size_t n);
+
 void dmapool_spec_default(struct dmapool_spec *spec);
 int dmapool_spec_parse(const char *line, struct dmapool_spec *spec,
 		       char *err, size_t errlen);

@@ -23,29 +23,8 @@
 #define DMAPOOL_NR_ORDERS	11	/* size orders 0..10: 4K..4M */
 #define DMAPOOL_HIST_POOLS	(DMAPOOL_NR_POOLS + 1)	/* last: failed */
 
-enum dmapool_op {
-	DMAPOOL_OP_ALLOC = 0,
-	DMAPOOL_OP_FREE = 1,
-	DMAPOOL_NR_OPS = 2,
-};
-
-#define DMAPOOL_OP_NAMES { "alloc", "free" }
-
 #define DMAPOOL_HIST_KEYS \
 	(DMAPOOL_NR_OPS * DMAPOOL_HIST_POOLS * DMAPOOL_NR_CTX * DMAPOOL_NR_ORDERS)
-
-enum dmapool_event {
-	DMAPOOL_EV_ALLOC = 0,
-	DMAPOOL_EV_FREE = 1,
-	DMAPOOL_EV_FALLBACK = 2,
-	DMAPOOL_EV_EXPAND = 3,
-	DMAPOOL_EV_EXHAUSTED = 4,
-	DMAPOOL_EV_STATE = 5,
-	DMAPOOL_NR_EVENTS = 6,
-};
-
-#define DMAPOOL_EVENT_NAMES { "pool_alloc", "pool_free", "pool_fallback", \
-			      "pool_expand", "pool_exhausted", "pool_state" }
 
 /* One latency histogram (value of the per-CPU `hists` map). */
 struct dmapool_hist {

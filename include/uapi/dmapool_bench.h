@@ -13,38 +13,50 @@
 #include <linux/types.h>
 #endif
 
-/* Pools, in the order upstream's pool.c declares them. */
-enum dmapool_pool {
-	DMAPOOL_POOL_DMA = 0,		/* GFP_DMA: ZONE_DMA (x86: below 16 MiB) */
-	DMAPOOL_POOL_DMA32 = 1,		/* GFP_DMA32: ZONE_DMA32 (below 4 GiB) */
-	DMAPOOL_POOL_KERNEL = 2,	/* no zone modifier: ZONE_NORMAL */
-	DMAPOOL_NR_POOLS = 3,
-	DMAPOOL_POOL_NONE = 255,	/* no pool (failed allocation) */
-};
+/*
+ * Every enum whose values have names is one list of EM(VALUE, "name")
+ * entries, the last one EMe(), as include/trace/events/migrate.h keeps its
+ * lists. Each user defines EM() and EMe() for what it needs and expands the
+ * list: this header the enums (values from 0 in list order), spec.c the name
+ * arrays, dmapool_trace.h TRACE_DEFINE_ENUM() and the __print_symbolic()
+ * tables. The names are user-visible (trace output, JSON keys, stats lines,
+ * CLI arguments): change none of them.
+ *
+ * A list is one DMAPOOL_EM_LIST() around its entries, so that it reads as
+ * one expression (and checkpatch.pl sees one).
+ */
+#define DMAPOOL_EM_LIST(...)	__VA_ARGS__
 
-#define DMAPOOL_POOL_NAMES { "dma", "dma32", "kernel" }
+/*
+ * Pools, in the order upstream's pool.c declares them: dma (GFP_DMA:
+ * ZONE_DMA, x86: below 16 MiB), dma32 (GFP_DMA32: ZONE_DMA32, below 4 GiB),
+ * kernel (no zone modifier: ZONE_NORMAL).
+ */
+#define DMAPOOL_POOLS DMAPOOL_EM_LIST(					\
+	EM(DMAPOOL_POOL_DMA,		"dma")				\
+	EM(DMAPOOL_POOL_DMA32,		"dma32")			\
+	EMe(DMAPOOL_POOL_KERNEL,	"kernel"))
 
-/* The context an operation ran in. */
-enum dmapool_ctx {
-	DMAPOOL_CTX_HARDIRQ = 0,
-	DMAPOOL_CTX_SOFTIRQ = 1,
-	DMAPOOL_CTX_ATOMIC = 2,		/* IRQs off or preemption disabled */
-	DMAPOOL_CTX_PROCESS = 3,
-	DMAPOOL_NR_CTX = 4,
-};
+/* The name of DMAPOOL_POOL_NONE, which is in no list (it is not a pool). */
+#define DMAPOOL_POOL_NONE_NAME	"none"
 
-#define DMAPOOL_CTX_NAMES { "hardirq", "softirq", "atomic", "process" }
+/* The context an operation ran in; atomic: IRQs or preemption disabled. */
+#define DMAPOOL_CTXS DMAPOOL_EM_LIST(					\
+	EM(DMAPOOL_CTX_HARDIRQ,		"hardirq")			\
+	EM(DMAPOOL_CTX_SOFTIRQ,		"softirq")			\
+	EM(DMAPOOL_CTX_ATOMIC,		"atomic")			\
+	EMe(DMAPOOL_CTX_PROCESS,	"process"))
 
-/* Outcome of one allocation through the pool chain. */
-enum dmapool_result {
-	DMAPOOL_RES_OK = 0,
-	DMAPOOL_RES_EXHAUSTED = 1,	/* every pool tried was full */
-	DMAPOOL_RES_ADDR = 2,		/* blocks found, none fit the device mask */
-	DMAPOOL_RES_NO_POOL = 3,	/* no pool exists for the request */
-	DMAPOOL_NR_RES = 4,
-};
-
-#define DMAPOOL_RES_NAMES { "ok", "exhausted", "addr_rejected", "no_pool" }
+/*
+ * Outcome of one allocation through the pool chain: served, every pool
+ * tried was full (exhausted), blocks were found but none fit the device
+ * mask (addr_rejected), or no pool exists for the request (no_pool).
+ */
+#define DMAPOOL_RESULTS DMAPOOL_EM_LIST(				\
+	EM(DMAPOOL_RES_OK,		"ok")				\
+	EM(DMAPOOL_RES_EXHAUSTED,	"exhausted")			\
+	EM(DMAPOOL_RES_ADDR,		"addr_rejected")		\
+	EMe(DMAPOOL_RES_NO_POOL,	"no_pool"))
 
 /*
  * The kernel's two kinds of failed allocation (dma_alloc_from_pool() since
@@ -54,37 +66,91 @@ enum dmapool_result {
  * results, DMAPOOL_RES_NO_POOL is the first kind; DMAPOOL_RES_EXHAUSTED and
  * DMAPOOL_RES_ADDR (every block the mask rejected) are the second.
  */
-enum dmapool_fail_kind {
-	DMAPOOL_FAIL_NO_POOL = 0,	/* "Failed to get suitable pool" */
-	DMAPOOL_FAIL_EXHAUSTED = 1,	/* "DMA pool exhausted" */
-	DMAPOOL_NR_FAIL = 2,
+#define DMAPOOL_FAIL_KINDS DMAPOOL_EM_LIST(				\
+	EM(DMAPOOL_FAIL_NO_POOL,	"no_suitable_pool")		\
+	EMe(DMAPOOL_FAIL_EXHAUSTED,	"exhausted"))
+
+/*
+ * Why an allocation moved on to the next pool: gen_pool_alloc() found no
+ * room, or the block failed the device mask check.
+ */
+#define DMAPOOL_FALLBACK_REASONS DMAPOOL_EM_LIST(			\
+	EM(DMAPOOL_FB_EXHAUSTED,	"exhausted")			\
+	EMe(DMAPOOL_FB_ADDR_REJECTED,	"addr_rejected"))
+
+/* The gfp zone an allocation asks for (what dma_alloc_coherent() passes). */
+#define DMAPOOL_ZONES DMAPOOL_EM_LIST(					\
+	EM(DMAPOOL_ZONE_KERNEL,		"kernel")			\
+	EM(DMAPOOL_ZONE_DMA32,		"dma32")			\
+	EMe(DMAPOOL_ZONE_DMA,		"dma"))
+
+/* The operations the latency histograms are kept by. */
+#define DMAPOOL_OPS DMAPOOL_EM_LIST(					\
+	EM(DMAPOOL_OP_ALLOC,		"alloc")			\
+	EMe(DMAPOOL_OP_FREE,		"free"))
+
+/* The tracepoints of system DMAPOOL_TRACE_SYSTEM, by name. */
+#define DMAPOOL_EVENTS DMAPOOL_EM_LIST(					\
+	EM(DMAPOOL_EV_ALLOC,		"pool_alloc")			\
+	EM(DMAPOOL_EV_FREE,		"pool_free")			\
+	EM(DMAPOOL_EV_FALLBACK,		"pool_fallback")		\
+	EM(DMAPOOL_EV_EXPAND,		"pool_expand")			\
+	EM(DMAPOOL_EV_EXHAUSTED,	"pool_exhausted")		\
+	EMe(DMAPOOL_EV_STATE,		"pool_state"))
+
+#undef EM
+#undef EMe
+#define EM(a, b)	a,
+#define EMe(a, b)	a,
+
+enum dmapool_pool {
+	DMAPOOL_POOLS
+	DMAPOOL_NR_POOLS,
+	DMAPOOL_POOL_NONE = 255,	/* no pool (failed allocation) */
 };
 
-#define DMAPOOL_FAIL_NAMES { "no_suitable_pool", "exhausted" }
+enum dmapool_ctx {
+	DMAPOOL_CTXS
+	DMAPOOL_NR_CTX,
+};
+
+enum dmapool_result {
+	DMAPOOL_RESULTS
+	DMAPOOL_NR_RES,
+};
+
+enum dmapool_fail_kind {
+	DMAPOOL_FAIL_KINDS
+	DMAPOOL_NR_FAIL,
+};
+
+enum dmapool_fallback_reason {
+	DMAPOOL_FALLBACK_REASONS
+	DMAPOOL_NR_FB,
+};
+
+enum dmapool_zone {
+	DMAPOOL_ZONES
+	DMAPOOL_NR_ZONES,
+};
+
+enum dmapool_op {
+	DMAPOOL_OPS
+	DMAPOOL_NR_OPS,
+};
+
+enum dmapool_event {
+	DMAPOOL_EVENTS
+	DMAPOOL_NR_EVENTS,
+};
+
+#undef EM
+#undef EMe
 
 /* The kind of a failed enum dmapool_result. */
 #define DMAPOOL_FAIL_KIND(res)						\
 	((res) == DMAPOOL_RES_NO_POOL ? DMAPOOL_FAIL_NO_POOL :		\
 	 DMAPOOL_FAIL_EXHAUSTED)
-
-/* Why an allocation moved on to the next pool. */
-enum dmapool_fallback_reason {
-	DMAPOOL_FB_EXHAUSTED = 0,	/* gen_pool_alloc() found no room */
-	DMAPOOL_FB_ADDR_REJECTED = 1,	/* the block failed the mask check */
-	DMAPOOL_NR_FB = 2,
-};
-
-#define DMAPOOL_FB_NAMES { "exhausted", "addr_rejected" }
-
-/* The gfp zone an allocation asks for (what dma_alloc_coherent() passes). */
-enum dmapool_zone {
-	DMAPOOL_ZONE_KERNEL = 0,
-	DMAPOOL_ZONE_DMA32 = 1,
-	DMAPOOL_ZONE_DMA = 2,
-	DMAPOOL_NR_ZONES = 3,
-};
-
-#define DMAPOOL_ZONE_NAMES { "kernel", "dma32", "dma" }
 
 /* Limits enforced by the module's parsers and by the CLI. */
 #define DMAPOOL_PAGE_SIZE		4096u

@@ -8,9 +8,8 @@
 #include <string.h>
 
 #include "pool_logic.h"
+#include "spec.h"
 #include "tap.h"
-
-static const char * const pool_names[] = DMAPOOL_POOL_NAMES;
 
 /* The chain of pools an allocation in @zone tries, as "a,b,c" or "-". */
 static const char *chain(int sem, int zone, int dma, int dma32, int kernel)
@@ -30,7 +29,7 @@ static const char *chain(int sem, int zone, int dma, int dma32, int kernel)
 			return "loop";
 		if (buf[0])
 			strcat(buf, ",");
-		strcat(buf, pool_names[id]);
+		strcat(buf, dmapool_pool_names[id]);
 	}
 	return buf[0] ? buf : "-";
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "pool_logic.h"
 #include "spec.h"
 #include "tap.h"
 
@@ -210,6 +211,62 @@ static void test_zone_auto(void)
 	TAP_IS(parse("zone=auto,kernel", &a), -EINVAL, "auto mixed with a zone: refused");
 }
 
+/* The name lists: every value's name, and back, in every list. */
+static void test_names(void)
+{
+	static const struct {
+		enum dmapool_names list;
+		unsigned int nr;
+		const char *first, *last;
+	} lists[] = {
+		{ DMAPOOL_NAMES_POOL, DMAPOOL_NR_POOLS, "dma", "kernel" },
+		{ DMAPOOL_NAMES_CTX, DMAPOOL_NR_CTX, "hardirq", "process" },
+		{ DMAPOOL_NAMES_RES, DMAPOOL_NR_RES, "ok", "no_pool" },
+		{ DMAPOOL_NAMES_FAIL, DMAPOOL_NR_FAIL, "no_suitable_pool", "exhausted" },
+		{ DMAPOOL_NAMES_FB, DMAPOOL_NR_FB, "exhausted", "addr_rejected" },
+		{ DMAPOOL_NAMES_ZONE, DMAPOOL_NR_ZONES, "kernel", "dma" },
+		{ DMAPOOL_NAMES_OP, DMAPOOL_NR_OPS, "alloc", "free" },
+		{ DMAPOOL_NAMES_EVENT, DMAPOOL_NR_EVENTS, "pool_alloc", "pool_state" },
+		{ DMAPOOL_NAMES_SEM, DMAPOOL_NR_SEMS, "v6.1", "managed-zones" },
+	};
+	unsigned int l, v, round = 0, total = 0;
+
+	for (l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		const char *first = dmapool_name(lists[l].list, 0);
+		const char *last = dmapool_name(lists[l].list, lists[l].nr - 1);
+
+		TAP_OK(first && last && !strcmp(first, lists[l].first) &&
+		       !strcmp(last, lists[l].last), "list %u: %s .. %s", l,
+		       lists[l].first, lists[l].last);
+		TAP_OK(!dmapool_name(lists[l].list, lists[l].nr),
+		       "list %u: no name past its last value", l);
+		for (v = 0; v < lists[l].nr; v++, total++) {
+			const char *n = dmapool_name(lists[l].list, v);
+
+			round += n && dmapool_name_index(lists[l].list, n,
+							 strlen(n)) == (int)v;
+		}
+	}
+	TAP_IS(round, total, "every name leads back to its value");
+	TAP_IS(dmapool_name(DMAPOOL_NAMES_POOL, DMAPOOL_POOL_NONE) == NULL, 1,
+	       "DMAPOOL_POOL_NONE is in no list");
+	TAP_IS(dmapool_name_index(DMAPOOL_NAMES_POOL, "dma32,", 5), DMAPOOL_POOL_DMA32,
+	       "only the given bytes are compared");
+	TAP_IS(dmapool_name_index(DMAPOOL_NAMES_POOL, "dma32", 3), DMAPOOL_POOL_DMA,
+	       "3 bytes of \"dma32\" name dma");
+	TAP_IS(dmapool_name_index(DMAPOOL_NAMES_POOL, "dma3", 4), -EINVAL,
+	       "a prefix is no name");
+	TAP_IS(dmapool_name_index(DMAPOOL_NAMES_ZONE, "DMA", 3), -EINVAL,
+	       "names are case-sensitive");
+	TAP_IS(dmapool_name_index(DMAPOOL_NAMES_CTX, "", 0), -EINVAL,
+	       "the empty string is no name");
+	TAP_IS(dmapool_name_index(DMAPOOL_NAMES_ZONE, "dma", 3), DMAPOOL_ZONE_DMA,
+	       "a zone and a pool of one name have their own values");
+	TAP_OK(dmapool_pool_names[DMAPOOL_POOL_KERNEL] ==
+	       dmapool_name(DMAPOOL_NAMES_POOL, DMAPOOL_POOL_KERNEL),
+	       "the arrays and dmapool_name() hold the same strings");
+}
+
 int main(void)
 {
 	test_defaults();
@@ -218,5 +275,6 @@ int main(void)
 	test_bad();
 	test_picks();
 	test_zone_auto();
+	test_names();
 	return tap_done();
 }

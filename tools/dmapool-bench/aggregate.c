@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "aggregate.h"
 #include "hist.h"
-
-static const char * const pool_names[] = DMAPOOL_POOL_NAMES;
-static const char * const ctx_names[] = DMAPOOL_CTX_NAMES;
-static const char * const op_names[] = DMAPOOL_OP_NAMES;
-static const char * const res_names[] = DMAPOOL_RES_NAMES;
-static const char * const fb_names[] = DMAPOOL_FB_NAMES;
-static const char * const ev_names[] = DMAPOOL_EVENT_NAMES;
-static const char * const fail_names[] = DMAPOOL_FAIL_NAMES;
+#include "spec.h"
 
 static struct json_object *u64j(uint64_t v)
 {
 	return json_object_new_uint64(v);
+}
+
+/* A pool's name: "none" for failed allocations (and anything unknown). */
+static const char *pool_name(uint32_t pool)
+{
+	const char *name = dmapool_name(DMAPOOL_NAMES_POOL, pool);
+
+	return name ? name : DMAPOOL_POOL_NONE_NAME;
 }
 
 static struct json_object *hist_case(uint32_t key, const struct dmapool_hist *h,
@@ -27,10 +28,9 @@ static struct json_object *hist_case(uint32_t key, const struct dmapool_hist *h,
 		      DMAPOOL_HIST_POOLS;
 	uint32_t i;
 
-	json_object_object_add(o, "op", json_object_new_string(op_names[op]));
-	json_object_object_add(o, "pool", json_object_new_string(
-		pool < DMAPOOL_NR_POOLS ? pool_names[pool] : "none"));
-	json_object_object_add(o, "ctx", json_object_new_string(ctx_names[ctx]));
+	json_object_object_add(o, "op", json_object_new_string(dmapool_op_names[op]));
+	json_object_object_add(o, "pool", json_object_new_string(pool_name(pool)));
+	json_object_object_add(o, "ctx", json_object_new_string(dmapool_ctx_names[ctx]));
 	json_object_object_add(o, "size_order", json_object_new_int(order));
 	json_object_object_add(o, "n", u64j(h->count));
 	json_object_object_add(o, "sum_ns", u64j(h->sum));
@@ -86,14 +86,14 @@ void agg_add_counters(struct json_object *run,
 
 	ev = json_object_new_object();
 	for (i = 0; i < DMAPOOL_NR_EVENTS; i++)
-		json_object_object_add(ev, ev_names[i], u64j(sum->events[i]));
+		json_object_object_add(ev, dmapool_event_names[i], u64j(sum->events[i]));
 	json_object_object_add(o, "events", ev);
 	json_object_object_add(o, "allocs", u64j(sum->allocs));
 	json_object_object_add(o, "fails", u64j(sum->fails));
 	json_object_object_add(o, "frees", u64j(sum->frees));
 	a = json_object_new_object();
 	for (i = 0; i < DMAPOOL_NR_RES; i++)
-		json_object_object_add(a, res_names[i], u64j(sum->results[i]));
+		json_object_object_add(a, dmapool_res_names[i], u64j(sum->results[i]));
 	json_object_object_add(o, "results", a);
 	a = json_object_new_array();
 	for (i = 0; i < DMAPOOL_NR_POOLS; i++)
@@ -104,16 +104,19 @@ void agg_add_counters(struct json_object *run,
 				if (!sum->fallbacks[i][j][r])
 					continue;
 				f = json_object_new_object();
-				json_object_object_add(f, "from", json_object_new_string(pool_names[i]));
-				json_object_object_add(f, "to", json_object_new_string(pool_names[j]));
-				json_object_object_add(f, "reason", json_object_new_string(fb_names[r]));
+				json_object_object_add(f, "from",
+						       json_object_new_string(dmapool_pool_names[i]));
+				json_object_object_add(f, "to",
+						       json_object_new_string(dmapool_pool_names[j]));
+				json_object_object_add(f, "reason",
+						       json_object_new_string(dmapool_fb_names[r]));
 				json_object_object_add(f, "count", u64j(sum->fallbacks[i][j][r]));
 				json_object_array_add(a, f);
 			}
 	json_object_object_add(o, "fallbacks", a);
 	/* The kernel's two failure kinds: no_suitable_pool, exhausted. */
 	for (i = 0; i < DMAPOOL_NR_FAIL; i++)
-		json_object_object_add(o, fail_names[i], u64j(sum->failures[i]));
+		json_object_object_add(o, dmapool_fail_names[i], u64j(sum->failures[i]));
 	json_object_object_add(o, "live_bytes", json_object_new_int64(sum->live_bytes));
 	json_object_object_add(o, "expansions", u64j(sum->expansions));
 	json_object_object_add(o, "expand_fails", u64j(sum->expand_fails));
@@ -133,8 +136,7 @@ void agg_add_samples(struct json_object *run, const struct dmapool_sample *s,
 		int64_t t = s->ts_ns > t0_ns ? (int64_t)(s->ts_ns - t0_ns) : 0;
 
 		json_object_object_add(o, "t_ns", json_object_new_int64(t));
-		json_object_object_add(o, "pool", json_object_new_string(
-			s->pool < DMAPOOL_NR_POOLS ? pool_names[s->pool] : "none"));
+		json_object_object_add(o, "pool", json_object_new_string(pool_name(s->pool)));
 		if (s->kind == DMAPOOL_EV_STATE) {
 			json_object_object_add(o, "size", u64j(s->size));
 			json_object_object_add(o, "avail", u64j(s->avail));
@@ -165,7 +167,7 @@ void agg_add_lost(struct json_object *run,
 	int e;
 
 	for (e = 0; e < DMAPOOL_NR_EVENTS; e++) {
-		json_object_object_add(by, ev_names[e], u64j(misses[e]));
+		json_object_object_add(by, dmapool_event_names[e], u64j(misses[e]));
 		total += misses[e];
 	}
 	json_object_object_add(lost, "recursion_misses", u64j(total));

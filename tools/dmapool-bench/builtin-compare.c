@@ -279,16 +279,11 @@ static bool is_alloc(struct json_object *cs, const void *arg)
 	return !strcmp(jget_str(cs, "op"), "alloc");
 }
 
-static const char * const pool_names[] = DMAPOOL_POOL_NAMES;
+static const char * const *const pool_names = dmapool_pool_names;
 
 static int pool_index(const char *name)
 {
-	int p;
-
-	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
-		if (!strcmp(name, pool_names[p]))
-			return p;
-	return -1;
+	return dmapool_name_index(DMAPOOL_NAMES_POOL, name, strlen(name));
 }
 
 static int setting_summarize(const char *path, struct summary *s)

@@ -32,6 +32,7 @@
 #include "opts.h"
 #include "result.h"
 #include "run.h"
+#include "spec.h"
 #include "stats.h"
 #include "vm.h"
 
@@ -108,9 +109,9 @@ static int count_key(struct gate_hard *hc, int nr, const char *name)
  */
 static const char *hard_name(const char *key, char *buf, size_t len)
 {
-	static const char * const pools[] = DMAPOOL_POOL_NAMES;
-	static const char * const res[] = DMAPOOL_RES_NAMES;
-	static const char * const kinds[] = DMAPOOL_FAIL_NAMES;
+	static const char * const *const pools = dmapool_pool_names;
+	static const char * const *const res = dmapool_res_names;
+	static const char * const *const kinds = dmapool_fail_names;
 	int f, t;
 
 	for (f = 0; f < DMAPOOL_NR_RES; f++) {

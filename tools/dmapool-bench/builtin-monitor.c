@@ -23,6 +23,7 @@
 #include "main.h"
 #include "opts.h"
 #include "result.h"
+#include "spec.h"
 
 static volatile sig_atomic_t stop_monitor;
 
@@ -75,9 +76,9 @@ struct monitor_opts {
 	bool timestamp;
 };
 
-static const char * const pool_names[] = DMAPOOL_POOL_NAMES;
-static const char * const ctx_names[] = DMAPOOL_CTX_NAMES;
-static const char * const fail_names[] = DMAPOOL_FAIL_NAMES;
+static const char * const *const pool_names = dmapool_pool_names;
+static const char * const *const ctx_names = dmapool_ctx_names;
+static const char * const *const fail_names = dmapool_fail_names;
 
 /* A signed field of a pools object (-1: not known). */
 static long long jint(struct json_object *o, const char *key)
@@ -289,7 +290,7 @@ static void pool_plain(const struct monitor_opts *mo,
 static void monitor_print_plain(const struct monitor_opts *mo,
 				const struct monitor_interval *iv)
 {
-	static const char * const why[] = DMAPOOL_FB_NAMES;
+	static const char * const *const why = dmapool_fb_names;
 	const struct dmapool_counters *sum = &iv->sum;
 	const struct dmapool_sample *s;
 	char stamp[32];
@@ -360,7 +361,7 @@ static struct json_object *pool_json(const struct monitor_opts *mo,
 
 static struct json_object *fallbacks_json(const struct dmapool_counters *sum)
 {
-	static const char * const why[] = DMAPOOL_FB_NAMES;
+	static const char * const *const why = dmapool_fb_names;
 	struct json_object *arr = json_object_new_array(), *f;
 	int p, to, r;
 
@@ -493,9 +494,9 @@ static int opt_pool(const char *cmd, const struct opt *opt, const char *val,
 	int p;
 
 	(void)opt;
-	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
-		if (!strcmp(val, pool_names[p]))
-			mo->pool = p;
+	p = dmapool_name_index(DMAPOOL_NAMES_POOL, val, strlen(val));
+	if (p >= 0)
+		mo->pool = p;
 	if (mo->pool < 0) {
 		p_err("%s: invalid --pool '%s' (dma, dma32 or kernel)", cmd, val);
 		return -EINVAL;

@@ -35,8 +35,6 @@
 #define REC_MAX_CPUS	4096
 #define PAGE_PAD	64	/* zeros after a page: kbuffer may peek past */
 
-static const char * const ev_names[] = DMAPOOL_EVENT_NAMES;
-
 struct rec_page {
 	const unsigned char *data;
 	uint32_t len;
@@ -418,10 +416,11 @@ static int decoder_init(struct decoder *d, const struct recording *rec)
 		d->type_end = t->offset + t->size;
 	}
 	for (e = 0; e < DMAPOOL_NR_EVENTS; e++) {
-		d->ev[e] = tep_find_event_by_name(d->tep, REC_SYSTEM, ev_names[e]);
+		d->ev[e] = tep_find_event_by_name(d->tep, REC_SYSTEM,
+						  dmapool_event_names[e]);
 		if (!d->ev[e])
 			return bad_file(rec, "has no format for event %s:%s",
-					REC_SYSTEM, ev_names[e]);
+					REC_SYSTEM, dmapool_event_names[e]);
 		/*
 		 * The fields are looked up once here and read with
 		 * tep_read_number_field() per event: tep_get_field_val()
@@ -439,7 +438,7 @@ static int decoder_init(struct decoder *d, const struct recording *rec)
 				continue;
 			if (!d->field[e][f] || d->field[e][f]->size > 8)
 				return bad_file(rec, "has no numeric field %s in event %s",
-						field_names[f], ev_names[e]);
+						field_names[f], dmapool_event_names[e]);
 		}
 	}
 	return 0;
@@ -621,7 +620,7 @@ static int decode(const struct recording *rec, struct decoder *d,
 		if (fld->offset < 0 || (long)fld->offset + fld->size > c->size ||
 		    tep_read_number_field(fld, c->data, &val)) {
 			*err = bad_file(rec, "is corrupt: a %s event in the page at byte %zu is too short",
-					ev_names[e], page_at(rec, c));
+					dmapool_event_names[e], page_at(rec, c));
 			return -1;
 		}
 		v[f] = val;
@@ -629,7 +628,7 @@ static int decode(const struct recording *rec, struct decoder *d,
 	f = bad_value(e, v);
 	if (f >= 0) {
 		*err = bad_file(rec, "is corrupt: a %s event in the page at byte %zu has %s %llu",
-				ev_names[e], page_at(rec, c), field_names[f],
+				dmapool_event_names[e], page_at(rec, c), field_names[f],
 				(unsigned long long)v[f]);
 		return -1;
 	}

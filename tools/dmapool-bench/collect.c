@@ -13,8 +13,7 @@
 #include "dmapool.skel.h"
 #include "hist.h"
 #include "main.h"
-
-static const char * const ev_names[] = DMAPOOL_EVENT_NAMES;
+#include "spec.h"
 
 uint64_t mono_ns(void)
 {
@@ -85,9 +84,9 @@ static void recursion_misses(struct bpf_object *obj,
 
 		if (fd < 0 || !name || bpf_obj_get_info_by_fd(fd, &info, &len))
 			continue;
-		for (e = 0; e < DMAPOOL_NR_EVENTS; e++)
-			if (!strcmp(name + 1, ev_names[e]))
-				misses[e] += info.recursion_misses;
+		e = dmapool_name_index(DMAPOOL_NAMES_EVENT, name + 1, strlen(name + 1));
+		if (e >= 0)
+			misses[e] += info.recursion_misses;
 	}
 }
 

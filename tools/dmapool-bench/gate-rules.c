@@ -14,6 +14,7 @@
 
 #include "gate.h"
 #include "main.h"
+#include "spec.h"
 #include "stats.h"
 
 const struct gate_metric_info gate_metrics[M_NR] = {
@@ -55,14 +56,14 @@ const char *gate_verdict_name(enum gate_verdict v)
 /* One KEY=VALUE selector of a rule; 0 or -EINVAL. */
 static int parse_selector(const char *key, const char *val, struct gate_rule *r)
 {
-	if (!strcmp(key, "op") && (!strcmp(val, "alloc") || !strcmp(val, "free"))) {
+	if (!strcmp(key, "op") &&
+	    dmapool_name_index(DMAPOOL_NAMES_OP, val, strlen(val)) >= 0) {
 		snprintf(r->op, sizeof(r->op), "%s", val);
-	} else if (!strcmp(key, "pool") && (!strcmp(val, "dma") ||
-		   !strcmp(val, "dma32") || !strcmp(val, "kernel"))) {
+	} else if (!strcmp(key, "pool") &&
+		   dmapool_name_index(DMAPOOL_NAMES_POOL, val, strlen(val)) >= 0) {
 		snprintf(r->pool, sizeof(r->pool), "%s", val);
-	} else if (!strcmp(key, "ctx") && (!strcmp(val, "hardirq") ||
-		   !strcmp(val, "softirq") || !strcmp(val, "atomic") ||
-		   !strcmp(val, "process"))) {
+	} else if (!strcmp(key, "ctx") &&
+		   dmapool_name_index(DMAPOOL_NAMES_CTX, val, strlen(val)) >= 0) {
 		snprintf(r->ctx, sizeof(r->ctx), "%s", val);
 	} else if (!strcmp(key, "size_order") && *val &&
 		   strspn(val, "0123456789") == strlen(val) && atoi(val) <= 10) {

@@ -19,10 +19,9 @@
 #include "kpool.skel.h"
 #include "main.h"
 #include "pool_logic.h"
+#include "spec.h"
 
 #define KCOLLECT_DEBUGFS "/sys/kernel/debug/dma_pools"
-
-static const char * const pool_names[] = DMAPOOL_POOL_NAMES;
 
 struct ksyms {
 	bool have_alloc;
@@ -31,7 +30,6 @@ struct ksyms {
 	const char *sem_from;
 };
 
-static const char * const sem_names[] = { "v6.1", "managed-zones" };
 static int kcollect_sem = -1;
 static const char *kcollect_sem_from;
 
@@ -53,10 +51,10 @@ static int read_kallsyms(struct ksyms *k)
 			k->have_alloc = true;
 			zero_addrs = !addr;
 		}
-		for (p = 0; p < DMAPOOL_NR_POOLS; p++)
-			if (!strncmp(name, "atomic_pool_", 12) &&
-			    !strcmp(name + 12, pool_names[p]))
-				k->pool_var[p] = addr;
+		p = strncmp(name, "atomic_pool_", 12) ? -1 :
+		    dmapool_name_index(DMAPOOL_NAMES_POOL, name + 12, strlen(name + 12));
+		if (p >= 0)
+			k->pool_var[p] = addr;
 	}
 	fclose(f);
 	return zero_addrs ? -EPERM : 0;
@@ -215,7 +213,7 @@ static long long read_ll(const char *path);
 
 /*
  * The pool rules the running kernel follows (enum dmapool_sem), decided as
- * the module decides them (bench-module/ctl.c): by the pools it created
+ * the module decides them (bench-module/zones.c): by the pools it created
  * where the two rule sets differ here, else by its version. @from says
  * which decided.
  */
@@ -253,7 +251,7 @@ static int kernel_sem(const char **from)
 	fclose(f);
 	for (p = 0; p < DMAPOOL_NR_POOLS; p++) {
 		snprintf(path, sizeof(path), KCOLLECT_DEBUGFS "/pool_size_%s",
-			 pool_names[p]);
+			 dmapool_pool_names[p]);
 		if (read_ll(path) > 0)
 			present |= 1u << p;
 	}
@@ -355,7 +353,7 @@ int kcollect_start(struct collector **out, const char *want, const char **how)
 	kcollect_sem_from = k.sem_from;
 	if (verbose)
 		p_info("the kernel's pool rules: %s (from its %s)",
-		       sem_names[k.sem], k.sem_from);
+		       dmapool_sem_names[k.sem], k.sem_from);
 	err = lookup_btf(&kb);
 	if (err)
 		return err;
@@ -424,7 +422,7 @@ struct json_object *kcollect_pools(struct collector *c)
 		long long size;
 
 		snprintf(path, sizeof(path), KCOLLECT_DEBUGFS "/pool_size_%s",
-			 pool_names[p]);
+			 dmapool_pool_names[p]);
 		size = read_ll(path);
 		/* debugfs keeps a file for every pool, 0 for absent ones. */
 		json_object_object_add(o, "present", json_object_new_int(size > 0));
@@ -437,14 +435,14 @@ struct json_object *kcollect_pools(struct collector *c)
 		json_object_object_add(o, "largest_free", json_object_new_int64(-1));
 		json_object_object_add(o, "expansions", json_object_new_int64(
 			skel->bss->pool_expansions[p]));
-		json_object_object_add(pools, pool_names[p], o);
+		json_object_object_add(pools, dmapool_pool_names[p], o);
 	}
 	/* As the module's [config]: which rules the fallbacks are judged by. */
 	if (kcollect_sem >= 0) {
 		struct json_object *cfg = json_object_new_object();
 
 		json_object_object_add(cfg, "semantics",
-				       json_object_new_string(sem_names[kcollect_sem]));
+				       json_object_new_string(dmapool_sem_names[kcollect_sem]));
 		json_object_object_add(cfg, "semantics_from",
 				       json_object_new_string(kcollect_sem_from));
 		json_object_object_add(pools, "config", cfg);

@@ -286,25 +286,19 @@ struct series {
 	uint64_t count, max;
 };
 
-static bool known_name(const char *s, const char * const *names, int n)
+/* @s names a value of @list; a pool may be none (failed allocations). */
+static bool known_name(enum dmapool_names list, const char *s)
 {
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(s, names[i]))
-			return true;
-	return false;
+	return dmapool_name_index(list, s, strlen(s)) >= 0 ||
+	       (list == DMAPOOL_NAMES_POOL && !strcmp(s, DMAPOOL_POOL_NONE_NAME));
 }
-
-static const char * const hist_pools[] = { "dma", "dma32", "kernel", "none" };
-static const char * const ctxs[] = DMAPOOL_CTX_NAMES;
 
 /* The pool of case @cs for people: the failed allocations are pool "none". */
 static const char *case_pool(struct json_object *cs)
 {
 	const char *pool = jget_str(cs, "pool");
 
-	return strcmp(pool, "none") ? pool : "failed";
+	return strcmp(pool, DMAPOOL_POOL_NONE_NAME) ? pool : "failed";
 }
 
 static void series_add(struct series *s, struct json_object *cs)
@@ -338,8 +332,8 @@ static int collect_series(struct json_object *result, struct series *out,
 			cs = json_object_array_get_idx(cases, ci);
 			/* Names end up in gnuplot commands: known ones only. */
 			if (strcmp(jget_str(cs, "op"), "alloc") ||
-			    !known_name(jget_str(cs, "pool"), hist_pools, 4) ||
-			    !known_name(jget_str(cs, "ctx"), ctxs, DMAPOOL_NR_CTX))
+			    !known_name(DMAPOOL_NAMES_POOL, jget_str(cs, "pool")) ||
+			    !known_name(DMAPOOL_NAMES_CTX, jget_str(cs, "ctx")))
 				continue;
 			snprintf(name, sizeof(name), "%s%s/%s", prefix,
 				 case_pool(cs), jget_str(cs, "ctx"));
@@ -431,7 +425,7 @@ static void write_series(FILE *sp, FILE *hi, const struct series *ser, int nr,
 static void write_timeline(FILE *tl, struct json_object *runs, char *names,
 			   size_t names_len)
 {
-	static const char * const pools[] = DMAPOOL_POOL_NAMES;
+	static const char * const *const pools = dmapool_pool_names;
 	struct json_object *arr, *o;
 	size_t ri, i, used = 0;
 	bool any;
@@ -637,7 +631,7 @@ static void print_cases(struct json_object *cases)
 	       "max", "ops/s");
 	for (ci = 0; ci < json_object_array_length(cases); ci++) {
 		cs = json_object_array_get_idx(cases, ci);
-		failed |= !strcmp(jget_str(cs, "pool"), "none");
+		failed |= !strcmp(jget_str(cs, "pool"), DMAPOOL_POOL_NONE_NAME);
 		printf("%-5s %-7s %-8s %8s %9llu %9llu %9llu %9llu %9llu %10llu %9llu\n",
 		       jget_str(cs, "op"), case_pool(cs), jget_str(cs, "ctx"),
 		       case_size(cs, sz, sizeof(sz)),
@@ -741,7 +735,7 @@ static void print_hists(struct json_object *cases)
 		cs = json_object_array_get_idx(cases, ci);
 		if (strcmp(jget_str(cs, "op"), "alloc"))
 			continue;
-		if (strcmp(jget_str(cs, "pool"), "none"))
+		if (strcmp(jget_str(cs, "pool"), DMAPOOL_POOL_NONE_NAME))
 			printf("\nalloc latency, pool %s, %s, %s:\n", jget_str(cs, "pool"),
 			       jget_str(cs, "ctx"), case_size(cs, sz, sizeof(sz)));
 		else

@@ -1,17 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Module parameters, their validation, and the debugfs control files.
+ * /sys/kernel/debug/dmapool_bench/ and the rules every control write
+ * follows (debugfs files and writable parameters alike).
  */
-#ifndef _DMAPOOL_CTL_H
-#define _DMAPOOL_CTL_H
+#ifndef _DMAPOOL_DEBUGFS_H
+#define _DMAPOOL_DEBUGFS_H
 
 #include <linux/compiler_types.h>
 #include <linux/types.h>
-#include "pool.h"
 
 struct file;
-
-int dmapool_params_check(struct dmapool_config *cfg);
 
 /* May this write go ahead? Needs CAP_SYS_ADMIN; @file NULL: the writer's. */
 bool dmapool_may_write(const struct file *file, const char *what);
@@ -24,7 +22,4 @@ int dmapool_line_check(const char *line, const char *what);
 int dmapool_debugfs_init(void);
 void dmapool_debugfs_exit(void);
 
-void dmapool_state_timer_start(void);
-void dmapool_state_timer_stop(void);
-
-#endif /* _DMAPOOL_CTL_H */
+#endif /* _DMAPOOL_DEBUGFS_H */
