@@ -96,6 +96,8 @@ bad "'3Q'" compare --coherent-pool 1M,3Q
 bad "sideways" compare --coherent-pool 1M --remap sideways
 bad "nmi" compare --coherent-pool 1M --ctx nmi
 bad "--plot" compare --coherent-pool 1M --plot
+bad "--hist" compare --coherent-pool 1M --hist
+bad "--fresh" compare --coherent-pool 1M --fresh
 bad "'0'" compare --coherent-pool 1M --repeat 0
 bad "--from" compare --recommend --from 2M --max 1M
 bad "--kernel" compare --coherent-pool 1M --kernel

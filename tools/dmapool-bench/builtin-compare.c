@@ -175,6 +175,7 @@ static const struct opt compare_opts_table[] = {
 	OPT_FLAG_("no-plot", 0, struct cmp_opts, no_plot, "no images"),
 	OPT_REFUSE_("plot", NULL, "compare plots unless --no-plot"),
 	OPT_REFUSE_("fresh", NULL, "every setting starts from fresh pools"),
+	OPT_REFUSE_("hist", NULL, "compare prints one table for all settings"),
 };
 
 static const struct opt_group compare_group = OPT_GROUP("Settings", compare_opts_table);
