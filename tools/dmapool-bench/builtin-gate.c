@@ -148,9 +148,11 @@ static int hard_counts(struct json_object *base, struct json_object *cand,
 				char buf[48];
 				const char *name = hard_name(key, buf, sizeof(buf));
 
-				if (!name || nr == max)
+				if (!name)
 					continue;
 				k = count_key(hc, nr, name);
+				if (k == nr && nr == max)
+					continue;	/* a new name, and no room */
 				nr += k == nr;
 				if (side)
 					hc[k].cand += json_object_get_uint64(val);
