@@ -19,10 +19,10 @@
  * to user space with TRACE_DEFINE_ENUM(), so that the format files carry
  * their values, then mapped to their names for __print_symbolic().
  */
-#undef EM
-#undef EMe
-#define EM(a, b)	TRACE_DEFINE_ENUM(a);
-#define EMe(a, b)	TRACE_DEFINE_ENUM(a);
+#undef DMAPOOL_EM
+#undef DMAPOOL_EMe
+#define DMAPOOL_EM(a, b)	TRACE_DEFINE_ENUM(a);
+#define DMAPOOL_EMe(a, b)	TRACE_DEFINE_ENUM(a);
 
 TRACE_DEFINE_ENUM(DMAPOOL_POOL_NONE);
 DMAPOOL_POOLS
@@ -30,10 +30,10 @@ DMAPOOL_CTXS
 DMAPOOL_RESULTS
 DMAPOOL_FALLBACK_REASONS
 
-#undef EM
-#undef EMe
-#define EM(a, b)	{ a, b },
-#define EMe(a, b)	{ a, b }
+#undef DMAPOOL_EM
+#undef DMAPOOL_EMe
+#define DMAPOOL_EM(a, b)	{ a, b },
+#define DMAPOOL_EMe(a, b)	{ a, b }
 
 #define show_dmapool_pool(p)						\
 	__print_symbolic(p, DMAPOOL_POOLS,				\

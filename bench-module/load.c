@@ -36,28 +36,28 @@
 
 /* The run's state, and its name in `stats`. */
 #define DMAPOOL_RUN_STATES DMAPOOL_EM_LIST(				\
-	EM(DMAPOOL_RUN_IDLE,		"idle")				\
-	EM(DMAPOOL_RUN_RUNNING,		"running")			\
-	EM(DMAPOOL_RUN_DONE,		"done")				\
-	EM(DMAPOOL_RUN_STOPPED,		"stopped")			\
-	EMe(DMAPOOL_RUN_ERROR,		"error"))
+	DMAPOOL_EM(DMAPOOL_RUN_IDLE,		"idle")				\
+	DMAPOOL_EM(DMAPOOL_RUN_RUNNING,		"running")			\
+	DMAPOOL_EM(DMAPOOL_RUN_DONE,		"done")				\
+	DMAPOOL_EM(DMAPOOL_RUN_STOPPED,		"stopped")			\
+	DMAPOOL_EMe(DMAPOOL_RUN_ERROR,		"error"))
 
-#undef EM
-#undef EMe
-#define EM(a, b)	a,
-#define EMe(a, b)	a
+#undef DMAPOOL_EM
+#undef DMAPOOL_EMe
+#define DMAPOOL_EM(a, b)	a,
+#define DMAPOOL_EMe(a, b)	a
 
 enum dmapool_run_state { DMAPOOL_RUN_STATES };
 
-#undef EM
-#undef EMe
-#define EM(a, b)	b,
-#define EMe(a, b)	b
+#undef DMAPOOL_EM
+#undef DMAPOOL_EMe
+#define DMAPOOL_EM(a, b)	b,
+#define DMAPOOL_EMe(a, b)	b
 
 static const char * const dmapool_state_names[] = { DMAPOOL_RUN_STATES };
 
-#undef EM
-#undef EMe
+#undef DMAPOOL_EM
+#undef DMAPOOL_EMe
 
 struct dmapool_lat {
 	u64 n;

@@ -38,21 +38,21 @@ typedef uint64_t u64;
  * After the first pick both walk kernel -> dma32 (else dma) -> dma -> none.
  */
 #define DMAPOOL_SEMS DMAPOOL_EM_LIST(					\
-	EM(DMAPOOL_SEM_V61,		"v6.1")				\
-	EMe(DMAPOOL_SEM_MANAGED,	"managed-zones"))
+	DMAPOOL_EM(DMAPOOL_SEM_V61,		"v6.1")				\
+	DMAPOOL_EMe(DMAPOOL_SEM_MANAGED,	"managed-zones"))
 
-#undef EM
-#undef EMe
-#define EM(a, b)	a,
-#define EMe(a, b)	a,
+#undef DMAPOOL_EM
+#undef DMAPOOL_EMe
+#define DMAPOOL_EM(a, b)	a,
+#define DMAPOOL_EMe(a, b)	a,
 
 enum dmapool_sem {
 	DMAPOOL_SEMS
 	DMAPOOL_NR_SEMS,
 };
 
-#undef EM
-#undef EMe
+#undef DMAPOOL_EM
+#undef DMAPOOL_EMe
 
 /* The first mainline release with the managed-zone rules: v6.19. */
 #define DMAPOOL_SEM_MANAGED_SINCE(major, minor) \

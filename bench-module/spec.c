@@ -32,10 +32,10 @@ struct dmapool_tok {
 	size_t n;
 };
 
-#undef EM
-#undef EMe
-#define EM(a, b)	b,
-#define EMe(a, b)	b
+#undef DMAPOOL_EM
+#undef DMAPOOL_EMe
+#define DMAPOOL_EM(a, b)	b,
+#define DMAPOOL_EMe(a, b)	b
 
 const char * const dmapool_pool_names[DMAPOOL_NR_POOLS] = { DMAPOOL_POOLS };
 const char * const dmapool_ctx_names[DMAPOOL_NR_CTX] = { DMAPOOL_CTXS };
@@ -51,8 +51,8 @@ const char * const dmapool_event_names[DMAPOOL_NR_EVENTS] = {
 };
 const char * const dmapool_sem_names[DMAPOOL_NR_SEMS] = { DMAPOOL_SEMS };
 
-#undef EM
-#undef EMe
+#undef DMAPOOL_EM
+#undef DMAPOOL_EMe
 
 static const struct {
 	const char * const *names;

@@ -21,7 +21,7 @@
 
 /*
  * The names of the values of dmapool_bench.h's enums and of pool_logic.h's
- * enum dmapool_sem, from their EM() lists, indexed by value. Index them
+ * enum dmapool_sem, from their DMAPOOL_EM() lists, indexed by value. Index them
  * with values known to be in range; a value read from outside (a trace
  * record, a map, a file) goes through dmapool_name().
  */

@@ -46,6 +46,9 @@ if (fmt eq 'svg') {
 }
 
 # --- title (same in every script) -----------------------------------------
+# Strings are UTF-8: lengths, cuts and substrings count characters, not bytes
+# (a cut inside a character would make the SVG invalid XML).
+set encoding utf8
 # heading: title (14 pt) and subtitle (10 pt) word-wrapped to 90 % of the
 # image width (a plot's title is centred over the plot, not the page), as
 # enhanced text with its markup characters escaped; empty when both are.

@@ -14,9 +14,11 @@
 #endif
 
 /*
- * Every enum whose values have names is one list of EM(VALUE, "name")
- * entries, the last one EMe(), as include/trace/events/migrate.h keeps its
- * lists. Each user defines EM() and EMe() for what it needs and expands the
+ * Every enum whose values have names is one list of DMAPOOL_EM(VALUE,
+ * "name") entries, the last one DMAPOOL_EMe(), as
+ * include/trace/events/migrate.h keeps its lists (EM()/EMe() there; ours
+ * are prefixed, as a uapi header must not take generic names). Each user
+ * defines DMAPOOL_EM() and DMAPOOL_EMe() for what it needs and expands the
  * list: this header the enums (values from 0 in list order), spec.c the name
  * arrays, dmapool_trace.h TRACE_DEFINE_ENUM() and the __print_symbolic()
  * tables. The names are user-visible (trace output, JSON keys, stats lines,
@@ -33,19 +35,19 @@
  * kernel (no zone modifier: ZONE_NORMAL).
  */
 #define DMAPOOL_POOLS DMAPOOL_EM_LIST(					\
-	EM(DMAPOOL_POOL_DMA,		"dma")				\
-	EM(DMAPOOL_POOL_DMA32,		"dma32")			\
-	EMe(DMAPOOL_POOL_KERNEL,	"kernel"))
+	DMAPOOL_EM(DMAPOOL_POOL_DMA,		"dma")				\
+	DMAPOOL_EM(DMAPOOL_POOL_DMA32,		"dma32")			\
+	DMAPOOL_EMe(DMAPOOL_POOL_KERNEL,	"kernel"))
 
 /* The name of DMAPOOL_POOL_NONE, which is in no list (it is not a pool). */
 #define DMAPOOL_POOL_NONE_NAME	"none"
 
 /* The context an operation ran in; atomic: IRQs or preemption disabled. */
 #define DMAPOOL_CTXS DMAPOOL_EM_LIST(					\
-	EM(DMAPOOL_CTX_HARDIRQ,		"hardirq")			\
-	EM(DMAPOOL_CTX_SOFTIRQ,		"softirq")			\
-	EM(DMAPOOL_CTX_ATOMIC,		"atomic")			\
-	EMe(DMAPOOL_CTX_PROCESS,	"process"))
+	DMAPOOL_EM(DMAPOOL_CTX_HARDIRQ,		"hardirq")			\
+	DMAPOOL_EM(DMAPOOL_CTX_SOFTIRQ,		"softirq")			\
+	DMAPOOL_EM(DMAPOOL_CTX_ATOMIC,		"atomic")			\
+	DMAPOOL_EMe(DMAPOOL_CTX_PROCESS,	"process"))
 
 /*
  * Outcome of one allocation through the pool chain: served, every pool
@@ -53,10 +55,10 @@
  * mask (addr_rejected), or no pool exists for the request (no_pool).
  */
 #define DMAPOOL_RESULTS DMAPOOL_EM_LIST(				\
-	EM(DMAPOOL_RES_OK,		"ok")				\
-	EM(DMAPOOL_RES_EXHAUSTED,	"exhausted")			\
-	EM(DMAPOOL_RES_ADDR,		"addr_rejected")		\
-	EMe(DMAPOOL_RES_NO_POOL,	"no_pool"))
+	DMAPOOL_EM(DMAPOOL_RES_OK,		"ok")				\
+	DMAPOOL_EM(DMAPOOL_RES_EXHAUSTED,	"exhausted")			\
+	DMAPOOL_EM(DMAPOOL_RES_ADDR,		"addr_rejected")		\
+	DMAPOOL_EMe(DMAPOOL_RES_NO_POOL,	"no_pool"))
 
 /*
  * The kernel's two kinds of failed allocation (dma_alloc_from_pool() since
@@ -67,41 +69,41 @@
  * DMAPOOL_RES_ADDR (every block the mask rejected) are the second.
  */
 #define DMAPOOL_FAIL_KINDS DMAPOOL_EM_LIST(				\
-	EM(DMAPOOL_FAIL_NO_POOL,	"no_suitable_pool")		\
-	EMe(DMAPOOL_FAIL_EXHAUSTED,	"exhausted"))
+	DMAPOOL_EM(DMAPOOL_FAIL_NO_POOL,	"no_suitable_pool")		\
+	DMAPOOL_EMe(DMAPOOL_FAIL_EXHAUSTED,	"exhausted"))
 
 /*
  * Why an allocation moved on to the next pool: gen_pool_alloc() found no
  * room, or the block failed the device mask check.
  */
 #define DMAPOOL_FALLBACK_REASONS DMAPOOL_EM_LIST(			\
-	EM(DMAPOOL_FB_EXHAUSTED,	"exhausted")			\
-	EMe(DMAPOOL_FB_ADDR_REJECTED,	"addr_rejected"))
+	DMAPOOL_EM(DMAPOOL_FB_EXHAUSTED,	"exhausted")			\
+	DMAPOOL_EMe(DMAPOOL_FB_ADDR_REJECTED,	"addr_rejected"))
 
 /* The gfp zone an allocation asks for (what dma_alloc_coherent() passes). */
 #define DMAPOOL_ZONES DMAPOOL_EM_LIST(					\
-	EM(DMAPOOL_ZONE_KERNEL,		"kernel")			\
-	EM(DMAPOOL_ZONE_DMA32,		"dma32")			\
-	EMe(DMAPOOL_ZONE_DMA,		"dma"))
+	DMAPOOL_EM(DMAPOOL_ZONE_KERNEL,		"kernel")			\
+	DMAPOOL_EM(DMAPOOL_ZONE_DMA32,		"dma32")			\
+	DMAPOOL_EMe(DMAPOOL_ZONE_DMA,		"dma"))
 
 /* The operations the latency histograms are kept by. */
 #define DMAPOOL_OPS DMAPOOL_EM_LIST(					\
-	EM(DMAPOOL_OP_ALLOC,		"alloc")			\
-	EMe(DMAPOOL_OP_FREE,		"free"))
+	DMAPOOL_EM(DMAPOOL_OP_ALLOC,		"alloc")			\
+	DMAPOOL_EMe(DMAPOOL_OP_FREE,		"free"))
 
 /* The tracepoints of system DMAPOOL_TRACE_SYSTEM, by name. */
 #define DMAPOOL_EVENTS DMAPOOL_EM_LIST(					\
-	EM(DMAPOOL_EV_ALLOC,		"pool_alloc")			\
-	EM(DMAPOOL_EV_FREE,		"pool_free")			\
-	EM(DMAPOOL_EV_FALLBACK,		"pool_fallback")		\
-	EM(DMAPOOL_EV_EXPAND,		"pool_expand")			\
-	EM(DMAPOOL_EV_EXHAUSTED,	"pool_exhausted")		\
-	EMe(DMAPOOL_EV_STATE,		"pool_state"))
+	DMAPOOL_EM(DMAPOOL_EV_ALLOC,		"pool_alloc")			\
+	DMAPOOL_EM(DMAPOOL_EV_FREE,		"pool_free")			\
+	DMAPOOL_EM(DMAPOOL_EV_FALLBACK,		"pool_fallback")		\
+	DMAPOOL_EM(DMAPOOL_EV_EXPAND,		"pool_expand")			\
+	DMAPOOL_EM(DMAPOOL_EV_EXHAUSTED,	"pool_exhausted")		\
+	DMAPOOL_EMe(DMAPOOL_EV_STATE,		"pool_state"))
 
-#undef EM
-#undef EMe
-#define EM(a, b)	a,
-#define EMe(a, b)	a,
+#undef DMAPOOL_EM
+#undef DMAPOOL_EMe
+#define DMAPOOL_EM(a, b)	a,
+#define DMAPOOL_EMe(a, b)	a,
 
 enum dmapool_pool {
 	DMAPOOL_POOLS
@@ -144,8 +146,8 @@ enum dmapool_event {
 	DMAPOOL_NR_EVENTS,
 };
 
-#undef EM
-#undef EMe
+#undef DMAPOOL_EM
+#undef DMAPOOL_EMe
 
 /* The kind of a failed enum dmapool_result. */
 #define DMAPOOL_FAIL_KIND(res)						\

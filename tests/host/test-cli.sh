@@ -25,6 +25,7 @@ ok $? "run --help has EXAMPLES"
 $B plot --help | grep -q "^Usage: dmapool-bench plot"
 ok $? "plot --help prints usage"
 bad "frobnicate" frobnicate
+bad "'-x'" plot -xv results/baseline/result.json
 # The unknown-command message lists every command of the table.
 out=$($B frobnicate 2>&1)
 for c in run plot monitor record report compare bench gate; do
@@ -63,6 +64,27 @@ for sub in run record report plot monitor compare bench gate; do
 	ok $? "$sub: the $n options its --help lists are known (not:$unknown)"
 done
 bad "--duration needs a value" run --duration
+# --json as getopt takes it (a prefix, a letter of a group) makes an earlier
+# error JSON too; a -j that is an option's value does not.
+for j in --js -vj; do
+	out=$($B run "$j" --bogus 2>/dev/null)
+	[ -n "$out" ] && echo "$out" | jq -e '.error | test("--bogus")' >/dev/null
+	ok $? "run $j --bogus: the error is JSON ($out)"
+done
+out=$($B run -o -j --bogus 2>&1 >/dev/null)
+printf '%s' "$out" | grep -q "^dmapool-bench: run: unknown option '--bogus'"
+ok $? "run -o -j --bogus: -j is -o's value, the error is plain ($out)"
+# A gate --paired spec's coherent_pool longer than any size: refused, not cut.
+out=$($B gate --paired "coherent_pool=$(printf '0%.0s' {1..40})256K" 'ops=10' 2>&1)
+[ $? -eq 3 ] && printf '%s' "$out" | grep -q "invalid coherent_pool '0000"
+ok $? "gate --paired with a 44-byte coherent_pool: exit 3, named ($out)"
+# A title cut to fit must not split a UTF-8 character: the SVGs stay XML.
+rm -rf build/cli-test/utf
+$B plot results/baseline/result.json -o build/cli-test/utf --format svg \
+	--title "x$(printf '\xc3\xa9%.0s' {1..400})" 2>/dev/null
+python3 -c 'import sys, xml.dom.minidom as m; [m.parse(f) for f in sys.argv[1:]]' \
+	build/cli-test/utf/{spectrum,hist,timeline}.svg
+ok $? "plot with a 801-byte UTF-8 title: every SVG parses as XML"
 # Shared groups compose: compare and record take the workload options.
 for sub in compare record; do
 	$B "$sub" --help | grep -q -- "--max-outstanding N"

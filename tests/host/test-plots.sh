@@ -165,7 +165,11 @@ printf '%s\n' '# setting,p50,p99,p999,ops_per_sec,fails,fallbacks,expansions,pea
 	>"$d/compare.csv"
 write_file t_ms,dma,dma32,kernel "printf '# 128K\n0,131072,131072,131072\n500,131072,262144,262144\n'" \
 	"printf '# 512K\n0,524288,524288,524288\n'" >"$d/compare_timeline.csv"
-svgtext() { sed -e 's/<[^>]*>/ /g' "$1" | tr -s ' \t' '\n\n'; }
+# The SVG's text as a reader sees it: tags dropped, XML's entities decoded.
+svgtext() {
+	sed -e 's/<[^>]*>/ /g; s/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&amp;/\&/g' "$1" |
+		tr -s ' \t' '\n\n'
+}
 for script in spectrum hist timeline compare-bars compare-timeline; do
 	case $script in
 	timeline) s=$(cat "$d/pools") ;;
@@ -180,6 +184,8 @@ for script in spectrum hist timeline compare-bars compare-timeline; do
 	done
 	r=$(tests/host/png-title.py "$d/heading-$script.png")
 	ok $? "$script.gp: the long heading fits the PNG ($r)"
+	python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$d/heading-$script.svg"
+	ok $? "$script.gp: the SVG with the spec's & < { } in its heading is well-formed XML"
 	svgtext "$d/heading-$script.svg" >"$d/heading-$script.words"
 	missing=
 	for w in $long $spec; do

@@ -25,9 +25,22 @@
  */
 static void clean_title(char *out, size_t len, const char *t, size_t n)
 {
+	size_t m, lead, need;
 	char *c;
 
 	snprintf(out, len, "%.*s", (int)n, t);
+	/* A cut in the middle of a UTF-8 character would make the SVG invalid. */
+	m = strlen(out);
+	for (lead = m; lead > 0 && m - lead < 4; lead--)
+		if (((unsigned char)out[lead - 1] & 0xc0) != 0x80)
+			break;
+	if (lead > 0 && (unsigned char)out[lead - 1] >= 0xc0) {
+		unsigned char b = out[lead - 1];
+
+		need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+		if (m - (lead - 1) < need)
+			out[lead - 1] = '\0';
+	}
 	for (c = out; *c; c++)
 		if (*c == '\'' || *c == '"' || *c == '\\' || (unsigned char)*c < ' ')
 			*c = ' ';
@@ -141,12 +154,14 @@ static void plot_heading(struct json_object *const *results, int n,
 	for (i = 1; i < n; i++)
 		same &= !strcmp(spec, jget_str(json_object_object_get(results[i], "meta"),
 					       "spec"));
+	if (used >= len)
+		return;		/* the title filled it */
 	if (same) {
-		snprintf(buf + used, used < len ? len - used : 0, "\nspec: %s", spec);
+		snprintf(buf + used, len - used, "\nspec: %s", spec);
 		return;
 	}
-	for (i = 0; i < n; i++)
-		used += snprintf(buf + used, used < len ? len - used : 0, "%sfile %d: %s",
+	for (i = 0; i < n && used < len; i++)
+		used += snprintf(buf + used, len - used, "%sfile %d: %s",
 				 i ? "; " : "\n", i + 1,
 				 jget_str(json_object_object_get(results[i], "meta"), "spec"));
 }

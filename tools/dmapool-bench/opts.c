@@ -221,7 +221,11 @@ static int parse_set(const char *cmd, const struct opt_set *s, int argc,
 	optind = 0;
 	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
 		if (c == '?' || c == ':') {
-			opts_bad(cmd, argv[optind - 1], c == ':');
+			char shortopt[3] = { '-', (char)optopt, '\0' };
+
+			/* A letter in a group ("-xv"): optind has not moved on. */
+			opts_bad(cmd, optopt > 0 && optopt < 256 ? shortopt :
+				 argv[optind - 1], c == ':');
 			return -EINVAL;
 		}
 		i = c >= 256 ? c - 256 : index_of_key(s, c);
@@ -239,29 +243,59 @@ static int parse_set(const char *cmd, const struct opt_set *s, int argc,
  * --json anywhere on the line applies to the errors found before it too:
  * look for it first, stepping over the values of options that take one.
  */
+/* The option @a ("--name", "--na" as getopt_long takes a prefix): or NULL. */
+static const struct opt *find_long(const struct opt_set *s, const char *a)
+{
+	const struct opt *o = NULL;
+	size_t i, n = strcspn(a, "=");
+
+	for (i = 0; i < s->nr; i++) {
+		if (strncmp(s->opt[i]->name, a, n))
+			continue;
+		if (!s->opt[i]->name[n])
+			return s->opt[i];	/* exact */
+		if (o)
+			return NULL;		/* ambiguous */
+		o = s->opt[i];
+	}
+	return o;
+}
+
+static bool is_json(const struct opt *o)
+{
+	return o && !strcmp(o->name, "json");
+}
+
+/*
+ * --json anywhere on the line applies to the errors found before it too:
+ * look for it first (also as a prefix, or a letter of "-vj"), stepping over
+ * the values of options that take one.
+ */
 static void json_first(const struct opt_set *s, int argc, char **argv)
 {
 	const struct opt *o;
-	char name[64];
 	int i, k;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-		const char *a = argv[i];
+		const char *a = argv[i], *c;
 
-		if (!strcmp(a, "--json") || !strcmp(a, "-j"))
-			json_output = true;
 		if (a[0] != '-' || !a[1])
 			continue;
-		o = NULL;
-		if (a[1] == '-' && !strchr(a, '=')) {
-			snprintf(name, sizeof(name), "%s", a + 2);
-			o = find_name(s, name);
-		} else if (a[1] != '-' && !a[2]) {
-			k = index_of_key(s, a[1]);
-			o = k >= 0 ? s->opt[k] : NULL;
+		if (a[1] == '-') {
+			o = find_long(s, a + 2);
+			json_output |= is_json(o);
+			i += o && o->arg && !strchr(a, '=');
+			continue;
 		}
-		if (o && o->arg)
-			i++;
+		for (c = a + 1; *c; c++) {
+			k = index_of_key(s, *c);
+			o = k >= 0 ? s->opt[k] : NULL;
+			json_output |= is_json(o);
+			if (o && o->arg) {
+				i += !c[1];	/* the value is the next word */
+				break;
+			}
+		}
 	}
 }
 
@@ -290,7 +324,7 @@ static void print_opt(FILE *f, const struct opt *o)
 		n = snprintf(left, sizeof(left), "-%c, --%s", o->key, o->name);
 	else
 		n = snprintf(left, sizeof(left), "--%s", o->name);
-	if (o->arg)
+	if (o->arg && n > 0 && (size_t)n < sizeof(left))
 		snprintf(left + n, sizeof(left) - n, " %s", o->arg);
 	if (strlen(left) > 22)
 		fprintf(f, "  %s\n%25s", left, "");

@@ -179,7 +179,12 @@ int run_opts_set_line(struct run_opts *o, const char *line)
 		const char *v = strchr(tok, '=') ? strchr(tok, '=') + 1 : "";
 		int ret;
 
-		if (!strncmp(tok, "coherent_pool=", 14)) {
+		if (!strncmp(tok, "coherent_pool=", 14) &&
+		    strlen(v) >= sizeof(o->coherent_pool_buf)) {
+			p_err("%s: invalid coherent_pool '%s' (a size such as 256K, at most 1G)",
+			      o->cmd, v);
+			ret = -EINVAL;
+		} else if (!strncmp(tok, "coherent_pool=", 14)) {
 			snprintf(o->coherent_pool_buf, sizeof(o->coherent_pool_buf), "%s", v);
 			ret = set_coherent_pool(o, o->coherent_pool_buf);
 		} else if (!strncmp(tok, "remap=", 6) && (!strcmp(v, "0") || !strcmp(v, "1")))
