@@ -80,6 +80,7 @@ out=$($B gate --paired "coherent_pool=$(printf '0%.0s' {1..40})256K" 'ops=10' 2>
 ok $? "gate --paired with a 44-byte coherent_pool: exit 3, named ($out)"
 # A title cut to fit must not split a UTF-8 character: the SVGs stay XML.
 rm -rf build/cli-test/utf
+mkdir -p build/cli-test
 $B plot results/baseline/result.json -o build/cli-test/utf --format svg \
 	--title "x$(printf '\xc3\xa9%.0s' {1..400})" 2>/dev/null
 python3 -c 'import sys, xml.dom.minidom as m; [m.parse(f) for f in sys.argv[1:]]' \
