@@ -117,7 +117,7 @@ $(BPF_OUT)/vmlinux.h: $(BUILD)/$(KVER)/vmlinux.h
 	$(Q)mkdir -p $(@D)
 	$(Q)cp $< $@
 
-BPF_HDRS := bpf/dmapool.h bpf/maps.bpf.h bpf/ctx.bpf.h include/uapi/dmapool_bench.h \
+BPF_HDRS := bpf/dmapool.h bpf/maps.bpf.h bpf/holders.bpf.h bpf/ctx.bpf.h include/uapi/dmapool_bench.h \
 	bench-module/pool_logic.h $(BPF_OUT)/vmlinux.h
 
 $(BPF_OUT)/dmapool.bpf.o: bpf/dmapool.bpf.c $(BPF_HDRS) $(BPF_OUT)/dmapool_tp.h
