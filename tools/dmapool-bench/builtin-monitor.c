@@ -679,11 +679,12 @@ static const struct opt monitor_opts_table[] = {
 };
 
 static const struct opt holders_opts_table[] = {
-	OPT_CHOICE_("by", struct monitor_opts, by, "KEY", "dev|stack|cpu",
+	OPT_CHOICE_("by", struct monitor_opts, by, "KEY", "pool|dev|stack|cpu",
 		    "who holds the pools: per device (dev) or per device and\n"
 		    "kernel stack (stack) for the kernel target, per CPU and\n"
 		    "context (cpu) for the bench target: live bytes and blocks,\n"
-		    "age of the oldest block, allocs, frees and fails"),
+		    "age of the oldest block, allocs, frees and fails; pool\n"
+		    "(default): the pools only, nothing tracked"),
 	OPT_UINT_("trend", struct monitor_opts, trend, "N", 1, HOLDERS_MAX_TREND, "",
 		  "mark holders whose live bytes grew in each of the last N\n"
 		  "intervals (growing); the exit summary lists them (implies --by)"),
@@ -703,7 +704,8 @@ static const struct cmd_help monitor_help = {
 	.synopsis = "[--target bench|kernel|auto] [-i SECONDS] [COUNT]\n"
 		    "                             [--pool P] [--hist] [--lat-unit us|ns] [-T] [--json]\n"
 		    "                             [--attach auto|fentry|kprobe]\n"
-		    "                             [--by dev|stack|cpu] [--trend N] [--top N] [--max-blocks N]",
+		    "                             [--by pool|dev|stack|cpu] [--trend N] [--top N]\n"
+		    "                             [--max-blocks N]",
 	.about =
 "Every interval, per pool: allocs and frees (counts and per second), fails\n"
 "(no suitable pool and exhausted: the kernel's two kinds), fallbacks (from ->\n"
@@ -733,6 +735,13 @@ static const struct cmd_help monitor_help = {
 /* --by and --trend against the target; 0 or -EINVAL. */
 static int check_by(struct monitor_opts *mo)
 {
+	if (mo->by && !strcmp(mo->by, "pool")) {
+		if (mo->trend) {
+			p_err("monitor: --trend needs holders (--by dev, stack or cpu), not --by pool");
+			return -EINVAL;
+		}
+		mo->by = NULL;	/* the pool view alone: the default */
+	}
 	if (mo->trend && !mo->by)
 		mo->by = mo->kernel ? "dev" : "cpu";
 	if (!mo->by)

@@ -207,6 +207,8 @@ static struct dmapool_holder_key view_key(const struct holders *h,
 static struct holder_row *row_find(struct holders *h,
 				   const struct dmapool_holder_key *v)
 {
+	if (!h->nrows)
+		return NULL;
 	/* key is the first member: a row compares as its key. */
 	return bsearch(v, h->rows, h->nrows, sizeof(*h->rows), key_cmp);
 }
