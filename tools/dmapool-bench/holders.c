@@ -617,7 +617,7 @@ void holders_summary_plain(struct holders *h)
 			printf("cpu %u %s\n", b->holder.cpu,
 			       nm(DMAPOOL_NAMES_CTX, b->holder.ctx));
 		if (h->kernel)
-			print_frames(h, b->holder.stack_id, 0, "      ");
+			print_frames(h, b->holder.stack_id, 4, "      ");
 	}
 	if (!n)
 		printf("  none\n");
