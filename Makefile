@@ -117,7 +117,7 @@ $(BPF_OUT)/vmlinux.h: $(BUILD)/$(KVER)/vmlinux.h
 	$(Q)mkdir -p $(@D)
 	$(Q)cp $< $@
 
-BPF_HDRS := bpf/dmapool.h bpf/maps.bpf.h bpf/ctx.bpf.h include/uapi/dmapool_bench.h \
+BPF_HDRS := bpf/dmapool.h bpf/maps.bpf.h bpf/holders.bpf.h bpf/ctx.bpf.h include/uapi/dmapool_bench.h \
 	bench-module/pool_logic.h $(BPF_OUT)/vmlinux.h
 
 $(BPF_OUT)/dmapool.bpf.o: bpf/dmapool.bpf.c $(BPF_HDRS) $(BPF_OUT)/dmapool_tp.h
@@ -185,12 +185,14 @@ UNIT_SRCS_test_gate := tools/dmapool-bench/gate-rules.c
 UNIT_SRCS_test_hist := tools/dmapool-bench/hist.c
 UNIT_SRCS_test_compare_search := tools/dmapool-bench/compare-search.c
 UNIT_SRCS_test_opts := tools/dmapool-bench/opts.c
+UNIT_SRCS_test_holders := tools/dmapool-bench/holders.c
+UNIT_LIBS_test_holders := -ljson-c
 
 .SECONDEXPANSION:
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_DEPS) $(UNIT_SRCS) $$(UNIT_SRCS_$$*)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $< $(UNIT_SRCS) $(UNIT_SRCS_$*) -lm -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) $< $(UNIT_SRCS) $(UNIT_SRCS_$*) -lm $(UNIT_LIBS_$*) -o $@
 
 # Host test of the BPF object against the host kernel's verifier.
 $(BUILD)/tests/test_bpf_verifier: tests/host/test_bpf_verifier.c tests/unit/tap.h \

@@ -3,7 +3,8 @@
  * In-kernel aggregation of the dmapool_bench tracepoints: latency histograms
  * per (op, pool, ctx, size order) and event counters in per-CPU arrays, and
  * the rare pool_state / pool_expand events in a sample array. No hash maps,
- * no per-event ring buffer.
+ * no per-event ring buffer; only `monitor --by cpu` (track_blocks) keeps
+ * the outstanding blocks in one, to say who holds them (holders.bpf.h).
  *
  * Each handler exists twice: a tp_btf program (needs the module's BTF) and a
  * classic tracepoint program reading the record layout that the build takes
@@ -15,9 +16,32 @@
 #include "dmapool_tp.h"
 #include "dmapool.h"
 #include "maps.bpf.h"
+#include "holders.bpf.h"
 
-static __always_inline int on_alloc(__u8 pool, __u64 size, __u64 latency_ns,
-				    __u8 ctx, __u8 result)
+/* The load generator's CPU and context hold what they allocate. */
+static __always_inline void track_alloc(__u8 pool, __u64 size, __u64 phys,
+					__u32 cpu, __u8 ctx, __u8 result,
+					struct dmapool_counters *c)
+{
+	struct dmapool_holder_key k = {
+		.stack_id = -1,
+		.cpu = cpu,
+		.ctx = ctx,
+	};
+	struct dmapool_holder *h = bpf_map_lookup_elem(&holders, &k);
+	struct dmapool_holder init = {};
+
+	if (!h)
+		h = holder_create(&k, &init, c);
+	if (h)
+		holder_count(h, size, result == DMAPOOL_RES_OK);
+	if (result == DMAPOOL_RES_OK)
+		block_add(phys, &k, size, pool, ctx, c);
+}
+
+static __always_inline int on_alloc(__u8 pool, __u64 size, __u64 phys,
+				    __u64 latency_ns, __u32 cpu, __u8 ctx,
+				    __u8 result)
 {
 	struct dmapool_counters *c = dmapool_counters();
 
@@ -25,11 +49,13 @@ static __always_inline int on_alloc(__u8 pool, __u64 size, __u64 latency_ns,
 		return 0;
 	dmapool_count_alloc(c, size, result);
 	hist_add(DMAPOOL_OP_ALLOC, pool, ctx, size, latency_ns);
+	if (track_blocks)
+		track_alloc(pool, size, phys, cpu, ctx, result, c);
 	return 0;
 }
 
-static __always_inline int on_free(__u8 pool, __u64 size, __u64 latency_ns,
-				   __u8 ctx)
+static __always_inline int on_free(__u8 pool, __u64 size, __u64 phys,
+				   __u64 latency_ns, __u8 ctx)
 {
 	struct dmapool_counters *c = dmapool_counters();
 
@@ -37,6 +63,8 @@ static __always_inline int on_free(__u8 pool, __u64 size, __u64 latency_ns,
 		return 0;
 	dmapool_count_free(c, size);
 	hist_add(DMAPOOL_OP_FREE, pool, ctx, size, latency_ns);
+	if (track_blocks && !block_del(phys))
+		c->frees_untracked++;
 	return 0;
 }
 
@@ -100,14 +128,14 @@ SEC("tp_btf/pool_alloc")
 int BPF_PROG(btf_pool_alloc, u8 pool, u64 size, u64 phys, u64 latency_ns,
 	     u64 avail_after, u8 op_ctx, u32 cpu, u8 result, u8 depth)
 {
-	return on_alloc(pool, size, latency_ns, op_ctx, result);
+	return on_alloc(pool, size, phys, latency_ns, cpu, op_ctx, result);
 }
 
 SEC("tp_btf/pool_free")
 int BPF_PROG(btf_pool_free, u8 pool, u64 size, u64 phys, u64 latency_ns,
 	     u8 op_ctx)
 {
-	return on_free(pool, size, latency_ns, op_ctx);
+	return on_free(pool, size, phys, latency_ns, op_ctx);
 }
 
 SEC("tp_btf/pool_fallback")
@@ -142,13 +170,14 @@ int BPF_PROG(btf_pool_state, u8 pool, u64 size, u64 avail, u64 largest_free,
 SEC("tracepoint/dmapool_bench/pool_alloc")
 int tp_pool_alloc(struct trace_event_raw_pool_alloc *e)
 {
-	return on_alloc(e->pool, e->size, e->latency_ns, e->ctx, e->result);
+	return on_alloc(e->pool, e->size, e->phys, e->latency_ns, e->cpu,
+			e->ctx, e->result);
 }
 
 SEC("tracepoint/dmapool_bench/pool_free")
 int tp_pool_free(struct trace_event_raw_pool_free *e)
 {
-	return on_free(e->pool, e->size, e->latency_ns, e->ctx);
+	return on_free(e->pool, e->size, e->phys, e->latency_ns, e->ctx);
 }
 
 SEC("tracepoint/dmapool_bench/pool_fallback")

@@ -52,6 +52,74 @@ struct dmapool_counters {
 	__u64 work_runs;		/* atomic_pool_work_fn runs */
 	__u64 work_ns;			/* their summed duration */
 	__u64 unpaired;			/* an exit without its entry (nesting) */
+	/* Attribution (monitor --by), when the loader turns it on: */
+	__u64 blocks_untracked;		/* allocations the blocks map had no room for */
+	__u64 frees_untracked;		/* frees of blocks not in it (allocated before attach) */
+	__u64 holders_dropped;		/* events of a holder the holders map had no room for */
+	__u64 stacks_lost;		/* bpf_get_stackid() failed (map full, collision) */
+	__u64 fail_events_dropped;	/* the failure ring buffer was full */
+};
+
+/*
+ * Holder attribution (monitor --by): who holds the outstanding blocks.
+ *
+ * Every allocation that succeeds while attribution is on goes into the
+ * `blocks` hash map, keyed by the block's address (kernel target: its
+ * virtual address; bench target: its physical address, which the
+ * tracepoints carry), and leaves it at its free. Its holder is the device
+ * and kernel stack that asked (kernel target) or the CPU and context of the
+ * load generator (bench target); the `holders` hash map keeps each holder's
+ * cumulative counts. Live bytes, blocks and the oldest block's age are
+ * summed from `blocks` by the reader, so nothing on the BPF side has to be
+ * kept consistent between the two maps.
+ */
+#define DMAPOOL_NAME_LEN	32	/* dev_name() and driver name, cut to fit */
+#define DMAPOOL_STACK_DEPTH	32	/* kernel frames kept per stack */
+#define DMAPOOL_MAX_HOLDERS	1024	/* entries of the holders map */
+#define DMAPOOL_MAX_STACKS	1024	/* entries of the stack map */
+
+struct dmapool_holder_key {
+	__u64 dev;			/* kernel: struct device *; bench: 0 */
+	__s32 stack_id;			/* kernel: stack map id; -1: none */
+	__u16 cpu;			/* bench: the CPU */
+	__u8 ctx;			/* bench: enum dmapool_ctx */
+	__u8 pad;
+};
+
+/* The `holders` map's value: cumulative since attach. */
+struct dmapool_holder {
+	__u64 allocs;
+	__u64 frees;			/* of blocks this holder allocated */
+	__u64 fails;
+	__u64 alloc_bytes;		/* bytes */
+	char dev_name[DMAPOOL_NAME_LEN];	/* kernel target */
+	char driver[DMAPOOL_NAME_LEN];		/* kernel target; "" unbound */
+};
+
+/* The `blocks` map's value: one outstanding block. */
+struct dmapool_block {
+	struct dmapool_holder_key holder;
+	__u64 size;			/* bytes */
+	__u64 ts_ns;			/* bpf_ktime_get_ns() at its allocation */
+	__u8 pool;			/* enum dmapool_pool */
+	__u8 ctx;			/* enum dmapool_ctx */
+	__u8 pad[6];
+};
+
+/* One failed allocation of the kernel's pools (the `fail_events` ring). */
+struct dmapool_fail_event {
+	__u64 ts_ns;			/* bpf_ktime_get_ns() */
+	__u64 dev;			/* struct device * */
+	__u64 size;			/* bytes */
+	__u64 gfp;
+	__u64 mask;			/* the device's coherent_dma_mask */
+	__s32 stack_id;			/* -1: none */
+	__u8 kind;			/* enum dmapool_fail_kind */
+	__u8 result;			/* enum dmapool_result */
+	__u8 ctx;			/* enum dmapool_ctx */
+	__u8 pad;
+	char dev_name[DMAPOOL_NAME_LEN];
+	char driver[DMAPOOL_NAME_LEN];
 };
 
 /* A pool_state or pool_expand event, in the `samples` array. */

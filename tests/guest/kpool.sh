@@ -178,7 +178,7 @@ wait $mon
 ok $? "Ctrl-C: exit 0"
 grep -q "usecs *: count *distribution" $out/txt
 ok $? "--hist prints the alloc latency histogram"
-grep -Eq '^kernel +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +- *$' $out/txt
+grep -Eq '^kernel +[0-9]+ +[0-9.]+ +[0-9]+ +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ +- *$' $out/txt
 ok $? "per-pool line with size and avail, largest free unknown ('-')"
 grep -q "atomic_pool_work_fn runs" $out/txt
 ok $? "expansion worker line"

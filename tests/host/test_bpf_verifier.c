@@ -41,5 +41,20 @@ int main(void)
 	       bpf_map__type(skel->maps.counters) == BPF_MAP_TYPE_PERCPU_ARRAY,
 	       "hot-path maps are per-CPU arrays");
 	dmapool_bpf__destroy(skel);
+
+	/* Again with holder attribution on (monitor --by cpu): its hash maps. */
+	skel = dmapool_bpf__open();
+	TAP_OK(skel != NULL, "skeleton opens again");
+	if (!skel)
+		return tap_done();
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, strncmp(bpf_program__name(prog), "btf_", 4));
+	skel->rodata->track_blocks = true;
+	err = dmapool_bpf__load(skel);
+	TAP_IS(err, 0, "the verifier accepts them with track_blocks (monitor --by cpu)");
+	TAP_OK(bpf_map__type(skel->maps.blocks) == BPF_MAP_TYPE_HASH &&
+	       bpf_map__max_entries(skel->maps.blocks) == 65536,
+	       "blocks: a hash map of 65536 outstanding blocks");
+	dmapool_bpf__destroy(skel);
 	return tap_done();
 }

@@ -7,6 +7,11 @@
  * each interval (events landing between a read and a clear would be lost):
  * each interval shows the difference of two cumulative reads, so intervals
  * add up exactly.
+ *
+ * With --by (or --trend) it also says who holds the pools (holders.c):
+ * per device or kernel stack (kernel target) or per CPU and context
+ * (bench target), and on the kernel target every failed allocation is an
+ * event line as it happens.
  */
 #include <errno.h>
 #include <signal.h>
@@ -18,6 +23,7 @@
 #include "collect.h"
 #include "dmapool.h"
 #include "hist.h"
+#include "holders.h"
 #include "kcollect.h"
 #include "kmod.h"
 #include "main.h"
@@ -74,6 +80,20 @@ struct monitor_opts {
 	bool hist;
 	bool ns;
 	bool timestamp;
+	const char *by;		/* dev, stack or cpu; NULL: pools only */
+	unsigned int trend;	/* intervals; 0: off */
+	unsigned int top;	/* holders shown; 0: all */
+	unsigned int max_blocks;
+};
+
+/* What outlives one interval: the holders and the failure events. */
+struct monitor_state {
+	const struct monitor_opts *mo;
+	struct holders h;
+	bool tracking;
+	int64_t wall_off_ns;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	struct json_object *fail_events;	/* this interval's, --json */
+	uint64_t fail_events_omitted;	/* past HOLDERS_MAX_FAIL_EVENTS */
 };
 
 static const char * const *const pool_names = dmapool_pool_names;
@@ -118,6 +138,7 @@ struct monitor_interval {
 	int64_t live;			/* live bytes since the start */
 	struct dmapool_sample *exp;	/* this interval's expansions */
 	size_t nr_exp;
+	struct monitor_state *st;
 	/* The kernel target only. */
 	bool work_traced;		/* atomic_pool_work_fn is traced */
 	struct json_object *rules;	/* the kernel's pool rules (borrowed) */
@@ -229,6 +250,9 @@ static int monitor_read(struct collector *c, const struct monitor_opts *mo,
 	struct json_object *pj;
 	int p, err;
 
+	/* Current avail for every pool, with or without events. */
+	if (mo->kernel && kcollect_walk(c) && verbose)
+		p_info("monitor: walking the pools' chunks failed");
 	iv->pools = mo->kernel ? kcollect_pools(c) : kmod_pools();
 	err = collect_counters(c, &iv->sum);
 	if (err)
@@ -236,6 +260,11 @@ static int monitor_read(struct collector *c, const struct monitor_opts *mo,
 	delta_words((__u64 *)&iv->sum, (__u64 *)&prev->sum,
 		    sizeof(iv->sum) / sizeof(__u64));
 	iv->live += iv->sum.live_bytes;
+	if (iv->st->tracking) {
+		err = holders_read(&iv->st->h, mono_ns());
+		if (err)
+			return err;
+	}
 	for (p = 0; p < DMAPOOL_NR_POOLS; p++) {
 		if (mo->pool >= 0 && p != mo->pool)
 			continue;
@@ -275,9 +304,12 @@ static void pool_plain(const struct monitor_opts *mo,
 		snprintf(avail, sizeof(avail), "%lld", mp->avail);
 	if (mp->largest_free >= 0)
 		snprintf(largest, sizeof(largest), "%lld", mp->largest_free);
-	printf("%-7s %10.0f %10.0f %13llu %10lld %10s %10s\n",
-	       pool_names[p], mp->alloc.count / iv->secs, mp->frees / iv->secs,
-	       (unsigned long long)alloc_mean_ns(mp), mp->size, avail, largest);
+	/* Counts as well as rates: a handful of real calls rounds to 0/s. */
+	printf("%-7s %8llu %9.1f %8llu %9.1f %13llu %10lld %10s %10s\n",
+	       pool_names[p], (unsigned long long)mp->alloc.count,
+	       mp->alloc.count / iv->secs, (unsigned long long)mp->frees,
+	       mp->frees / iv->secs, (unsigned long long)alloc_mean_ns(mp),
+	       mp->size, avail, largest);
 	if (!mo->hist || !mp->alloc.count)
 		return;
 	hist_fold_log2(mp->alloc.slots, log2);
@@ -285,6 +317,56 @@ static void pool_plain(const struct monitor_opts *mo,
 		log2_to_us(log2);
 	printf("\n  %s alloc latency:\n", pool_names[p]);
 	hist_print_log2(stdout, log2, mo->ns ? "nsecs" : "usecs");
+}
+
+/*
+ * Bytes in use in pool @p that were allocated before attach (or did not
+ * fit the blocks map): what the pool's chunks say is in use, less what we
+ * track. -1: not known (the pool was never walked).
+ */
+static long long unattributed(const struct monitor_interval *iv, int p)
+{
+	const struct monitor_pool *mp = &iv->pool[p];
+	long long size = mp->size_walked >= 0 ? mp->size_walked : mp->size;
+	long long used = size - mp->avail - (long long)iv->st->h.tracked[p];
+
+	if (size < 0 || mp->avail < 0)
+		return -1;
+	return used > 0 ? used : 0;
+}
+
+/*
+ * Live bytes: tracked blocks when attributing; else allocated minus freed
+ * since attach, which frees of older blocks can make negative: then it is
+ * not known, and said so.
+ */
+static void live_plain(const struct monitor_interval *iv)
+{
+	const struct dmapool_counters *sum = &iv->sum;
+	int p;
+
+	if (iv->st->tracking) {
+		printf("live bytes tracked since attach %llu in %llu blocks\n",
+		       (unsigned long long)iv->st->h.tracked_bytes,
+		       (unsigned long long)iv->st->h.tracked_blocks);
+		printf("in use from before attach (unattributed):");
+		for (p = 0; p < DMAPOOL_NR_POOLS; p++)
+			if (iv->pool[p].shown && unattributed(iv, p) >= 0)
+				printf(" %s %lld", pool_names[p], unattributed(iv, p));
+		printf("\n");
+		if (sum->blocks_untracked || sum->frees_untracked || sum->holders_dropped ||
+		    sum->stacks_lost)
+			printf("not tracked: %llu allocations (blocks map full: --max-blocks), %llu frees of blocks from before attach, %llu events of holders past the holders map, %llu stacks lost\n",
+			       (unsigned long long)sum->blocks_untracked,
+			       (unsigned long long)sum->frees_untracked,
+			       (unsigned long long)sum->holders_dropped,
+			       (unsigned long long)sum->stacks_lost);
+	} else if (iv->live < 0) {
+		printf("live bytes since start unknown (%lld bytes more freed than allocated since attach: blocks from before it)\n",
+		       -(long long)iv->live);
+	} else {
+		printf("live bytes since start %lld\n", (long long)iv->live);
+	}
 }
 
 static void monitor_print_plain(const struct monitor_opts *mo,
@@ -300,18 +382,19 @@ static void monitor_print_plain(const struct monitor_opts *mo,
 	strftime(stamp, sizeof(stamp), "%H:%M:%S", localtime(&iv->now));
 	if (mo->timestamp)
 		printf("%s\n", stamp);
-	printf("%-7s %10s %10s %13s %10s %10s %10s\n", "pool", "allocs/s", "frees/s",
-	       "alloc_avg(ns)", "size", "avail", "largest");
+	printf("%-7s %8s %9s %8s %9s %13s %10s %10s %10s\n", "pool", "allocs",
+	       "allocs/s", "frees", "frees/s", "alloc_avg(ns)", "size", "avail",
+	       "largest");
 	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
 		if (iv->pool[p].shown)
 			pool_plain(mo, iv, p);
-	printf("fails/s %.0f (no suitable pool %llu, exhausted %llu), expansions %llu (mean %.1f us), live bytes since start %lld\n",
-	       sum->fails / iv->secs,
+	printf("fails %llu (no suitable pool %llu, exhausted %llu), expansions %llu (mean %.1f us), ",
+	       (unsigned long long)sum->fails,
 	       (unsigned long long)sum->failures[DMAPOOL_FAIL_NO_POOL],
 	       (unsigned long long)sum->failures[DMAPOOL_FAIL_EXHAUSTED],
 	       (unsigned long long)sum->expansions,
-	       sum->expansions ? sum->expand_ns / 1e3 / sum->expansions : 0.0,
-	       (long long)iv->live);
+	       sum->expansions ? sum->expand_ns / 1e3 / sum->expansions : 0.0);
+	live_plain(iv);
 	if (mo->kernel && iv->work_traced)
 		printf("atomic_pool_work_fn runs %llu (mean %.1f us)%s\n",
 		       (unsigned long long)sum->work_runs,
@@ -331,12 +414,17 @@ static void monitor_print_plain(const struct monitor_opts *mo,
 		       (unsigned long long)s->size, s->latency_ns / 1e3,
 		       s->result ? " (failed)" : "");
 	}
+	if (iv->st->tracking) {
+		printf("\n");
+		holders_print_plain(&iv->st->h);
+	}
 	printf("\n");
 }
 
 static struct json_object *pool_json(const struct monitor_opts *mo,
-				     const struct monitor_pool *mp)
+				     const struct monitor_interval *iv, int p)
 {
+	const struct monitor_pool *mp = &iv->pool[p];
 	struct json_object *o = json_object_new_object();
 	struct json_object *by = json_object_new_object();
 	int ctx;
@@ -356,6 +444,14 @@ static struct json_object *pool_json(const struct monitor_opts *mo,
 			       json_object_new_int64(mp->expansions_total));
 	if (mo->kernel)
 		json_object_object_add(o, "size_walked", json_object_new_int64(mp->size_walked));
+	if (iv->st->tracking) {
+		long long u = unattributed(iv, p);
+
+		json_object_object_add(o, "tracked_bytes",
+				       json_object_new_uint64(iv->st->h.tracked[p]));
+		json_object_object_add(o, "unattributed_bytes",
+				       u >= 0 ? json_object_new_int64(u) : NULL);
+	}
 	return o;
 }
 
@@ -412,6 +508,27 @@ static void kernel_json(struct json_object *root, const struct monitor_interval 
 	json_object_object_add(root, "work_runs", json_object_new_uint64(iv->sum.work_runs));
 	json_object_object_add(root, "work_ns", json_object_new_uint64(iv->sum.work_ns));
 	json_object_object_add(root, "unpaired", json_object_new_uint64(iv->sum.unpaired));
+	json_object_object_add(root, "failure_events_dropped",
+			       json_object_new_uint64(iv->sum.fail_events_dropped));
+}
+
+/* --by: who holds the pools, and what attribution could not count. */
+static void tracking_json(struct json_object *root, const struct monitor_interval *iv)
+{
+	const struct dmapool_counters *sum = &iv->sum;
+	struct holders *h = &iv->st->h;
+
+	json_object_object_add(root, "by", json_object_new_string(iv->st->mo->by));
+	json_object_object_add(root, "holders", holders_json(h));
+	json_object_object_add(root, "tracked_bytes", json_object_new_uint64(h->tracked_bytes));
+	json_object_object_add(root, "tracked_blocks", json_object_new_uint64(h->tracked_blocks));
+	json_object_object_add(root, "blocks_untracked",
+			       json_object_new_uint64(sum->blocks_untracked));
+	json_object_object_add(root, "frees_untracked",
+			       json_object_new_uint64(sum->frees_untracked));
+	json_object_object_add(root, "holders_dropped",
+			       json_object_new_uint64(sum->holders_dropped));
+	json_object_object_add(root, "stacks_lost", json_object_new_uint64(sum->stacks_lost));
 }
 
 /* One JSON object on one line. */
@@ -426,7 +543,7 @@ static void monitor_print_json(const struct monitor_opts *mo,
 	json_object_object_add(root, "interval_s", json_object_new_double(iv->secs));
 	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
 		if (iv->pool[p].shown)
-			json_object_object_add(pools, pool_names[p], pool_json(mo, &iv->pool[p]));
+			json_object_object_add(pools, pool_names[p], pool_json(mo, iv, p));
 	json_object_object_add(root, "pools", pools);
 	json_object_object_add(root, "fallbacks", fallbacks_json(&iv->sum));
 	json_object_object_add(root, "expansion_events", expansions_json(iv));
@@ -436,7 +553,19 @@ static void monitor_print_json(const struct monitor_opts *mo,
 				       json_object_new_uint64(iv->sum.failures[r]));
 	json_object_object_add(root, "expansions", json_object_new_uint64(iv->sum.expansions));
 	json_object_object_add(root, "expand_ns", json_object_new_uint64(iv->sum.expand_ns));
-	json_object_object_add(root, "live_bytes_since_start", json_object_new_int64(iv->live));
+	/* Negative: frees of blocks from before attach; not known. */
+	json_object_object_add(root, "live_bytes_since_start", iv->live >= 0 ?
+			       json_object_new_int64(iv->live) : NULL);
+	if (iv->st->tracking)
+		tracking_json(root, iv);
+	if (mo->kernel) {
+		json_object_object_add(root, "failure_events", iv->st->fail_events ?
+				       iv->st->fail_events : json_object_new_array());
+		iv->st->fail_events = NULL;
+		json_object_object_add(root, "failure_events_omitted",
+				       json_object_new_uint64(iv->st->fail_events_omitted));
+		iv->st->fail_events_omitted = 0;
+	}
 	json_object_object_add(root, "target", json_object_new_string(
 		mo->kernel ? "kernel" : "bench"));
 	if (mo->kernel)
@@ -446,10 +575,11 @@ static void monitor_print_json(const struct monitor_opts *mo,
 }
 
 /* Read and print one interval; returns 0 or -errno. */
-static int report(struct collector *c, const struct monitor_opts *mo,
-		  double secs, struct monitor_prev *prev, int64_t *live)
+static int report(struct collector *c, struct monitor_state *st, double secs,
+		  struct monitor_prev *prev, int64_t *live)
 {
 	struct monitor_interval *iv = calloc(1, sizeof(*iv));
+	const struct monitor_opts *mo = st->mo;
 	int err;
 
 	if (!iv)
@@ -457,6 +587,7 @@ static int report(struct collector *c, const struct monitor_opts *mo,
 	iv->now = time(NULL);
 	iv->secs = secs;
 	iv->live = *live;
+	iv->st = st;
 	err = monitor_read(c, mo, prev, iv);
 	if (!err) {
 		*live = iv->live;
@@ -469,6 +600,30 @@ static int report(struct collector *c, const struct monitor_opts *mo,
 	interval_free(iv);
 	free(iv);
 	return err;
+}
+
+/* A failed allocation of the kernel's pools, from the ring buffer. */
+static int on_fail_event(void *ctx, void *data, size_t len)
+{
+	struct monitor_state *st = ctx;
+	const struct dmapool_fail_event *e = data;
+
+	if (len < sizeof(*e))
+		return 0;
+	if (!json_output) {
+		holders_fail_plain(&st->h, e, st->wall_off_ns);
+		fflush(stdout);
+		return 0;
+	}
+	if (!st->fail_events)
+		st->fail_events = json_object_new_array();
+	/* Bounded per interval: a storm of failures is counted, not kept. */
+	if (json_object_array_length(st->fail_events) >= HOLDERS_MAX_FAIL_EVENTS)
+		st->fail_events_omitted++;
+	else
+		json_object_array_add(st->fail_events,
+				      holders_fail_json(&st->h, e, st->wall_off_ns));
+	return 0;
 }
 
 static int opt_interval(const char *cmd, const struct opt *opt, const char *val,
@@ -523,32 +678,89 @@ static const struct opt monitor_opts_table[] = {
 		  "a time stamp on each interval"),
 };
 
+static const struct opt holders_opts_table[] = {
+	OPT_CHOICE_("by", struct monitor_opts, by, "KEY", "pool|dev|stack|cpu",
+		    "who holds the pools: per device (dev) or per device and\n"
+		    "kernel stack (stack) for the kernel target, per CPU and\n"
+		    "context (cpu) for the bench target: live bytes and blocks,\n"
+		    "age of the oldest block, allocs, frees and fails; pool\n"
+		    "(default): the pools only, nothing tracked"),
+	OPT_UINT_("trend", struct monitor_opts, trend, "N", 1, HOLDERS_MAX_TREND, "",
+		  "mark holders whose live bytes grew in each of the last N\n"
+		  "intervals (growing); the exit summary lists them (implies --by)"),
+	OPT_UINT_("top", struct monitor_opts, top, "N", 1, DMAPOOL_MAX_HOLDERS, "",
+		  "show the N biggest holders (default all)"),
+	OPT_UINT_("max-blocks", struct monitor_opts, max_blocks, "N", 1, 1u << 20, "",
+		  "outstanding blocks tracked at most (default 65536); more\n"
+		  "are counted as not tracked"),
+};
+
 static const struct opt_group monitor_group = OPT_GROUP("Options", monitor_opts_table);
+static const struct opt_group holders_group = OPT_GROUP("Who holds the pools",
+							holders_opts_table);
 
 static const struct cmd_help monitor_help = {
 	.name = "monitor",
 	.synopsis = "[--target bench|kernel|auto] [-i SECONDS] [COUNT]\n"
 		    "                             [--pool P] [--hist] [--lat-unit us|ns] [-T] [--json]\n"
-		    "                             [--attach auto|fentry|kprobe]",
+		    "                             [--attach auto|fentry|kprobe]\n"
+		    "                             [--by pool|dev|stack|cpu] [--trend N] [--top N]\n"
+		    "                             [--max-blocks N]",
 	.about =
-"Every interval, per pool: allocs/s, frees/s, fails/s (no suitable pool and\n"
-"exhausted: the kernel's two kinds), fallbacks (from -> to),\n"
-"expansions (count, mean latency), size, avail, largest free extent and live\n"
-"bytes; with --hist the alloc latency log2 histograms. Intervals are exact\n"
-"differences of cumulative counts. Ctrl-C prints the last interval and detaches.\n"
-"COUNT stops after COUNT intervals (default: until Ctrl-C); with --json, one\n"
-"JSON object per interval, one per line.\n",
+"Every interval, per pool: allocs and frees (counts and per second), fails\n"
+"(no suitable pool and exhausted: the kernel's two kinds), fallbacks (from ->\n"
+"to), expansions (count, mean latency), size, avail, largest free extent and\n"
+"live bytes; with --hist the alloc latency log2 histograms. Intervals are\n"
+"exact differences of cumulative counts. Ctrl-C prints the last interval and\n"
+"detaches. COUNT stops after COUNT intervals (default: until Ctrl-C); with\n"
+"--json, one JSON object per interval, one per line.\n"
+"\n"
+"--by says who holds the pools: every block allocated after attach is kept\n"
+"until it is freed, with its device and kernel stack (kernel target) or CPU\n"
+"and context (bench target). Blocks allocated before attach are not known:\n"
+"the pools' other in-use bytes are shown as unattributed. On exit a summary\n"
+"lists the growing holders (--trend) and the oldest blocks. The kernel target\n"
+"prints every failed allocation as it happens: device, driver, size, gfp,\n"
+"the device's coherent DMA mask and the kernel's kind of failure.\n",
 	.examples =
 "  dmapool-bench monitor\n"
 "  dmapool-bench monitor -i 2 5 --hist --pool kernel\n"
 "  dmapool-bench monitor --target kernel -T --hist\n"
+"  dmapool-bench monitor --target kernel --by dev --trend 5 -i 60\n"
+"  dmapool-bench monitor --target kernel --by stack --top 10\n"
+"  dmapool-bench monitor --target bench --by cpu\n"
 "  dmapool-bench monitor --json 10 | jq .pools.kernel.allocs\n",
 };
+
+/* --by and --trend against the target; 0 or -EINVAL. */
+static int check_by(struct monitor_opts *mo)
+{
+	if (mo->by && !strcmp(mo->by, "pool")) {
+		if (mo->trend) {
+			p_err("monitor: --trend needs holders (--by dev, stack or cpu), not --by pool");
+			return -EINVAL;
+		}
+		mo->by = NULL;	/* the pool view alone: the default */
+	}
+	if (mo->trend && !mo->by)
+		mo->by = mo->kernel ? "dev" : "cpu";
+	if (!mo->by)
+		return 0;
+	if (mo->kernel && !strcmp(mo->by, "cpu")) {
+		p_err("monitor: --by cpu is for the bench target (kernel: --by dev or --by stack)");
+		return -EINVAL;
+	}
+	if (!mo->kernel && strcmp(mo->by, "cpu")) {
+		p_err("monitor: --by %s is for the kernel target (bench: --by cpu)", mo->by);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 /* Options and COUNT: 0, 1 after --help, or -EINVAL. */
 static int monitor_parse(struct monitor_opts *mo, int argc, char **argv)
 {
-	struct opt_use use[] = { { &monitor_group, mo } };
+	struct opt_use use[] = { { &monitor_group, mo }, { &holders_group, mo } };
 	int first, ret;
 	char *end;
 
@@ -567,6 +779,8 @@ static int monitor_parse(struct monitor_opts *mo, int argc, char **argv)
 	}
 	mo->kernel = !strcmp(mo->target, "kernel") ||
 		     (!strcmp(mo->target, "auto") && access("/sys/module/dmapool_bench", F_OK));
+	if (check_by(mo))
+		return -EINVAL;
 	if (!mo->kernel && access("/sys/module/dmapool_bench", F_OK)) {
 		p_err("monitor: the dmapool_bench module is not loaded (dmapool-bench run loads it)");
 		return -ENOENT;
@@ -574,12 +788,72 @@ static int monitor_parse(struct monitor_opts *mo, int argc, char **argv)
 	return 0;
 }
 
+/* Attach, and set up what attribution and failure events need. */
+static int monitor_start(struct monitor_state *st, struct collector **col,
+			 struct ring_buffer **rb, const char **how)
+{
+	const struct monitor_opts *mo = st->mo;
+	struct timespec rt, mt;
+	int err;
+
+	collect_track.on = st->tracking;
+	collect_track.stacks = mo->kernel;
+	collect_track.max_blocks = mo->max_blocks;
+	err = mo->kernel ? kcollect_start(col, mo->attach, how) :
+	      collect_start(col, "auto", how);
+	if (err)
+		return err;
+	st->h.by = !mo->by ? HOLDERS_BY_DEV : !strcmp(mo->by, "stack") ? HOLDERS_BY_STACK :
+		   !strcmp(mo->by, "cpu") ? HOLDERS_BY_CPU : HOLDERS_BY_DEV;
+	st->h.kernel = mo->kernel;
+	st->h.trend = mo->trend;
+	st->h.top = mo->top;
+	st->h.holders_fd = (*col)->holders_fd;
+	st->h.blocks_fd = (*col)->blocks_fd;
+	st->h.stacks_fd = (*col)->stacks_fd;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	st->wall_off_ns = (rt.tv_sec - mt.tv_sec) * 1000000000LL + rt.tv_nsec - mt.tv_nsec;
+	if (st->tracking && holders_init(&st->h, mo->max_blocks)) {
+		p_err("monitor: out of memory for %u blocks", mo->max_blocks);
+		return -ENOMEM;
+	}
+	if (mo->kernel && (*col)->fail_fd >= 0) {
+		*rb = ring_buffer__new((*col)->fail_fd, on_fail_event, st, NULL);
+		if (!*rb) {
+			p_err("monitor: cannot read the failure events: %s", strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+/* The summary on exit (--by): growing holders, oldest blocks. */
+static void monitor_summary(struct monitor_state *st)
+{
+	struct json_object *o;
+
+	if (json_output) {
+		o = json_object_new_object();
+		json_object_object_add(o, "summary", holders_summary_json(&st->h));
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else {
+		holders_summary_plain(&st->h);
+	}
+	fflush(stdout);
+}
+
 int cmd_monitor(int argc, char **argv)
 {
 	struct monitor_opts mo = { .interval = 1, .count = -1, .pool = -1,
-				   .attach = "auto", .target = "auto", .lat_unit = "us" };
+				   .attach = "auto", .target = "auto", .lat_unit = "us",
+				   .max_blocks = 65536 };
+	struct monitor_state st = { .mo = &mo, .h = { .holders_fd = -1, .blocks_fd = -1,
+						     .stacks_fd = -1 } };
+	struct ring_buffer *rb = NULL;
+	struct collector *col = NULL;
 	struct monitor_prev *prev;
-	struct collector *col;
 	int64_t live = 0;
 	const char *how;
 	int err = 0;
@@ -588,9 +862,13 @@ int cmd_monitor(int argc, char **argv)
 	err = monitor_parse(&mo, argc, argv);
 	if (err)
 		return err > 0 ? EXIT_OK : err == -ENOENT ? EXIT_FAIL : EXIT_USAGE;
+	st.tracking = mo.by != NULL;
 	prev = calloc(1, sizeof(*prev));
-	if (!prev || (mo.kernel ? kcollect_start(&col, mo.attach, &how) :
-		      collect_start(&col, "auto", &how))) {
+	if (!prev || monitor_start(&st, &col, &rb, &how)) {
+		ring_buffer__free(rb);
+		if (col)
+			collect_stop(col);
+		holders_free(&st.h);
 		free(prev);
 		return EXIT_FAIL;
 	}
@@ -599,24 +877,37 @@ int cmd_monitor(int argc, char **argv)
 	collect_reset(col, mono_ns());
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (!json_output)
+	if (!json_output) {
 		fprintf(stderr, "Monitoring the %s (%s)... Hit Ctrl-C to end.\n",
 			mo.kernel ? "kernel's atomic pools" : "bench pools", how);
+		if (st.tracking)
+			fprintf(stderr, "Blocks allocated before now are not known: the pools' in-use bytes beyond the tracked ones are shown as unattributed.\n");
+	}
 	while (!stop_monitor && (mo.count < 0 || n < mo.count)) {
 		uint64_t t0 = mono_ns();
 		double secs;
 
-		while (!stop_monitor && mono_ns() - t0 < mo.interval * 1e9)
+		while (!stop_monitor && mono_ns() - t0 < mo.interval * 1e9) {
 			usleep(20000);
+			if (rb)
+				ring_buffer__consume(rb);
+		}
+		if (rb)
+			ring_buffer__consume(rb);
 		secs = (mono_ns() - t0) / 1e9;
-		err = report(col, &mo, secs, prev, &live);
+		err = report(col, &st, secs, prev, &live);
 		if (err) {
 			p_err("monitor: reading the maps failed: %s", strerror(-err));
 			break;
 		}
 		n++;
 	}
+	if (!err && st.tracking)
+		monitor_summary(&st);
+	ring_buffer__free(rb);
 	collect_stop(col);
+	holders_free(&st.h);
+	json_object_put(st.fail_events);
 	free(prev);
 	return err ? EXIT_FAIL : EXIT_OK;
 }

@@ -45,6 +45,24 @@ static void choose_programs(struct dmapool_bpf *skel, bool btf)
 	}
 }
 
+struct track_opts collect_track;
+
+void collect_track_maps(struct bpf_map *blocks, struct bpf_map *holders)
+{
+	/* Preallocated hash maps: no memory for them unless asked. */
+	bpf_map__set_max_entries(blocks, collect_track.on ? collect_track.max_blocks : 1);
+	bpf_map__set_max_entries(holders, collect_track.on ? DMAPOOL_MAX_HOLDERS : 1);
+}
+
+void collect_track_fds(struct collector *c)
+{
+	c->blocks_fd = c->holders_fd = c->stacks_fd = c->fail_fd = -1;
+	if (!collect_track.on)
+		return;
+	c->blocks_fd = bpf_object__find_map_fd_by_name(c->obj, "blocks");
+	c->holders_fd = bpf_object__find_map_fd_by_name(c->obj, "holders");
+}
+
 static int open_load(struct dmapool_bpf **out, bool btf)
 {
 	struct dmapool_bpf *skel = dmapool_bpf__open();
@@ -53,6 +71,8 @@ static int open_load(struct dmapool_bpf **out, bool btf)
 	if (!skel)
 		return -errno;
 	choose_programs(skel, btf);
+	skel->rodata->track_blocks = collect_track.on;
+	collect_track_maps(skel->maps.blocks, skel->maps.holders);
 	err = dmapool_bpf__load(skel);
 	if (!err)
 		err = dmapool_bpf__attach(skel);
@@ -107,6 +127,9 @@ int collect_init(struct collector *c, struct bpf_object *obj,
 	c->counters_fd = bpf_object__find_map_fd_by_name(obj, "counters");
 	c->samples_fd = bpf_object__find_map_fd_by_name(obj, "samples");
 	if (c->hists_fd < 0 || c->counters_fd < 0 || c->samples_fd < 0)
+		return -ENOENT;
+	collect_track_fds(c);
+	if (collect_track.on && (c->blocks_fd < 0 || c->holders_fd < 0))
 		return -ENOENT;
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <bpf/libbpf.h>
 
@@ -27,7 +28,29 @@ struct collector {
 	uint64_t t0_ns;
 	uint64_t misses_base[DMAPOOL_NR_EVENTS];	/* before the run */
 	void *buf;			/* one per-CPU value of the largest map */
+	/* Holder attribution (collect_track.on): */
+	int blocks_fd, holders_fd;	/* -1 when off */
+	int stacks_fd, fail_fd;		/* kernel target only; else -1 */
 };
+
+/*
+ * Holder attribution (monitor --by), read by collect_start() and
+ * kcollect_start() before they load: off (all zero) unless set. When off the
+ * blocks and holders maps shrink to one entry and the programs skip them.
+ */
+struct track_opts {
+	bool on;
+	bool stacks;			/* kernel target: a kernel stack per holder */
+	uint32_t max_blocks;		/* entries of the blocks map */
+};
+
+extern struct track_opts collect_track;
+
+struct bpf_map;
+/* Size the attribution maps of a program set before load. */
+void collect_track_maps(struct bpf_map *blocks, struct bpf_map *holders);
+/* collect_init()'s lookup of the attribution maps' fds. */
+void collect_track_fds(struct collector *c);
 
 /* Fill @c's map descriptors and buffers from a loaded object. */
 int collect_init(struct collector *c, struct bpf_object *obj,

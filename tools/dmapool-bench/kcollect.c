@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/utsname.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -90,6 +91,7 @@ static const struct {
 	ARG(KF_ALLOC, "cpu_addr", alloc_arg_cpu_addr),
 	ARG(KF_ALLOC, "gfp", alloc_arg_gfp),
 	ARG(KF_ALLOC, "phys_addr_ok", alloc_arg_phys_ok),
+	ARG(KF_ALLOC, "dev", alloc_arg_dev),
 	ARG(KF_FREE, "start", free_arg_start),
 	ARG(KF_FREE, "size", free_arg_size),
 	ARG(KF_EXPAND, "pool", expand_arg_pool),
@@ -279,6 +281,11 @@ static int open_load(struct kpool_bpf **out, const struct ksyms *k,
 	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
 		skel->rodata->pool_var[p] = k->pool_var[p];
 	skel->rodata->sem = k->sem;
+	skel->rodata->track_blocks = collect_track.on;
+	skel->rodata->collect_stacks = collect_track.on && collect_track.stacks;
+	collect_track_maps(skel->maps.blocks, skel->maps.holders);
+	bpf_map__set_max_entries(skel->maps.kstacks, skel->rodata->collect_stacks ?
+				 DMAPOOL_MAX_STACKS : 1);
 	for (i = 0; kb->have_btf && i < ARRAY_SIZE(kargs); i++)
 		if (!kb->untraced[kargs[i].func])
 			*(__u32 *)((char *)skel->rodata + kargs[i].off) = kb->pos[i];
@@ -287,6 +294,12 @@ static int open_load(struct kpool_bpf **out, const struct ksyms *k,
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *name = bpf_program__name(prog);
 		bool is_kprobe = name[0] == 'k', on = is_kprobe == kprobe;
+
+		if (prog == skel->progs.walk_pools) {
+			/* Run by kcollect_walk(), never attached. */
+			bpf_program__set_autoattach(prog, false);
+			continue;
+		}
 
 		for (f = 0; f < NR_KF; f++)
 			if (kb->untraced[f] && !strcmp(name + 3, kfuncs[f].prog))
@@ -393,8 +406,19 @@ int kcollect_start(struct collector **out, const char *want, const char **how)
 		return err;
 	}
 	c->nr_samples = &skel->bss->nr_samples;
+	c->fail_fd = bpf_map__fd(skel->maps.fail_events);
+	if (skel->rodata->collect_stacks)
+		c->stacks_fd = bpf_map__fd(skel->maps.kstacks);
 	*out = c;
 	return 0;
+}
+
+int kcollect_walk(struct collector *c)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	struct kpool_bpf *skel = c->skel;
+
+	return bpf_prog_test_run_opts(bpf_program__fd(skel->progs.walk_pools), &opts);
 }
 
 static long long read_ll(const char *path)

@@ -31,6 +31,11 @@ struct json_object *kcollect_pools(struct collector *c);
 bool kcollect_traced(const char *func);
 /* The names of those left out, a new JSON array. */
 struct json_object *kcollect_untraced(void);
+/*
+ * Walk every pool's chunks now, so that kcollect_pools()'s avail and
+ * size_walked are current even for a pool without events. 0 or -errno.
+ */
+int kcollect_walk(struct collector *c);
 /* Are the kernel's dma_pools debugfs files readable? */
 bool kcollect_debugfs_ok(void);
 

@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest suite: who holds the pools (`monitor --by`). The kernel target on
+# the kernel's own pools, driven by the module's test-only real_pool path
+# for its two named devices dmapool-real-a and dmapool-real-b: live bytes
+# and blocks per device and per stack, growing holders, the exit summary,
+# blocks from before attach, the blocks map's bound, each failure as an
+# event with its device, mask and kind, and the monitor's memory over
+# 10,000 allocations. Then the bench target per CPU and context, and live
+# bytes never negative when attached mid-run.
+#
+# Boot with coherent_pool=32K (tests/run): every pool starts at 32 KiB, so
+# a 64 KiB request fails in every pool ("DMA pool exhausted", pools full).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+. tests/guest/lib.sh
+B=${DMAPOOL_CLI:-build/dmapool-bench}
+R=$D/real_pool
+out=$(mktemp -d)
+
+rp() { echo "$*" >"$R"; }
+rpval() { awk -v key="$1:" '$1 == key { print $2 }' "$R"; }
+
+# start_mon OUT ARGS...: monitor in the background, --json, until its
+# first interval is out (attached before we allocate).
+start_mon() {
+	local f=$1
+	shift
+	$B monitor "$@" --json >"$f" 2>"$f.err" &
+	mon=$!
+	wait_for "$f" '"target":'
+}
+
+# lines FILE: how many intervals so far
+lines() { grep -c '"time":' "$1"; }
+
+# next_line FILE: wait for one more interval than now
+next_line() {
+	local n
+	n=$(lines "$1")
+	for _ in $(seq 200); do
+		[ "$(lines "$1")" -gt "$n" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# holder FILE DEV FIELD: FIELD of holder DEV in the last interval
+holder() {
+	grep '"time":' "$1" | tail -n 1 |
+		jq -r --arg d "$2" "[.holders[] | select(.dev == \$d)][0].$3 // \"absent\""
+}
+
+grep -q 'coherent_pool=32K' /proc/cmdline
+ok $? "booted with coherent_pool=32K"
+unload
+load real_pool_test=1
+ok $? "insmod real_pool_test=1"
+
+# Failures first, while every pool is 32 KiB: a 64 KiB request fits none;
+# a 4 KiB one for a 16-bit device mask is refused by every pool's check.
+start_mon $out/fail.json --target kernel --by dev -i 0.5
+rp "alloc 64K dev=b" 2>/dev/null
+ok $((! $?)) "real_pool: 64K for dev=b fails (every pool is 32K)"
+rp "alloc 4K dev=a zone=dma mask=16" 2>/dev/null
+ok $((! $?)) "real_pool: 4K for dev=a with a 16-bit mask fails"
+is "$(rpval held)" 0 "nothing held"
+next_line $out/fail.json && next_line $out/fail.json
+kill -INT $mon
+wait $mon
+ok $? "monitor ends on SIGINT"
+ev() { jq -r -s "[.[].failure_events // [] | .[]] | $1" $out/fail.json; }
+is "$(ev length)" 2 "two failure events"
+is "$(ev '.[0] | [.dev, .driver, .size, .kind, .reason] | join(" ")')" \
+	"dmapool-real-b dmapool_bench 65536 exhausted exhausted" \
+	"64K for dmapool-real-b: the kernel's kind 'exhausted', every pool full"
+is "$(ev '.[0].mask')" 18446744073709551615 "... its device's mask: 64 bits"
+is "$(ev '.[1] | [.dev, .driver, .size, .kind, .reason] | join(" ")')" \
+	"dmapool-real-a dmapool_bench 4096 exhausted addr_rejected" \
+	"4K for dmapool-real-a: the kernel's kind 'exhausted', refused by the mask check"
+is "$(ev '.[1].mask')" 65535 "... its device's mask: 16 bits"
+
+ev '.[1].gfp' | grep -Eq '^[0-9]+$'
+ok $? "gfp is a number"
+is "$(jq -r -s '[.[] | select(.holders) | .holders[] | select(.dev == "dmapool-real-b") | .fails] | add' $out/fail.json)" 1 \
+	"dmapool-real-b: one failure counted"
+is "$(jq -r -s '[.[] | select(.holders) | .holders[] | select(.dev == "dmapool-real-a") | .fails] | add' $out/fail.json)" 1 \
+	"dmapool-real-a: one failure counted"
+is "$(jq -r -s '[.[].exhausted // 0] | add' $out/fail.json) $(jq -r -s '[.[].no_suitable_pool // 0] | add' $out/fail.json)" "2 0" \
+	"counted as 2 exhausted, 0 no suitable pool (x86 always has a kernel pool)"
+# Plain text: an event line as it happens.
+$B monitor --target kernel -i 0.5 >$out/fail.txt 2>$out/fail.txt.err &
+mon=$!
+wait_for $out/fail.txt.err "Monitoring the kernel's atomic pools"
+rp "alloc 64K dev=b" 2>/dev/null
+for _ in $(seq 100); do grep -q ' FAIL ' $out/fail.txt && break; sleep 0.05; done
+kill -INT $mon
+wait $mon
+grep -Eq '^[0-9:]{8} FAIL dmapool-real-b \(dmapool_bench\) 65536 bytes gfp 0x[0-9a-f]+ mask 0xffffffffffffffff [a-z]+: exhausted \(exhausted\)$' \
+	$out/fail.txt
+ok $? "plain: one FAIL line with device, driver, size, gfp, mask, context and kind"
+
+# Attribution per device: 2 x 8K for dev=a, 3 x 4K for dev=b.
+start_mon $out/dev.json --target kernel --by dev -i 0.5 --trend 2
+rp "alloc 8K count=2 dev=a" && rp "alloc 4K count=3 dev=b"
+ok $? "real_pool: 2 x 8K for dev=a, 3 x 4K for dev=b"
+next_line $out/dev.json && next_line $out/dev.json
+is "$(holder $out/dev.json dmapool-real-a live_bytes)/$(holder $out/dev.json dmapool-real-a live_blocks)" \
+	16384/2 "holder dmapool-real-a: 16384 live bytes in 2 blocks"
+is "$(holder $out/dev.json dmapool-real-b live_bytes)/$(holder $out/dev.json dmapool-real-b live_blocks)" \
+	12288/3 "holder dmapool-real-b: 12288 live bytes in 3 blocks"
+is "$(holder $out/dev.json dmapool-real-a driver)" dmapool_bench "its driver, read from struct device"
+is "$(jq -r -s '[.[] | select(.holders) | .holders[] | select(.dev == "dmapool-real-a") | .allocs] | add' $out/dev.json)" 2 \
+	"dmapool-real-a: 2 allocations counted"
+a_age=$(holder $out/dev.json dmapool-real-a oldest_ms)
+cmp_ok "$a_age" -ge 500 "oldest block of dmapool-real-a is at least one interval old ($a_age ms)"
+cmp_ok "$(grep '"time":' $out/dev.json | tail -n 1 | jq .tracked_bytes)" -eq 28672 "28672 bytes tracked"
+rp "free all"
+next_line $out/dev.json && next_line $out/dev.json
+is "$(holder $out/dev.json dmapool-real-a live_bytes) $(holder $out/dev.json dmapool-real-b live_bytes)" "0 0" \
+	"after the frees: 0 live bytes for both"
+is "$(jq -r -s '[.[] | select(.holders) | .holders[] | select(.dev == "dmapool-real-b") | .frees] | add' $out/dev.json)" 3 \
+	"dmapool-real-b: 3 frees counted"
+kill -INT $mon
+wait $mon
+tail -n 1 $out/dev.json | jq -e '.summary.oldest | length == 0' >/dev/null
+ok $? "exit summary: a JSON line, no block outstanding"
+
+# Per stack: the stack names the module's function that called the kernel.
+start_mon $out/stack.json --target kernel --by stack -i 0.5
+rp "alloc 4K count=2 dev=b"
+next_line $out/stack.json && next_line $out/stack.json
+st=$(grep '"time":' $out/stack.json | tail -n 1 |
+	jq -r '[.holders[] | select(.dev == "dmapool-real-b")][0].stack | join(";")')
+case $st in *dmapool_real_*'[dmapool_bench]'*) r=0 ;; *) r=1 ;; esac
+ok $r "stack of dmapool-real-b names the module's function ($(echo "$st" | cut -c1-120))"
+is "$(holder $out/stack.json dmapool-real-b live_bytes)" 8192 "--by stack: 8192 live bytes"
+kill -INT $mon
+wait $mon
+is "$(tail -n 1 $out/stack.json | jq -r '.summary.oldest[0].dev')" dmapool-real-b \
+	"exit summary: the oldest block is dmapool-real-b's"
+tail -n 1 $out/stack.json | jq -r '.summary.oldest[0].stack | join(";")' | grep -q 'dmapool_real_'
+ok $? "... with its stack"
+rp "free all"
+
+# Growing: dev=a allocates in each of 3 intervals; dev=b allocates and frees.
+start_mon $out/trend.json --target kernel --trend 3 -i 1
+# Blocks take the lowest free id: a 1, b 2; a 3, b's 2 freed; a 2, b 4.
+rp "alloc 4K dev=a" && rp "alloc 4K dev=b" && next_line $out/trend.json &&
+	rp "alloc 4K dev=a" && rp "free 2" && next_line $out/trend.json &&
+	rp "alloc 4K dev=a" && rp "alloc 4K dev=b" && next_line $out/trend.json
+ok $? "3 intervals: dev=a allocates in each, dev=b allocates, frees, allocates"
+kill -INT $mon
+wait $mon
+is "$(holder $out/trend.json dmapool-real-a growing)" true "dmapool-real-a, up in each of 3 intervals: growing"
+is "$(holder $out/trend.json dmapool-real-b growing)" false "dmapool-real-b, which freed: not growing"
+is "$(tail -n 1 $out/trend.json | jq -r '[.summary.growing[].dev] | join(",")')" dmapool-real-a \
+	"exit summary: dmapool-real-a is the growing holder"
+rp "free all"
+
+# Blocks from before attach: unattributed, never a negative live figure.
+rp "alloc 4K count=2 dev=a"
+start_mon $out/pre.json --target kernel --by dev -i 0.5
+u=$(jq -r '.pools.kernel.unattributed_bytes' <(head -n 1 $out/pre.json))
+cmp_ok "$u" -ge 8192 "the kernel pool's 8192 bytes from before attach are unattributed ($u)"
+is "$(head -n 1 $out/pre.json | jq .tracked_bytes)" 0 "none of them tracked"
+rp "free all"
+next_line $out/pre.json && next_line $out/pre.json
+kill -INT $mon
+wait $mon
+is "$(jq -s '[.[].frees_untracked // 0] | add' $out/pre.json)" 2 "their 2 frees: counted as untracked"
+is "$(grep '"time":' $out/pre.json | tail -n 1 | jq .live_bytes_since_start)" null \
+	"live bytes since start: null (not known), not negative"
+rp "alloc 4K dev=a"
+$B monitor --target kernel -i 0.5 2 >$out/pre.txt 2>&1 &
+mon=$!
+wait_for $out/pre.txt "Monitoring"
+sleep 0.3
+rp "free all"
+wait $mon
+grep -q "live bytes since start unknown (4096 bytes more freed than allocated since attach" $out/pre.txt
+ok $? "plain: 'live bytes since start unknown', naming the bytes"
+! grep -q "since start -" $out/pre.txt
+ok $? "plain: no negative live figure"
+
+# The blocks map's bound: 6 blocks, room for 4.
+start_mon $out/full.json --target kernel --by dev -i 0.5 --max-blocks 4
+rp "alloc 4K count=6 dev=a"
+next_line $out/full.json && next_line $out/full.json
+is "$(jq -s '[.[].blocks_untracked // 0] | add' $out/full.json)" 2 "--max-blocks 4: 2 of 6 allocations counted as untracked"
+is "$(holder $out/full.json dmapool-real-a live_blocks)" 4 "4 blocks tracked"
+rp "free all"
+next_line $out/full.json && next_line $out/full.json
+kill -INT $mon
+wait $mon
+is "$(jq -s '[.[].frees_untracked // 0] | add' $out/full.json)" 2 "... whose frees are untracked"
+
+# Memory: flat over 10,000 allocations and frees (--by stack, every block).
+rss() { awk '/^VmRSS:/ { print $2 }' /proc/$1/status; }
+start_mon $out/mem.json --target kernel --by stack -i 0.2
+churn() { for _ in $(seq "$1"); do rp "alloc 4K count=16 dev=a" && rp "free all" || return 1; done; }
+churn 32
+next_line $out/mem.json && next_line $out/mem.json
+r1=$(rss $mon)
+churn 594
+ok $? "10,000 real allocations and frees"
+next_line $out/mem.json && next_line $out/mem.json
+r2=$(rss $mon)
+kill -INT $mon
+wait $mon
+is "$(jq -s '[.[] | select(.holders) | .holders[] | select(.dev == "dmapool-real-a") | .allocs] | add' $out/mem.json)" 10016 \
+	"all 10,016 allocations attributed to dmapool-real-a"
+cmp_ok $((r2 - r1)) -le 256 "monitor RSS flat: $r1 KiB after 512 allocations, $r2 KiB after 10,016"
+unload
+
+# The bench target: per CPU and context.
+load
+start_mon $out/bench.json --target bench --by cpu -i 0.5
+run_spec ctx=hardirq cpus=0-1 ops=2000 size=4K hold=ops:8
+ok $? "a hardirq run on 2 CPUs"
+next_line $out/bench.json && next_line $out/bench.json
+kill -INT $mon
+wait $mon
+is "$(jq -s '[.[] | select(.holders) | .holders[] | .allocs] | add' $out/bench.json)" "$(lstat allocs)" \
+	"holder allocs add up to the module's ($(lstat allocs))"
+is "$(jq -r -s '[.[] | select(.holders) | .holders[] | select(.allocs > 0) | "\(.cpu)/\(.ctx)"] | unique | join(",")' $out/bench.json)" \
+	"0/hardirq,1/hardirq" "holders: CPU 0 and 1, hardirq"
+is "$(grep '"time":' $out/bench.json | tail -n 1 | jq '[.holders[].live_bytes] | add')" 0 "all freed at the end"
+$B monitor --target kernel --by cpu 1 >/dev/null 2>$out/byerr
+is "$?:$(cat $out/byerr)" "2:dmapool-bench: monitor: --by cpu is for the bench target (kernel: --by dev or --by stack)" \
+	"--by cpu on the kernel target: exit 2, saying why"
+$B monitor --target bench --by dev 1 >/dev/null 2>$out/byerr
+is "$?:$(cat $out/byerr)" "2:dmapool-bench: monitor: --by dev is for the kernel target (bench: --by cpu)" \
+	"--by dev on the bench target: exit 2, saying why"
+
+# Attached mid-run: frees of blocks from before attach. Never negative.
+echo "ctx=process cpus=0 duration_ms=3000 size=4K hold=ops:64" >"$D/control"
+ok $? "a 3 s run holding 64 blocks"
+sleep 0.5
+$B monitor --target bench --json -i 0.5 >$out/mid.json 2>&1 &
+mon=$!
+for _ in $(seq 100); do [ "$(lines $out/mid.json)" -ge 7 ] && break; sleep 0.2; done
+kill -INT $mon
+wait $mon
+wait_idle
+is "$(jq -s '[.[].live_bytes_since_start | select(. != null and . < 0)] | length' $out/mid.json)" 0 \
+	"attached mid-run: no negative live bytes"
+is "$(tail -n 1 $out/mid.json | jq .live_bytes_since_start)" null "after the run: null (blocks from before attach were freed)"
+tap_done
