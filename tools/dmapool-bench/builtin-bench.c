@@ -444,7 +444,7 @@ static struct json_object *holders_drive(unsigned int loops)
 
 /* The `monitor` the holders section prices (b). */
 static const char * const holders_monitor_args[] = {
-	"monitor", "--target", "kernel", "--json", "-i", "1"
+	"monitor", "--target", "kernel", "--by", "stack", "--json", "-i", "1"
 };
 
 /* One measured run under @t; NULL on failure. */
