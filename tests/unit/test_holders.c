@@ -177,7 +177,7 @@ static void test_by_dev(void)
 	block(0x6000, b, 4096, 400 * MS, DMAPOOL_POOL_DMA32);
 	block(0x7000, b, 4096, 500 * MS, DMAPOOL_POOL_DMA32);
 	init(&h, HOLDERS_BY_DEV, 0);
-	TAP_IS(holders_read(&h, 1100 * MS), 0, "by dev: read");
+	TAP_IS(holders_read(&h, 1100 * MS, false), 0, "by dev: read");
 	arr = holders_json(&h);
 	TAP_IS(json_object_array_length(arr), 2, "two devices (a's two stacks are one row)");
 	TAP_IS(field(arr, "a", "live_bytes"), 16384, "a: 16384 live bytes");
@@ -203,7 +203,7 @@ static void test_by_dev(void)
 	/* Next interval: b allocated 2 more and freed all; a unchanged. */
 	holder(b, "b", 6, 6, 0);
 	nblocks = 2;
-	TAP_IS(holders_read(&h, 2100 * MS), 0, "second read");
+	TAP_IS(holders_read(&h, 2100 * MS, false), 0, "second read");
 	arr = holders_json(&h);
 	TAP_IS(field(arr, "b", "allocs"), 2, "b: 2 allocs this interval (a difference)");
 	TAP_IS(field(arr, "b", "frees"), 5, "b: 5 frees this interval");
@@ -212,7 +212,7 @@ static void test_by_dev(void)
 	json_object_put(arr);
 
 	/* A third read with nothing new: b is idle and empty. */
-	TAP_IS(holders_read(&h, 3100 * MS), 0, "third read");
+	TAP_IS(holders_read(&h, 3100 * MS, false), 0, "third read");
 	n = holders_sorted(&h, false, &v);
 	TAP_IS(n, 1, "the live table leaves out an idle, empty holder");
 	free(v);
@@ -241,7 +241,7 @@ static void test_by_stack_and_cpu(void)
 	block(0x2000, a2, 4096, 2, DMAPOOL_POOL_KERNEL);
 	block(0x3000, a2, 4096, 3, DMAPOOL_POOL_KERNEL);
 	init(&h, HOLDERS_BY_STACK, 0);
-	holders_read(&h, 10);
+	holders_read(&h, 10, false);
 	TAP_IS(h.nrows, 2, "by stack: one row per (device, stack)");
 	arr = holders_json(&h);
 	o = json_object_array_get_idx(arr, 0);
@@ -256,7 +256,7 @@ static void test_by_stack_and_cpu(void)
 	holder(c1, "", 5, 5, 2);
 	block(0x10, c0, 4096, 1, DMAPOOL_POOL_KERNEL);
 	init(&h, HOLDERS_BY_CPU, 0);
-	holders_read(&h, 10);
+	holders_read(&h, 10, false);
 	arr = holders_json(&h);
 	TAP_IS(json_object_array_length(arr), 2, "by cpu: two holders");
 	o = json_object_array_get_idx(arr, 0);
@@ -287,7 +287,7 @@ static void test_trend(void)
 			block(0x9000, b, 4096, 10 * MS, DMAPOOL_POOL_KERNEL);
 		holder(a, "a", i, 0, 0);
 		holder(b, "b", i == 3 ? 2 : 1, i >= 2, 0);
-		holders_read(&h, 100 * MS);
+		holders_read(&h, 100 * MS, false);
 		arr = holders_json(&h);
 		if (i < 3)
 			TAP_IS(field(arr, "a", "growing"), 0, "a after %d intervals: not yet growing", i);
@@ -296,6 +296,11 @@ static void test_trend(void)
 		TAP_IS(field(arr, "b", "growing"), 0, "b in interval %d: not growing", i);
 		json_object_put(arr);
 	}
+	/* Ctrl-C: a cut-short interval with no change keeps the mark... */
+	holders_read(&h, 100 * MS, true);
+	arr = holders_json(&h);
+	TAP_IS(field(arr, "a", "growing"), 1, "a cut-short flat interval keeps 'growing'");
+	json_object_put(arr);
 	s = holders_summary_json(&h);
 	g = json_object_object_get(s, "growing");
 	TAP_IS(json_object_array_length(g), 1, "summary: one growing holder");
@@ -308,6 +313,12 @@ static void test_trend(void)
 	TAP_IS(json_object_get_int64(json_object_object_get(json_object_array_get_idx(old, 3),
 							    "age_ms")), 90, "... b's, 90 ms, last");
 	json_object_put(s);
+	/* ... one where the holder shrank does not. */
+	nblocks = 1;
+	holders_read(&h, 100 * MS, true);
+	arr = holders_json(&h);
+	TAP_IS(field(arr, "a", "growing"), 0, "a cut-short interval where it shrank clears it");
+	json_object_put(arr);
 	holders_free(&h);
 }
 

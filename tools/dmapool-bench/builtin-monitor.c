@@ -261,7 +261,7 @@ static int monitor_read(struct collector *c, const struct monitor_opts *mo,
 		    sizeof(iv->sum) / sizeof(__u64));
 	iv->live += iv->sum.live_bytes;
 	if (iv->st->tracking) {
-		err = holders_read(&iv->st->h, mono_ns());
+		err = holders_read(&iv->st->h, mono_ns(), stop_monitor);
 		if (err)
 			return err;
 	}

@@ -330,11 +330,20 @@ static void read_holder_map(struct holders *h)
 	}
 }
 
-/* Live bytes of the last --trend intervals, and whether each one grew. */
-static void trend_push(struct holder_row *r, unsigned int trend)
+/*
+ * Live bytes of the last --trend intervals, and whether each one grew. A
+ * cut-short last interval (Ctrl-C) is no evidence either way unless the
+ * holder shrank in it: it leaves the history alone.
+ */
+static void trend_push(struct holder_row *r, unsigned int trend, bool partial)
 {
 	unsigned int keep = trend + 1, i;
 
+	if (partial) {
+		if (r->live_bytes < r->last_live[r->nlast - 1])
+			r->growing = false;
+		return;
+	}
 	if (r->nlast == keep) {
 		memmove(r->last_live, r->last_live + 1, (keep - 1) * sizeof(uint64_t));
 		r->nlast--;
@@ -346,7 +355,7 @@ static void trend_push(struct holder_row *r, unsigned int trend)
 			r->growing = false;
 }
 
-int holders_read(struct holders *h, uint64_t now_ns)
+int holders_read(struct holders *h, uint64_t now_ns, bool partial)
 {
 	struct dmapool_holder_key v;
 	struct holder_row *r;
@@ -394,7 +403,7 @@ int holders_read(struct holders *h, uint64_t now_ns)
 				r->fails = d;
 			r->prev[k] = r->cum[k];
 		}
-		trend_push(r, h->trend);
+		trend_push(r, h->trend, partial);
 	}
 	return 0;
 }
@@ -608,7 +617,7 @@ void holders_summary_plain(struct holders *h)
 			printf("cpu %u %s\n", b->holder.cpu,
 			       nm(DMAPOOL_NAMES_CTX, b->holder.ctx));
 		if (h->kernel)
-			print_frames(h, b->holder.stack_id, 0, "      ");
+			print_frames(h, b->holder.stack_id, 4, "      ");
 	}
 	if (!n)
 		printf("  none\n");
@@ -706,8 +715,11 @@ struct json_object *holders_fail_json(struct holders *h,
 	memcpy(s, e->driver, DMAPOOL_NAME_LEN);
 	json_object_object_add(o, "driver", json_object_new_string(s));
 	json_object_object_add(o, "size", json_object_new_uint64(e->size));
-	json_object_object_add(o, "gfp", json_object_new_uint64(e->gfp));
-	json_object_object_add(o, "mask", json_object_new_uint64(e->mask));
+	/* Hex strings: as the kernel prints them, and exact in every JSON reader. */
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, (uint64_t)e->gfp);
+	json_object_object_add(o, "gfp", json_object_new_string(buf));
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, (uint64_t)e->mask);
+	json_object_object_add(o, "mask", json_object_new_string(buf));
 	json_object_object_add(o, "ctx", json_object_new_string(
 		nm(DMAPOOL_NAMES_CTX, e->ctx)));
 	json_object_object_add(o, "kind", json_object_new_string(

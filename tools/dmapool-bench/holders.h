@@ -61,8 +61,11 @@ struct holders {
 /* @h->by, kernel, trend, top and the map fds set by the caller. */
 int holders_init(struct holders *h, uint32_t max_blocks);
 void holders_free(struct holders *h);
-/* Read the maps: one interval. 0 or -errno. */
-int holders_read(struct holders *h, uint64_t now_ns);
+/*
+ * Read the maps: one interval, @partial when it was cut short (Ctrl-C).
+ * 0 or -errno.
+ */
+int holders_read(struct holders *h, uint64_t now_ns, bool partial);
 
 /* The rows to show, biggest live bytes first: *@out (free() it). */
 size_t holders_sorted(const struct holders *h, bool all,
