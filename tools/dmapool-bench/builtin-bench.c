@@ -1064,8 +1064,9 @@ static const struct opt bench_opts_table[] = {
 	OPT_UINT_("ops", struct bench_opts, ops, "N", 100, 10000000, "",
 		  "operations per CPU per overhead run (default 20000; --quick 2000)"),
 	OPT_FLAG_("quick", 0, struct bench_opts, quick,
-		  "small runs: overhead on 1 CPU, lost events and (in\n"
-		  "the deterministic guest) tracepoints compiled out"),
+		  "small runs: overhead on 1 CPU, lost events, (in the\n"
+		  "deterministic guest) tracepoints compiled out, and\n"
+		  "the real-pool call cost over 256 calls each way"),
 	OPT_CHOICE_("only", struct bench_opts, only, "MODE", "normal|deterministic",
 		    "normal or deterministic: boot only that guest"),
 	OPT_STR_("module", 0, struct bench_opts, module, "PATH",
@@ -1089,7 +1090,10 @@ static const struct cmd_help bench_help = {
 "with bpftrace (bpf/bpftrace/dmapool-totals.bt), with ftrace hist triggers and\n"
 "with 'record' (raw ftrace), interleaved over several repetitions; the cost\n"
 "of compiled-in but disabled tracepoints; the load generator's capacity; lost\n"
-"events at its highest rate; and each BPF program's run time (BPF stats).\n"
+"events at its highest rate; each BPF program's run time (BPF stats); and the\n"
+"cost of one call into the kernel's own pool (the module's real_pool_test\n"
+"path) untraced, under 'monitor --target kernel --by stack' and under\n"
+"bpftrace (bpf/bpftrace/dmapool-holders.bt).\n"
 "Boots a normal (TCG/KVM, 2 vCPUs) and a deterministic (icount, 1 vCPU) guest\n"
 "and writes DIR/normal.json, DIR/deterministic.json and DIR/table.txt.\n",
 	.examples =
