@@ -263,6 +263,17 @@ ok $? "... under dma_alloc_from_pool"
 is "$(awk '/^\]: / { s += $2 } END { print s + 0 }' $out/h-stacks.txt)" 0 \
 	"every stack's live bytes back to 0"
 
+# SECONDS and INTERVALS: one table 3 s after attaching, then exit.
+bpf/bpftrace/dmapool-holders.bt 3 1 >$out/h2.txt 2>&1 &
+bt=$!
+wait_for $out/h2.txt "^Tracing who holds"
+t0=$(date +%s%N)
+wait $bt
+ok $? "dmapool-holders.bt 3 1 exits by itself"
+t1=$(date +%s%N)
+is "$(grep -c 'live bytes and blocks per device$' $out/h2.txt)" 1 "... after one table"
+cmp_ok $(((t1 - t0) / 1000000)) -ge 2500 "... printed 3 s after attaching, not 1 ($(((t1 - t0) / 1000000)) ms)"
+
 # A mask no pool can satisfy: x86 reserves the low 64 KiB, so with 16 bits
 # every pool is tried and every block given back.
 f0=$(rpval fails)
