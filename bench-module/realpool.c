@@ -29,8 +29,10 @@
  * Safety: when every pool fails, the kernel WARNs and names the device
  * unless __GFP_NOWARN, which every call here passes. The test path keeps
  * what it holds (at most DMAPOOL_REAL_CAP bytes) below the smallest pool the
- * kernel ever creates (128 KiB), so on a machine where nothing else uses the
- * pools an allocation can only fail by its mask or `reject`. With kernel IBT
+ * kernel creates by default (128 KiB), so on a machine where nothing else
+ * uses the pools an allocation fails only by its mask or `reject` (or, with
+ * a smaller coherent_pool= on the kernel command line, as exhausted: never
+ * warned either). With kernel IBT
  * enforced the unexported targets may be sealed against indirect calls, so
  * the option is refused there.
  */
