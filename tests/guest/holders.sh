@@ -217,13 +217,16 @@ unload
 # The bench target: per CPU and context.
 load
 start_mon $out/bench.json --target bench --by cpu -i 0.5
-run_spec ctx=hardirq cpus=0-1 ops=2000 size=4K hold=ops:8
+run_spec ctx=hardirq cpus=0-1 ops=20000 size=4K hold=ops:8
 ok $? "a hardirq run on 2 CPUs"
 next_line $out/bench.json && next_line $out/bench.json
 kill -INT $mon
 wait $mon
 is "$(jq -s '[.[] | select(.holders) | .holders[] | .allocs] | add' $out/bench.json)" "$(lstat allocs)" \
 	"holder allocs add up to the module's ($(lstat allocs))"
+is "$(jq -s '[.[] | select(.holders) | .holders[] | .frees] | add' $out/bench.json)" "$(lstat frees)" \
+	"holder frees add up to the module's (an address handed out again before its free was traced still counts right)"
+diag "frees seen before their address was reused on another CPU: $(jq -s '[.[].frees_untracked // 0] | add' $out/bench.json) of $(lstat frees)"
 is "$(jq -r -s '[.[] | select(.holders) | .holders[] | select(.allocs > 0) | "\(.cpu)/\(.ctx)"] | unique | join(",")' $out/bench.json)" \
 	"0/hardirq,1/hardirq" "holders: CPU 0 and 1, hardirq"
 is "$(grep '"time":' $out/bench.json | tail -n 1 | jq '[.holders[].live_bytes] | add')" 0 "all freed at the end"
