@@ -37,7 +37,18 @@ static bool dmapool_req_key(const char *word, int keylen, const char *key)
 	return (size_t)keylen == strlen(key) && !memcmp(word, key, keylen);
 }
 
-/* One word after SIZE: FLAG, count=N, zone=Z or mask=BITS. */
+/* @val's index in the NULL-ended @names, or -1. */
+static int dmapool_req_dev(const char *const *names, const char *val)
+{
+	int i;
+
+	for (i = 0; names && names[i]; i++)
+		if (!strcmp(names[i], val))
+			return i;
+	return -1;
+}
+
+/* One word after SIZE: FLAG, count=N, zone=Z, mask=BITS or dev=D. */
 static int dmapool_req_word(char *word, const struct dmapool_req_syntax *syn,
 			    struct dmapool_req *req,
 			    struct dmapool_req_err *err)
@@ -73,9 +84,16 @@ static int dmapool_req_word(char *word, const struct dmapool_req_syntax *syn,
 	} else if (dmapool_req_key(word, err->keylen, "mask")) {
 		err->what = DMAPOOL_REQ_BAD_MASK;
 		if (kstrtouint(val, 10, &req->mask_bits) ||
-		    req->mask_bits < DMAPOOL_MASK_BITS_MIN ||
+		    req->mask_bits < (syn->min_mask_bits ?: DMAPOOL_MASK_BITS_MIN) ||
 		    req->mask_bits > DMAPOOL_MASK_BITS_MAX)
 			return -EINVAL;
+	} else if (syn->devs && dmapool_req_key(word, err->keylen, "dev")) {
+		int dev = dmapool_req_dev(syn->devs, val);
+
+		err->what = DMAPOOL_REQ_BAD_DEV;
+		if (dev < 0)
+			return -EINVAL;
+		req->dev = dev;
 	} else {
 		return -EINVAL;
 	}
@@ -91,6 +109,7 @@ int dmapool_req_parse(char *args, const struct dmapool_req_syntax *syn,
 	req->count = 1;
 	req->zone = -1;			/* auto: from the mask */
 	req->mask_bits = 64;
+	req->dev = 0;
 	req->flag = false;
 	if (!word || dmapool_parse_bytes(word, strlen(word), &req->size) ||
 	    !req->size || req->size > syn->max_size ||

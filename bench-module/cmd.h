@@ -3,7 +3,8 @@
  * The `cmd` file (single allocations and frees through the module's pools)
  * and its `alloc` request grammar, which `real_pool` (realpool.c) shares:
  *
- *   alloc SIZE [count=N] [zone=auto|kernel|dma32|dma] [mask=BITS] [FLAG]
+ *   alloc SIZE [count=N] [zone=auto|kernel|dma32|dma] [mask=BITS] [dev=D]
+ *              [FLAG]
  *
  * zone=auto (the default) asks for the zone the mask implies, as
  * dma_direct_optimal_gfp_mask() does.
@@ -22,6 +23,8 @@ struct dmapool_req_syntax {
 	bool whole_pages;		/* SIZE must be a multiple of PAGE_SIZE */
 	unsigned int count_base;	/* of count=, as kstrtouint() takes it */
 	u32 max_count;
+	unsigned int min_mask_bits;	/* of mask=; 0: DMAPOOL_MASK_BITS_MIN */
+	const char *const *devs;	/* dev= names, NULL-ended; NULL: no dev= */
 };
 
 struct dmapool_req {
@@ -29,6 +32,7 @@ struct dmapool_req {
 	u32 count;
 	int zone;			/* enum dmapool_zone (auto: the mask's) */
 	unsigned int mask_bits;
+	unsigned int dev;		/* index in devs (default 0) */
 	bool flag;			/* FLAG was given */
 };
 
@@ -39,6 +43,7 @@ enum dmapool_req_bad {
 	DMAPOOL_REQ_BAD_COUNT,
 	DMAPOOL_REQ_BAD_ZONE,
 	DMAPOOL_REQ_BAD_MASK,
+	DMAPOOL_REQ_BAD_DEV,
 };
 
 struct dmapool_req_err {

@@ -20,7 +20,7 @@ static int __init dmapool_init(void)
 
 	ret = dmapool_params_check(&cfg);
 	if (!ret)
-		ret = dmapool_realpool_check();
+		ret = dmapool_realpool_init();
 	if (ret)
 		return ret;
 	ret = dmapool_pools_init(&cfg);
@@ -33,6 +33,7 @@ static int __init dmapool_init(void)
 	return 0;
 
 err_pools:
+	dmapool_realpool_exit();
 	dmapool_pools_exit();
 	return ret;
 }

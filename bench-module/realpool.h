@@ -8,10 +8,16 @@
 
 struct dentry;
 
-/* Resolve the kernel's functions when the option is set; 0 or -errno. */
-int dmapool_realpool_check(void);
+/*
+ * When the option is set: resolve the kernel's functions and register the
+ * test devices and their driver. 0 or -errno (nothing left registered).
+ */
+int dmapool_realpool_init(void);
 void dmapool_realpool_debugfs(struct dentry *dir);
-/* Give back what the test path holds (after its debugfs file is gone). */
+/*
+ * Give back what the test path holds (after its debugfs file is gone), then
+ * unregister its devices and driver. Also on a failed module init.
+ */
 void dmapool_realpool_exit(void);
 
 #endif /* _DMAPOOL_REALPOOL_H */

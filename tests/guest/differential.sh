@@ -93,6 +93,11 @@ if [ $(($(pval kernel size) - 65536)) -lt "$(pval config target)" ]; then
 fi
 cmp_ok "$(pval kernel addr_rejects)" -ge 1 "[$label] the mask check rejected blocks"
 is "$(sed -n 's/^held: //p' "$R")" 0 "[$label] the kernel's pools got every block back"
+rv() { sed -n "s/^$1: //p" "$R"; }
+# Every block was for the default device, and every kernel call was timed.
+is "$(rv held_a) $(rv held_b)" "0 0" "[$label] nothing held for either test device"
+is "$(rv alloc_calls) $(rv free_calls)" "$(($(rv allocs) + $(rv fails))) $(rv frees)" \
+	"[$label] alloc_calls/free_calls: one per kernel call, failed ones too"
 unload
 ok $? "[$label] rmmod"
 

@@ -7,7 +7,8 @@
 # one expansion per pool, with sizes equal to debugfs dma_pools/pool_size_*.
 # Each pool grows once per boot (the test path holds at most 64 KiB), so each
 # part drives another pool: fentry the kernel pool, kprobes dma32,
-# bpftrace dma.
+# bpftrace dma. The real_pool devices, its cost counters and
+# bpf/bpftrace/dmapool-holders.bt come last, once every pool has grown.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
@@ -15,6 +16,7 @@ cd "$(dirname "$0")/../.." || exit 1
 B=${DMAPOOL_CLI:-build/dmapool-bench}
 K=/sys/kernel/debug/dma_pools
 R=$D/real_pool
+P=/sys/bus/platform
 out=$(mktemp -d)
 
 kpsize() { cat "$K/pool_size_$1"; }
@@ -27,18 +29,33 @@ unload
 load
 ! [ -e "$R" ]
 ok $? "no real_pool file without real_pool_test=1"
+! [ -e $P/devices/dmapool-real-a ] && ! [ -e $P/devices/dmapool-real-b ] &&
+	! [ -e $P/drivers/dmapool_bench ]
+ok $? "... nor test devices or platform driver"
 reload real_pool_test=1
 ok $? "insmod real_pool_test=1"
 [ -e "$R" ]
 ok $? "real_pool file with real_pool_test=1"
 dmesg | grep -q "real_pool_test: TEST ONLY"
 ok $? "loading it says TEST ONLY in the kernel log"
+for d in a b; do
+	is "$(basename "$(readlink $P/devices/dmapool-real-$d/driver)")" dmapool_bench \
+		"platform device dmapool-real-$d registered, bound to driver dmapool_bench"
+done
+dmesg -C
 for bad in "alloc 3000" "alloc 128K" "alloc 16K count=5" "alloc 4K zone=highmem" \
-	"alloc 4K count=0" "grow" "free now"; do
+	"alloc 4K count=0" "grow" "free now" "alloc 4K dev=c" "alloc 4K dev=" \
+	"alloc 4K mask=11" "alloc 4K mask=65" "reset now"; do
 	echo "$bad" >"$R" 2>/dev/null
 	ok $((! $?)) "real_pool refuses '$bad'"
 done
-is "$(rpval held)" 0 "nothing held after refused commands"
+is "$(rpval held) $(rpval fails) $(rpval alloc_calls)" "0 0 0" \
+	"nothing held, failed or called after refused commands"
+dmesg | grep -q "real_pool: invalid dev 'c' (a, b)$"
+ok $? "dev=c: one error naming dev"
+dmesg | grep -q "real_pool: invalid mask '11' (12..64 bits)$"
+ok $? "mask=11: one error naming mask and its range"
+is "$(dmesg | grep -c 'real_pool: ')" 12 "one kernel log line per refused command"
 
 # monitor_kernel OUT ATTACH COUNT: kernel-target monitor, --json, until its
 # first interval is out (so it is attached before we allocate)
@@ -192,9 +209,122 @@ is "$(sum_map $out/bt.txt 'expansions[dma]')" 1 "@expansions[dma]: 1"
 is "$(sum_map $out/bt.txt 'expand_bytes[dma]')" "$m0" "@expand_bytes[dma]: the pool doubled"
 cmp_ok "$(sum_map $out/bt.txt work_runs)" -ge 1 "@work_runs"
 
-echo "alloc 4K count=2" >"$R"
+# Who holds the pools: two devices, per-device counts, the bpftrace peer.
+# Every pool has grown once: what the test path holds (at most 64 KiB)
+# no longer makes any of them expand.
+bpf/bpftrace/dmapool-holders.bt >$out/h.txt 2>&1 &
+bt=$!
+wait_for $out/h.txt "^Tracing who holds the kernel's atomic DMA pools"
+ok $? "dmapool-holders.bt attaches"
+echo "alloc 8K count=2" >"$R"
+ok $? "2 x 8K for dev=a (the default)"
+echo "alloc 4K count=3 dev=b" >"$R"
+ok $? "3 x 4K for dev=b"
+is "$(rpval held_a) $(rpval held_a_bytes) $(rpval held_b) $(rpval held_b_bytes)" \
+	"2 16384 3 12288" "real_pool: held per device"
+is "$(rpval held) $(rpval held_bytes)" "5 28672" "... adding up to what it holds"
+wait_for $out/h.txt '^@live_bytes\[dmapool-real-a\]: 16384$'
+ok $? "dmapool-holders.bt: dmapool-real-a holds 16384 bytes"
+wait_for $out/h.txt '^@live_bytes\[dmapool-real-b\]: 12288$'
+ok $? "dmapool-holders.bt: dmapool-real-b holds 12288 bytes"
+grep -q '^@live_blocks\[dmapool-real-a\]: 2$' $out/h.txt &&
+	grep -q '^@live_blocks\[dmapool-real-b\]: 3$' $out/h.txt
+ok $? "... in 2 and 3 blocks"
+echo "free 3" >"$R"
+ok $? "free one dev=b block by id"
+is "$(rpval held_a) $(rpval held_b) $(rpval held_b_bytes)" "2 2 8192" \
+	"real_pool: dev=b holds one block less"
+wait_for $out/h.txt '^@live_bytes\[dmapool-real-b\]: 8192$'
+ok $? "dmapool-holders.bt: dmapool-real-b down to 8192 bytes"
+echo "free all" >"$R"
+is "$(rpval held_a) $(rpval held_a_bytes) $(rpval held_b) $(rpval held_b_bytes)" \
+	"0 0 0 0" "real_pool: nothing held after free all"
+n=$(wc -l <$out/h.txt)
+wait_for $out/h.txt '^@live_bytes\[dmapool-real-a\]: 0$'
+ok $? "dmapool-holders.bt: dmapool-real-a back to 0 bytes"
+# A whole table printed after the free (two tables' blocks lines).
+for i in $(seq 300); do
+	[ "$(tail -n +$((n + 1)) $out/h.txt | grep -c '^@live_blocks')" -ge 4 ] && break
+	sleep 0.1
+done
+kill -INT $bt
+wait $bt
+ok $? "dmapool-holders.bt ends on Ctrl-C (exit 0)"
+# The last table, its lines sorted (bpftrace prints a map in hash order).
+is "$(awk '/live bytes and blocks per device$/ { t = "" } /^@live_/ { t = t $0 "\n" }
+	END { printf "%s", t }' $out/h.txt | sort | paste -sd,)" \
+	"@live_blocks[dmapool-real-a]: 0,@live_blocks[dmapool-real-b]: 0,@live_bytes[dmapool-real-a]: 0,@live_bytes[dmapool-real-b]: 0" \
+	"its last table: 0 bytes and blocks for both devices" || sed 's/^/# /' $out/h.txt
+sed -n '/^Live bytes per allocating kernel stack:$/,$p' $out/h.txt >$out/h-stacks.txt
+grep -q '^    dmapool_real_alloc_one+' $out/h-stacks.txt
+ok $? "a live-bytes stack names the allocating function dmapool_real_alloc_one"
+grep -q '^    dma_alloc_from_pool+' $out/h-stacks.txt
+ok $? "... under dma_alloc_from_pool"
+is "$(awk '/^\]: / { s += $2 } END { print s + 0 }' $out/h-stacks.txt)" 0 \
+	"every stack's live bytes back to 0"
+
+# SECONDS and INTERVALS: one table 3 s after attaching, then exit.
+bpf/bpftrace/dmapool-holders.bt 3 1 >$out/h2.txt 2>&1 &
+bt=$!
+wait_for $out/h2.txt "^Tracing who holds"
+t0=$(date +%s%N)
+wait $bt
+ok $? "dmapool-holders.bt 3 1 exits by itself"
+t1=$(date +%s%N)
+is "$(grep -c 'live bytes and blocks per device$' $out/h2.txt)" 1 "... after one table"
+cmp_ok $(((t1 - t0) / 1000000)) -ge 2500 "... printed 3 s after attaching, not 1 ($(((t1 - t0) / 1000000)) ms)"
+
+# A mask no pool can satisfy: x86 reserves the low 64 KiB, so with 16 bits
+# every pool is tried and every block given back.
+f0=$(rpval fails)
+echo "alloc 4K mask=16" >"$R" 2>/dev/null
+ok $((! $?)) "alloc 4K mask=16 fails"
+is "$(rpval fails) $(rpval held) $(rpval held_a)" "$((f0 + 1)) 0 0" "one failure, nothing held"
+is "$(sed -n 's/^last: //p' "$R")" "ok=0 failed=1 last=0 dma=0 dma32=0 kernel=0" \
+	"its result line: no block"
+is "$(dmesg | grep -c 'DMA pool exhausted')" 0 "not warned (__GFP_NOWARN)"
+echo "alloc 4K mask=32 dev=b" >"$R"
+is "$(rpval held_b) $(sed -n 's/^last: //p' "$R")" "1 ok=1 failed=0 last=1 dma=0 dma32=1 kernel=0" \
+	"mask=32 for dev=b: a dma32 block"
+echo "free all" >"$R"
+
+# Per-call cost counters: they grow with every call, reset zeroes them only.
+echo reset >"$R"
+ok $? "reset"
+is "$(rpval alloc_calls) $(rpval alloc_ns) $(rpval free_calls) $(rpval free_ns)" "0 0 0 0" \
+	"reset zeroes the timing counters"
+echo "alloc 4K count=4" >"$R"
+echo "alloc 4K dev=b" >"$R"
+echo "free all" >"$R"
+is "$(rpval alloc_calls) $(rpval free_calls)" "5 5" "5 calls each way counted"
+a1=$(rpval alloc_ns) f1=$(rpval free_ns)
+cmp_ok "$a1" -gt 0 "alloc_ns measured ($a1)"
+cmp_ok "$f1" -gt 0 "free_ns measured ($f1)"
+echo "alloc 4K mask=16" >"$R" 2>/dev/null
+is "$(rpval alloc_calls) $(rpval free_calls)" "6 5" "a failed call counts too"
+cmp_ok "$(rpval alloc_ns)" -gt "$a1" "... and adds its time"
+a=$(rpval allocs) f=$(rpval fails)
+echo reset >"$R"
+is "$(rpval alloc_calls) $(rpval alloc_ns) $(rpval free_calls) $(rpval free_ns)" "0 0 0 0" \
+	"reset zeroes them again"
+is "$(rpval allocs) $(rpval fails)" "$a $f" "... and only them"
+
+# rmmod with blocks held for both devices frees them and unregisters.
+echo "alloc 8K count=2" >"$R"
+echo "alloc 4K count=2 dev=b" >"$R"
+is "$(rpval held_a) $(rpval held_b)" "2 2" "blocks held for both devices"
+monitor_kernel $out/rm.json fentry 3
+ok $? "monitor attached across rmmod"
 unload
 ok $? "rmmod gives back what the test path held"
+wait $mon
+is "$(j $out/rm.json '[.[].pools.kernel.frees] | add')" 4 "the kernel saw its 4 blocks freed"
+is "$(j $out/rm.json '.[-1].pools.kernel.avail')" "$(kpsize kernel)" \
+	"the kernel pool has all of its bytes back"
+is "$(dmesg | grep -c 'did not take back')" 0 "every block taken back by the kernel"
+! [ -e $P/devices/dmapool-real-a ] && ! [ -e $P/devices/dmapool-real-b ] &&
+	! [ -e $P/drivers/dmapool_bench ]
+ok $? "rmmod unregisters both test devices and the platform driver"
 is "$(kpsize kernel)" "$($B monitor --json 1 2>/dev/null | jq .pools.kernel.size)" \
 	"without the module, auto monitors the kernel's pools"
 tap_done

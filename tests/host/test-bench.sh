@@ -7,6 +7,8 @@
 #   - at the generator's highest rate, every tracer that keeps counts has the
 #     module's counts exactly, and no tracer reports a drop
 #   - tracepoints compiled out vs compiled in but disabled: within 2 %
+#   - one call into the kernel's own pool (holders): ours costs less than
+#     bpftrace's dmapool-holders.bt, both more than untraced
 # and that bad options exit 2 with one line naming the value.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -77,6 +79,29 @@ for tr in bpf bpftrace ftrace-hist; do
 		"$tr counted the module's $(jq "$l | .module_ops" "$r") allocations and frees"
 done
 is "$(jq '.lost[0].lost.module_ops' "$r")" 5000 "the lost-event runs did 5000 operations"
+
+# holders: one call into the kernel's own pool (real_pool_test), untraced,
+# under our monitor and under bpftrace's dmapool-holders.bt.
+h=.holders
+is "$(jq -r "$h.skipped // \"ran\"" "$r")" ran "holders: the section ran (real_pool_test=1 loaded)"
+is "$(jq "$h.runs | length" "$r")" 6 "holders: 3 tracers x 2 interleaved repetitions"
+is "$(jq -c "[$h.runs[] | .alloc_calls, .free_calls] | unique" "$r")" "[256]" \
+	"holders: every run made 256 allocations and 256 frees (16 x alloc 4K count=16)"
+ht() { jq -r "$h.tracers[\"$1\"].$2" "$r"; }
+check "holders: untraced, a call costs time ($(ht none ns_per_call_median) ns)" -- \
+	awk -v a="$(ht none ns_per_call_min)" 'BEGIN { exit !(a > 0) }'
+for tr in ours bpftrace; do
+	check "holders: $tr adds time per call ($(ht "$tr" added_ns_median) ns)" -- \
+		awk -v a="$(ht "$tr" added_ns_min)" 'BEGIN { exit !(a > 0) }'
+done
+check "holders: ours costs less than bpftrace per call ($(ht ours ns_per_call_median) < $(ht bpftrace ns_per_call_median))" -- \
+	awk -v b="$(ht ours ns_per_call_max)" -v c="$(ht bpftrace ns_per_call_min)" \
+	'BEGIN { exit !(b < c) }'
+is "$(jq -r "$h.targets.ours_below_bpftrace" "$r")" true "holders: the target says so too"
+check "holders: ours/bpftrace ratio reported ($(jq "$h.ours_vs_bpftrace.ns_per_call_ratio_median" "$r"))" -- \
+	awk -v x="$(jq "$h.ours_vs_bpftrace.ns_per_call_ratio_median" "$r")" 'BEGIN { exit !(x > 0 && x < 1) }'
+grep -q "^Cost of one call into the kernel's pool" "$out/table.txt"
+ok $? "holders: in table.txt"
 
 off=.instrumentation_off
 is "$(jq "$off.runs | length" "$r")" 4 "compiled out vs in: 2 interleaved loads each"

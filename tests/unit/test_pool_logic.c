@@ -111,6 +111,13 @@ static void test_mask(void)
 	       "32-bit: huge size does not wrap");
 	TAP_OK(dmapool_addr_ok(0xfffffffffffff000ull, 4096, 64), "64-bit: everything fits");
 	TAP_OK(!dmapool_addr_ok(0x1000, 0, 32), "zero size rejected");
+	/* real_pool's masks below any zone: 12..23 bits. */
+	TAP_OK(dmapool_addr_ok(0xf000, 4096, 16), "16-bit: last page below 64K fits");
+	TAP_OK(!dmapool_addr_ok(0x10000, 4096, 16), "16-bit: block at 64K rejected");
+	TAP_OK(!dmapool_addr_ok(0xf000, 8192, 16), "16-bit: block crossing 64K rejected");
+	TAP_OK(dmapool_addr_ok(0, 4096, 12), "12-bit: page 0 fits");
+	TAP_OK(!dmapool_addr_ok(0x1000, 4096, 12), "12-bit: page 1 rejected");
+	TAP_OK(!dmapool_addr_ok(0, 8192, 12), "12-bit: two pages rejected");
 }
 
 static void test_zone_of_mask(void)

@@ -30,12 +30,7 @@ const struct traced *bench_bpftrace_counts(void)
 /* (a): nothing attached, nothing to do. */
 static const struct tracer none_tracer = { .cmd = "bench" };
 
-/* --- tracer (c): bpftrace, the same aggregation as a script ---------------- */
-
-struct bt_run {
-	pid_t pid;
-	char out[PATH_MAX];
-};
+/* --- a tracer as a child process --------------------------------------------- */
 
 static bool file_has(const char *path, const char *needle)
 {
@@ -51,49 +46,102 @@ static bool file_has(const char *path, const char *needle)
 	return found;
 }
 
-static int bt_start(const struct run_opts *o, const char *outdir, void **priv,
-		    const char **how)
+int bench_child_start(struct bench_child *c, char *const argv[], const char *ready)
 {
-	struct bt_run *b = calloc(1, sizeof(*b));
-	char script[PATH_MAX];
 	uint64_t t0 = mono_ns();
 	int fd, status;
 
-	(void)o;
-	if (!b)
-		return -ENOMEM;
-	snprintf(script, sizeof(script), "%s/../bpf/bpftrace/dmapool-totals.bt",
-		 self_dir());
-	snprintf(b->out, sizeof(b->out), "%s/.bench-bpftrace.txt", outdir);
-	unlink(b->out);
+	unlink(c->out);
 	fflush(NULL);
-	b->pid = fork();
-	if (b->pid < 0) {
-		free(b);
+	c->pid = fork();
+	if (c->pid < 0)
 		return -errno;
-	}
-	if (!b->pid) {
-		fd = open(b->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (!c->pid) {
+		fd = open(c->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd >= 0) {
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
 			close(fd);
 		}
-		execlp("bpftrace", "bpftrace", script, (char *)NULL);
-		fprintf(stderr, "cannot run bpftrace: %s\n", strerror(errno));
+		execvp(argv[0], argv);
+		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	/* BEGIN prints once every probe is attached. */
-	while (!file_has(b->out, "Tracing dmapool_bench")) {
-		if (waitpid(b->pid, &status, WNOHANG) == b->pid ||
+	while (!file_has(c->out, ready)) {
+		if (waitpid(c->pid, &status, WNOHANG) == c->pid ||
 		    mono_ns() - t0 > 180000000000ull) {
-			p_err("bench: bpftrace %s did not start (see %s)", script, b->out);
-			kill(b->pid, SIGKILL);
-			waitpid(b->pid, &status, 0);
-			free(b);
+			p_err("bench: %s did not start (see %s)", argv[0], c->out);
+			kill(c->pid, SIGKILL);
+			waitpid(c->pid, &status, 0);
 			return -EIO;
 		}
 		usleep(20000);
+	}
+	return 0;
+}
+
+int bench_child_stop(struct bench_child *c, const char *what)
+{
+	uint64_t t0 = mono_ns(), sent = t0;
+	struct stat st;
+	off_t size0 = stat(c->out, &st) ? 0 : st.st_size;
+	int status;
+	pid_t got;
+
+	kill(c->pid, SIGINT);
+	/*
+	 * bpftrace 0.17 now and then misses a SIGINT (seen about once in 20
+	 * runs here: it keeps polling and never prints its maps), so repeat
+	 * it every second until it starts printing. Bounded: a child that
+	 * does not exit fails the run.
+	 */
+	while ((got = waitpid(c->pid, &status, WNOHANG)) == 0 &&
+	       mono_ns() - t0 < 120000000000ull) {
+		usleep(20000);
+		if (mono_ns() - sent > 1000000000ull &&
+		    (stat(c->out, &st) || st.st_size == size0)) {
+			kill(c->pid, SIGINT);
+			sent = mono_ns();
+		}
+	}
+	if (!got) {
+		p_err("bench: %s did not exit 120 s after SIGINT, killed (see %s)",
+		      what, c->out);
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, &status, 0);
+		return -ETIMEDOUT;
+	}
+	if (got != c->pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		p_err("bench: %s failed (see %s)", what, c->out);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* --- tracer (c): bpftrace, the same aggregation as a script ---------------- */
+
+static int bt_start(const struct run_opts *o, const char *outdir, void **priv,
+		    const char **how)
+{
+	struct bench_child *b = calloc(1, sizeof(*b));
+	char script[PATH_MAX];
+	char *argv[3];
+	int err;
+
+	(void)o;
+	if (!b)
+		return -ENOMEM;
+	argv[0] = "bpftrace";
+	argv[1] = script;
+	argv[2] = NULL;
+	snprintf(script, sizeof(script), "%s/../bpf/bpftrace/dmapool-totals.bt",
+		 self_dir());
+	snprintf(b->out, sizeof(b->out), "%s/.bench-bpftrace.txt", outdir);
+	/* BEGIN prints once every probe is attached. */
+	err = bench_child_start(b, argv, "Tracing dmapool_bench");
+	if (err) {
+		free(b);
+		return err;
 	}
 	*priv = b;
 	*how = "bpftrace";
@@ -123,43 +171,12 @@ static int64_t bt_sum(const char *path, const char *map)
 /* Ctrl-C: bpftrace prints its maps and exits; keep the counts. */
 static void bt_stop(void *priv)
 {
-	struct bt_run *b = priv;
-	int status;
-
-	uint64_t t0 = mono_ns(), sent = t0;
-	struct stat st;
-	off_t size0 = stat(b->out, &st) ? 0 : st.st_size;
-	pid_t got;
+	struct bench_child *b = priv;
 
 	bt_last.ops = bt_last.frees = -1;
 	bt_last.dropped = 0;
-	kill(b->pid, SIGINT);
-	/*
-	 * bpftrace 0.17 now and then misses a SIGINT (seen about once in 20
-	 * runs here: it keeps polling and never prints its maps), so repeat
-	 * it every second until it starts printing. Bounded: a bpftrace that
-	 * does not exit fails the run.
-	 */
-	while ((got = waitpid(b->pid, &status, WNOHANG)) == 0 &&
-	       mono_ns() - t0 < 120000000000ull) {
-		usleep(20000);
-		if (mono_ns() - sent > 1000000000ull &&
-		    (stat(b->out, &st) || st.st_size == size0)) {
-			kill(b->pid, SIGINT);
-			sent = mono_ns();
-		}
-	}
-	if (!got) {
-		p_err("bench: bpftrace did not exit 120 s after SIGINT, killed (see %s)",
-		      b->out);
-		kill(b->pid, SIGKILL);
-		waitpid(b->pid, &status, 0);
+	if (bench_child_stop(b, "bpftrace"))
 		return;
-	}
-	if (got != b->pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		p_err("bench: bpftrace failed (see %s)", b->out);
-		return;
-	}
 	bt_last.ops = bt_sum(b->out, "@allocs");
 	bt_last.frees = bt_sum(b->out, "@frees");
 }
@@ -167,7 +184,7 @@ static void bt_stop(void *priv)
 static bool bt_finish(void *priv, const struct run_opts *o,
 		      struct json_object *root, const char *outdir)
 {
-	struct bt_run *b = priv;
+	struct bench_child *b = priv;
 
 	(void)o;
 	(void)root;

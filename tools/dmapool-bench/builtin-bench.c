@@ -17,11 +17,17 @@
  *   lost       every tracer at the highest rate: traced counts against the
  *              module's, plus each tracer's own drop counters.
  *   bpf_stats  BPF_ENABLE_STATS: run_time_ns / run_cnt of every program.
+ *   holders    the kernel's own dma_alloc_from_pool()/dma_free_from_pool()
+ *              driven through the module's test-only real_pool file: the
+ *              cost of one call (the module's local_clock() around each)
+ *              untraced, under `monitor --target kernel --by stack` and
+ *              under bpf/bpftrace/dmapool-holders.bt, interleaved.
  *
  * The guest writes DIR/normal.json or DIR/deterministic.json; the host boots
  * one guest per mode and prints the table (DIR/table.txt).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -333,6 +339,163 @@ static void add_spread(struct json_object *o, const char *prefix, double *v,
 	json_object_object_add(o, key, json_object_new_double(v[n - 1]));
 }
 
+/* --- holders: one real-pool call, traced by us or by bpftrace ------------- */
+
+enum holders_tracer { HT_NONE, HT_OURS, HT_BPFTRACE, NR_HT };
+
+static const char * const ht_names[NR_HT] = { "none", "ours", "bpftrace" };
+
+static const char * const ht_labels[NR_HT] = {
+	"(a) untraced", "(b) dmapool-bench monitor", "(c) bpftrace holders.bt"
+};
+
+#define HOLDERS_FILE KMOD_DEBUGFS "/real_pool"
+#define HOLDERS_BLOCKS 16		/* per loop: what real_pool holds at most */
+#define HOLDERS_ALLOC "alloc 4K count=16"
+
+/* One command to real_pool: 0 or -errno. */
+static int holders_cmd(const char *line)
+{
+	size_t len = strlen(line);
+	int fd = open(HOLDERS_FILE, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0) {
+		p_err("bench: cannot open %s: %s", HOLDERS_FILE, strerror(errno));
+		return -errno;
+	}
+	if (write(fd, line, len) != (ssize_t)len) {
+		err = -errno;
+		p_err("bench: real_pool '%s' failed: %s", line, strerror(errno));
+	}
+	close(fd);
+	return err;
+}
+
+/* The real_pool counters named in @keys (n of them) into @v; 0 or -EIO. */
+static int holders_read(const char *const *keys, uint64_t *v, int n)
+{
+	char line[256], key[64];
+	unsigned long long x;
+	int i, found = 0;
+	FILE *f = fopen(HOLDERS_FILE, "r");
+
+	if (!f) {
+		p_err("bench: cannot read %s: %s", HOLDERS_FILE, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63[a-z_]: %llu", key, &x) != 2)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (!strcmp(key, keys[i])) {
+				v[i] = x;
+				found |= 1 << i;
+			}
+		}
+	}
+	fclose(f);
+	if (found != (1 << n) - 1) {
+		p_err("bench: %s lacks the per-call counters (an older module?)",
+		      HOLDERS_FILE);
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * @loops of HOLDERS_ALLOC + `free all` after `reset`: the run's counters,
+ * ns per call, and whether every allocation succeeded. NULL on failure.
+ */
+static struct json_object *holders_drive(unsigned int loops)
+{
+	static const char * const keys[4] = {
+		"alloc_calls", "alloc_ns", "free_calls", "free_ns"
+	};
+	struct json_object *m;
+	uint64_t v[4];
+	unsigned int i;
+
+	if (holders_cmd("reset"))
+		return NULL;
+	for (i = 0; i < loops; i++)
+		if (holders_cmd(HOLDERS_ALLOC) || holders_cmd("free all"))
+			return NULL;
+	if (holders_read(keys, v, 4))
+		return NULL;
+	if (v[0] != (uint64_t)loops * HOLDERS_BLOCKS || v[2] != v[0]) {
+		p_err("bench: real_pool made %llu allocations and %llu frees, not %u of each",
+		      (unsigned long long)v[0], (unsigned long long)v[2],
+		      loops * HOLDERS_BLOCKS);
+		return NULL;
+	}
+	m = json_object_new_object();
+	json_object_object_add(m, "alloc_calls", json_object_new_uint64(v[0]));
+	json_object_object_add(m, "alloc_ns", json_object_new_uint64(v[1]));
+	json_object_object_add(m, "free_calls", json_object_new_uint64(v[2]));
+	json_object_object_add(m, "free_ns", json_object_new_uint64(v[3]));
+	json_object_object_add(m, "alloc_ns_per_call",
+			       json_object_new_double(ratio(v[1], v[0])));
+	json_object_object_add(m, "free_ns_per_call",
+			       json_object_new_double(ratio(v[3], v[2])));
+	json_object_object_add(m, "ns_per_call",
+			       json_object_new_double(ratio(v[1] + v[3], v[0] + v[2])));
+	return m;
+}
+
+/* The `monitor` the holders section prices (b). */
+static const char * const holders_monitor_args[] = {
+	"monitor", "--target", "kernel", "--by", "stack", "--json", "-i", "1"
+};
+
+/* One measured run under @t; NULL on failure. */
+static struct json_object *holders_one(struct bench *b, enum holders_tracer t,
+				       unsigned int loops)
+{
+	char script[PATH_MAX], exe[PATH_MAX];
+	char *argv[ARRAY_SIZE(holders_monitor_args) + 2];
+	struct bench_child c = {};
+	struct json_object *m;
+	size_t i;
+	int err;
+
+	if (t == HT_OURS) {
+		snprintf(exe, sizeof(exe), "%s", self_exe());
+		argv[0] = exe;
+		for (i = 0; i < ARRAY_SIZE(holders_monitor_args); i++)
+			argv[i + 1] = (char *)holders_monitor_args[i];
+		argv[i + 1] = NULL;
+		snprintf(c.out, sizeof(c.out), "%s/.bench-holders-monitor.txt", b->outdir);
+		/* Its first interval's JSON line: attached and reading. */
+		if (bench_child_start(&c, argv, "\"target\":\"kernel\""))
+			return NULL;
+	} else if (t == HT_BPFTRACE) {
+		snprintf(script, sizeof(script), "%s/../bpf/bpftrace/dmapool-holders.bt",
+			 self_dir());
+		argv[0] = "bpftrace";
+		argv[1] = script;
+		argv[2] = NULL;
+		snprintf(c.out, sizeof(c.out), "%s/.bench-holders-bpftrace.txt", b->outdir);
+		if (bench_child_start(&c, argv, "Tracing who holds"))
+			return NULL;
+	}
+	m = holders_drive(loops);
+	if (t != HT_NONE) {
+		err = bench_child_stop(&c, t == HT_OURS ? "monitor" : "bpftrace");
+		if (err) {
+			json_object_put(m);
+			return NULL;
+		}
+		unlink(c.out);
+	}
+	if (m) {
+		json_object_object_add(m, "tracer", json_object_new_string(ht_names[t]));
+		if (verbose)
+			p_info("holders %-9s %.1f ns/call", ht_names[t],
+			       jd(m, "ns_per_call"));
+	}
+	return m;
+}
+
 /* --- the phases ------------------------------------------------------------ */
 
 static void overhead_spec(char *buf, size_t len, int cpus, unsigned int ops)
@@ -549,6 +712,92 @@ static int phase_bpf_stats(struct bench *b, struct json_object *root)
 	return 0;
 }
 
+/*
+ * The cost of one call into the kernel's own pool, untraced and under each
+ * holders tracer, interleaved over the repetitions. The module is reloaded
+ * with real_pool_test=1; a module that refuses it (kernel IBT enforced)
+ * skips the section, saying why.
+ */
+static int phase_holders(struct bench *b, struct json_object *root)
+{
+	struct json_object *j = json_object_new_object(), *runs = json_object_new_array();
+	struct json_object *tr = json_object_new_object(), *sum[NR_HT], *m, *t;
+	unsigned int loops = b->o->quick ? 16 : 64, reps = b->o->reps, r, k;
+	double ns[NR_HT][BENCH_MAX_REPS], v[BENCH_MAX_REPS];
+	char args[128] = "";
+	size_t i;
+
+	json_object_object_add(root, "holders", j);
+	if (kmod_unload() || kmod_ensure(b->module, "state_period_ms=0 real_pool_test=1")) {
+		json_object_object_add(j, "skipped", json_object_new_string(
+			"the module refused real_pool_test=1 (see dmesg)"));
+		json_object_put(runs);
+		json_object_put(tr);
+		return load_module(b->module);
+	}
+	for (i = 0; i < ARRAY_SIZE(holders_monitor_args); i++)
+		snprintf(args + strlen(args), sizeof(args) - strlen(args), "%s%s",
+			 i ? " " : "", holders_monitor_args[i]);
+	json_object_object_add(j, "workload", json_object_new_string(
+		HOLDERS_ALLOC " + free all, through real_pool"));
+	json_object_object_add(j, "loops", json_object_new_int(loops));
+	json_object_object_add(j, "pairs_per_run", json_object_new_int(loops * HOLDERS_BLOCKS));
+	json_object_object_add(j, "reps", json_object_new_int(reps));
+	json_object_object_add(j, "ours", json_object_new_string(args));
+	json_object_object_add(j, "bpftrace", json_object_new_string(
+		"bpf/bpftrace/dmapool-holders.bt"));
+	/* One untimed round: the kernel pool's one expansion happens here. */
+	if (holders_cmd(HOLDERS_ALLOC) || holders_cmd("free all") || holders_cmd("flush"))
+		return -EIO;
+	for (r = 0; r < reps; r++) {
+		for (k = 0; k < NR_HT; k++) {
+			enum holders_tracer h = (k + r) % NR_HT;
+
+			m = holders_one(b, h, loops);
+			if (!m) {
+				json_object_put(runs);
+				json_object_put(tr);
+				return -EIO;
+			}
+			json_object_object_add(m, "rep", json_object_new_int(r));
+			ns[h][r] = jd(m, "ns_per_call");
+			json_object_array_add(runs, m);
+		}
+	}
+	for (k = 0; k < NR_HT; k++) {
+		sum[k] = json_object_new_object();
+		json_object_object_add(sum[k], "label", json_object_new_string(ht_labels[k]));
+		for (r = 0; r < reps; r++)
+			v[r] = ns[k][r];
+		add_spread(sum[k], "ns_per_call", v, reps);
+		for (r = 0; r < reps; r++)
+			v[r] = ns[k][r] - ns[HT_NONE][r];
+		add_spread(sum[k], "added_ns", v, reps);
+		for (r = 0; r < reps; r++)
+			v[r] = ns[k][r] / ns[HT_NONE][r];
+		add_spread(sum[k], "ratio", v, reps);
+		json_object_object_add(tr, ht_names[k], sum[k]);
+	}
+	json_object_object_add(j, "tracers", tr);
+	/* Ours against bpftrace, each repetition paired. */
+	for (r = 0; r < reps; r++)
+		v[r] = ns[HT_OURS][r] / ns[HT_BPFTRACE][r];
+	t = json_object_new_object();
+	add_spread(t, "ns_per_call_ratio", v, reps);
+	for (r = 0; r < reps; r++)
+		v[r] = ns[HT_BPFTRACE][r] > ns[HT_NONE][r] ?
+		       (ns[HT_OURS][r] - ns[HT_NONE][r]) /
+		       (ns[HT_BPFTRACE][r] - ns[HT_NONE][r]) : 0;
+	add_spread(t, "added_ns_ratio", v, reps);
+	json_object_object_add(j, "ours_vs_bpftrace", t);
+	t = json_object_new_object();
+	json_object_object_add(t, "ours_below_bpftrace", json_object_new_boolean(
+		jd(sum[HT_OURS], "ns_per_call_max") < jd(sum[HT_BPFTRACE], "ns_per_call_min")));
+	json_object_object_add(j, "targets", t);
+	json_object_object_add(j, "runs", runs);
+	return load_module(b->module);
+}
+
 static struct json_object *bench_meta(const struct bench *b)
 {
 	struct json_object *m = json_object_new_object();
@@ -592,6 +841,8 @@ static int bench_here(const struct bench_opts *o, const char *outdir)
 		err = phase_off(&b, root);
 	if (!err && !o->quick)
 		err = phase_bpf_stats(&b, root);
+	if (!err)
+		err = phase_holders(&b, root);
 	kmod_unload();
 	snprintf(name, sizeof(name), "%s.json", b.deterministic ? "deterministic" : "normal");
 	if (!err)
@@ -704,6 +955,34 @@ static void print_bpf_stats(FILE *f, struct json_object *j)
 	}
 }
 
+static void print_holders(FILE *f, struct json_object *j)
+{
+	struct json_object *s, *t = json_object_object_get(j, "ours_vs_bpftrace");
+	int k;
+
+	fprintf(f, "\nCost of one call into the kernel's pool (real_pool_test)");
+	if (json_object_object_get(j, "skipped")) {
+		fprintf(f, ": skipped, %s\n", jget_str(j, "skipped"));
+		return;
+	}
+	fprintf(f, ", %s: %d alloc+free pairs per run, %d interleaved repetitions, median [min, max]\n",
+		jget_str(j, "workload"), (int)jget_u64(j, "pairs_per_run"),
+		(int)jget_u64(j, "reps"));
+	fprintf(f, "  %-28s %24s %26s %8s\n", "tracer", "ns/call", "added ns/call vs (a)",
+		"ratio");
+	for (k = 0; k < NR_HT; k++) {
+		s = json_object_object_get(json_object_object_get(j, "tracers"), ht_names[k]);
+		fprintf(f, "  %-28s %8.1f [%6.1f, %6.1f] %8.1f [%6.1f, %6.1f] %7.3fx\n",
+			ht_labels[k], jd(s, "ns_per_call_median"), jd(s, "ns_per_call_min"),
+			jd(s, "ns_per_call_max"), jd(s, "added_ns_median"),
+			jd(s, "added_ns_min"), jd(s, "added_ns_max"), jd(s, "ratio_median"));
+	}
+	fprintf(f, "  (b) = %s\n", jget_str(j, "ours"));
+	fprintf(f, "  (b)/(c): %.3f per call, %.3f of the added cost; target (b) < (c): %s\n",
+		jd(t, "ns_per_call_ratio_median"), jd(t, "added_ns_ratio_median"),
+		met(json_object_object_get(j, "targets"), "ours_below_bpftrace"));
+}
+
 /* The tables of one mode's results (the bench file), for people. */
 static void print_tables(FILE *f, struct json_object *res, const char *mode)
 {
@@ -726,6 +1005,9 @@ static void print_tables(FILE *f, struct json_object *res, const char *mode)
 	j = json_object_object_get(res, "bpf_stats");
 	if (j)
 		print_bpf_stats(f, j);
+	j = json_object_object_get(res, "holders");
+	if (j)
+		print_holders(f, j);
 	fprintf(f, "\n");
 }
 
@@ -782,8 +1064,9 @@ static const struct opt bench_opts_table[] = {
 	OPT_UINT_("ops", struct bench_opts, ops, "N", 100, 10000000, "",
 		  "operations per CPU per overhead run (default 20000; --quick 2000)"),
 	OPT_FLAG_("quick", 0, struct bench_opts, quick,
-		  "small runs: overhead on 1 CPU, lost events and (in\n"
-		  "the deterministic guest) tracepoints compiled out"),
+		  "small runs: overhead on 1 CPU, lost events, (in the\n"
+		  "deterministic guest) tracepoints compiled out, and\n"
+		  "the real-pool call cost over 256 calls each way"),
 	OPT_CHOICE_("only", struct bench_opts, only, "MODE", "normal|deterministic",
 		    "normal or deterministic: boot only that guest"),
 	OPT_STR_("module", 0, struct bench_opts, module, "PATH",
@@ -807,7 +1090,10 @@ static const struct cmd_help bench_help = {
 "with bpftrace (bpf/bpftrace/dmapool-totals.bt), with ftrace hist triggers and\n"
 "with 'record' (raw ftrace), interleaved over several repetitions; the cost\n"
 "of compiled-in but disabled tracepoints; the load generator's capacity; lost\n"
-"events at its highest rate; and each BPF program's run time (BPF stats).\n"
+"events at its highest rate; each BPF program's run time (BPF stats); and the\n"
+"cost of one call into the kernel's own pool (the module's real_pool_test\n"
+"path) untraced, under 'monitor --target kernel --by stack' and under\n"
+"bpftrace (bpf/bpftrace/dmapool-holders.bt).\n"
 "Boots a normal (TCG/KVM, 2 vCPUs) and a deterministic (icount, 1 vCPU) guest\n"
 "and writes DIR/normal.json, DIR/deterministic.json and DIR/table.txt.\n",
 	.examples =
