@@ -32,9 +32,8 @@
  * kernel creates by default (128 KiB), so on a machine where nothing else
  * uses the pools an allocation fails only by its mask or `reject` (or, with
  * a smaller coherent_pool= on the kernel command line, as exhausted: never
- * warned either). With kernel IBT
- * enforced the unexported targets may be sealed against indirect calls, so
- * the option is refused there.
+ * warned either). With kernel IBT enforced the unexported targets may be
+ * sealed against indirect calls, so the option is refused there.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
