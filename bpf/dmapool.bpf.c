@@ -36,7 +36,7 @@ static __always_inline void track_alloc(__u8 pool, __u64 size, __u64 phys,
 	if (h)
 		holder_count(h, size, result == DMAPOOL_RES_OK);
 	if (result == DMAPOOL_RES_OK)
-		block_add(phys, &k, size, pool, ctx, c);
+		block_add(phys, &k, size, pool, ctx, -1, c);
 }
 
 static __always_inline int on_alloc(__u8 pool, __u64 size, __u64 phys,

@@ -80,7 +80,7 @@ struct dmapool_counters {
 
 struct dmapool_holder_key {
 	__u64 dev;			/* kernel: struct device *; bench: 0 */
-	__s32 stack_id;			/* kernel: stack map id; -1: none */
+	__s32 stack_id;			/* kernel --by stack: stack map id; else -1 */
 	__u16 cpu;			/* bench: the CPU */
 	__u8 ctx;			/* bench: enum dmapool_ctx */
 	__u8 pad;
@@ -92,6 +92,7 @@ struct dmapool_holder {
 	__u64 frees;			/* of blocks this holder allocated */
 	__u64 fails;
 	__u64 alloc_bytes;		/* bytes */
+	__u64 name_ptr;			/* the dev_name() the names were read from */
 	char dev_name[DMAPOOL_NAME_LEN];	/* kernel target */
 	char driver[DMAPOOL_NAME_LEN];		/* kernel target; "" unbound */
 };
@@ -101,9 +102,10 @@ struct dmapool_block {
 	struct dmapool_holder_key holder;
 	__u64 size;			/* bytes */
 	__u64 ts_ns;			/* bpf_ktime_get_ns() at its allocation */
+	__s32 stack_id;			/* kernel: its stack (also with --by dev); -1 */
 	__u8 pool;			/* enum dmapool_pool */
 	__u8 ctx;			/* enum dmapool_ctx */
-	__u8 pad[6];
+	__u8 pad[2];
 };
 
 /* One failed allocation of the kernel's pools (the `fail_events` ring). */

@@ -65,13 +65,14 @@ static __always_inline void block_forget(__u64 addr,
 static __always_inline void block_add(__u64 addr,
 				      const struct dmapool_holder_key *k,
 				      __u64 size, __u8 pool, __u8 ctx,
-				      struct dmapool_counters *c)
+				      __s32 stack_id, struct dmapool_counters *c)
 {
 	struct dmapool_block *old = bpf_map_lookup_elem(&blocks, &addr);
 	struct dmapool_block b = {
 		.holder = *k,
 		.size = size,
 		.ts_ns = bpf_ktime_get_ns(),
+		.stack_id = stack_id,
 		.pool = pool,
 		.ctx = ctx,
 	};

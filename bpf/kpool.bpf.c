@@ -44,12 +44,14 @@ const volatile __u32 free_arg_size = 2;
 const volatile __u32 expand_arg_pool;
 const volatile __u32 expand_arg_size = 1;
 const volatile __u32 sem;	/* enum dmapool_sem: the kernel's pool rules */
-const volatile bool collect_stacks;	/* a kernel stack per holder */
+const volatile bool collect_stacks;	/* a kernel stack per block */
+const volatile bool key_stacks;		/* holders per device and stack */
 
 /* Last seen state of each pool (walked at each of its events). */
 __u64 pool_size[DMAPOOL_NR_POOLS];
 __u64 pool_avail[DMAPOOL_NR_POOLS];
 __u64 pool_expansions[DMAPOOL_NR_POOLS];
+__u64 pool_phys_last[DMAPOOL_NR_POOLS];	/* highest byte's physical address */
 
 #define KPOOL_GFP_DMA		0x01u
 #define KPOOL_GFP_DMA32		0x04u
@@ -103,7 +105,7 @@ static __always_inline bool pool_walk(__u32 p, __u64 addr)
 {
 	struct gen_pool *gp = pool_ptr(p);
 	struct list_head *head, *pos;
-	__u64 size = 0, avail = 0;
+	__u64 size = 0, avail = 0, last = 0;
 	bool found = false;
 	int i;
 
@@ -117,14 +119,19 @@ static __always_inline bool pool_walk(__u32 p, __u64 addr)
 		__u64 start = BPF_CORE_READ(ch, start_addr);
 		__u64 end = BPF_CORE_READ(ch, end_addr);
 
+		__u64 phys_end = BPF_CORE_READ(ch, phys_addr) + end - start;
+
 		if (addr >= start && addr <= end)
 			found = true;
+		if (phys_end > last)
+			last = phys_end;
 		size += end - start + 1;
 		avail += BPF_CORE_READ(ch, avail.counter);
 		pos = BPF_CORE_READ(ch, next_chunk.next);
 	}
 	pool_size[p] = size;
 	pool_avail[p] = avail;
+	pool_phys_last[p] = last;
 	return found;
 }
 
@@ -144,19 +151,30 @@ static __always_inline __u32 pool_of(__u64 addr)
  * module's own definition of the kernel's rules (bench-module/pool_logic.h)
  * under the rule set the loader found (v6.1 or v6.19's managed zones).
  */
+static __always_inline int gfp_zone_of(__u64 gfp)
+{
+	if (gfp & KPOOL_GFP_DMA32)
+		return DMAPOOL_ZONE_DMA32;
+	if (gfp & KPOOL_GFP_DMA)
+		return DMAPOOL_ZONE_DMA;
+	return DMAPOOL_ZONE_KERNEL;
+}
+
+static __always_inline void pools_present(bool present[DMAPOOL_NR_POOLS])
+{
+	__u32 p;
+
+	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
+		present[p] = pool_ptr(p);
+}
+
 static __always_inline __u32 first_pool(__u64 gfp)
 {
 	bool present[DMAPOOL_NR_POOLS];
-	int zone = DMAPOOL_ZONE_KERNEL;
-	__u32 p;
 
-	if (gfp & KPOOL_GFP_DMA32)
-		zone = DMAPOOL_ZONE_DMA32;
-	else if (gfp & KPOOL_GFP_DMA)
-		zone = DMAPOOL_ZONE_DMA;
-	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
-		present[p] = pool_ptr(p);
-	return dmapool_guess_pool(present, DMAPOOL_POOL_NONE, zone, sem);
+	pools_present(present);
+	return dmapool_guess_pool(present, DMAPOOL_POOL_NONE, gfp_zone_of(gfp),
+				  sem);
 }
 
 static __always_inline struct kpool_stack *stack(void)
@@ -177,13 +195,21 @@ static __always_inline void push(__u32 kind, __u64 a0, __u64 a1, __u64 a2,
 		return;
 	d = s->depth;
 	if (d >= KPOOL_MAX_DEPTH) {
+		/*
+		 * Deeper than interrupts nest: exits were missed (a nested
+		 * exit program skipped, a task moved to another CPU). Those
+		 * frames will never pair: drop them, and count them, rather
+		 * than stop pairing on this CPU for good.
+		 */
 		struct dmapool_counters *c = dmapool_counters();
 
 		if (c)
-			c->unpaired++;
-		return;
+			c->unpaired += d;
+		d = 0;
 	}
-	f = &s->f[d & (KPOOL_MAX_DEPTH - 1)];	/* a bound the verifier keeps */
+	/* Keep the mask below: older verifiers need it to bound the index. */
+	asm volatile("" : "+r"(d));
+	f = &s->f[d & (KPOOL_MAX_DEPTH - 1)];
 	f->kind = kind;
 	f->arg[0] = a0;
 	f->arg[1] = a1;
@@ -215,14 +241,14 @@ static __always_inline bool pop(__u32 kind, struct dmapool_counters *c,
 		c->unpaired++;
 		return false;
 	}
-	s->depth = d - 1;
 	f = &s->f[(d - 1) & (KPOOL_MAX_DEPTH - 1)];
+	*out = *f;
+	s->depth = d - 1;
 	/* A missed entry or a migrated caller would pair the wrong frames. */
-	if (f->kind != kind || f->task != bpf_get_current_task()) {
+	if (out->kind != kind || out->task != bpf_get_current_task()) {
 		c->unpaired++;
 		return false;
 	}
-	*out = *f;
 	return true;
 }
 
@@ -260,17 +286,41 @@ static __always_inline void dev_names(struct device *dev, char *name,
 		bpf_probe_read_kernel_str(driver, DMAPOOL_NAME_LEN, n);
 }
 
-/* The holder of key @k; its names are read once, when it is created. */
+/* What dev_name(@dev) returns: its init_name until registered. */
+static __always_inline __u64 dev_name_ptr(struct device *dev)
+{
+	const char *n;
+
+	if (!dev)
+		return 0;
+	n = BPF_CORE_READ(dev, init_name);
+	return (__u64)(n ? n : BPF_CORE_READ(dev, kobj.name));
+}
+
+/*
+ * The holder of key @k. Its names are read when it is created, and again
+ * when its device's name has moved: a device freed and another allocated
+ * at the same address (a USB stick unplugged and plugged back).
+ */
 static __always_inline struct dmapool_holder *
 dev_holder(const struct dmapool_holder_key *k, struct dmapool_counters *c)
 {
 	struct dmapool_holder *h = bpf_map_lookup_elem(&holders, k);
+	struct device *dev = (struct device *)k->dev;
+	__u64 name = dev_name_ptr(dev);
 	struct dmapool_holder init = {};
 
-	if (h)
+	if (h && h->name_ptr == name)
 		return h;
-	dev_names((struct device *)k->dev, init.dev_name, init.driver);
-	return holder_create(k, &init, c);
+	init.name_ptr = name;
+	dev_names(dev, init.dev_name, init.driver);
+	if (!h)
+		return holder_create(k, &init, c);
+	/* Renamed in place: racing writers write the same names. */
+	__builtin_memcpy(h->dev_name, init.dev_name, DMAPOOL_NAME_LEN);
+	__builtin_memcpy(h->driver, init.driver, DMAPOOL_NAME_LEN);
+	h->name_ptr = name;
+	return h;
 }
 
 static __always_inline __s32 kstack_id(void *ctx, struct dmapool_counters *c)
@@ -315,76 +365,114 @@ static __always_inline void fail_event(const struct kpool_frame *f, __u64 now,
 }
 
 /*
+ * The highest address the device of @f can reach, as dma_coherent_ok()
+ * decides: its coherent mask, or its bus limit when that is lower.
+ */
+static __always_inline __u64 dev_limit(const struct kpool_frame *f)
+{
+	struct device *dev = (struct device *)f->arg[4];
+	__u64 mask, bus = 0;
+
+	if (!dev)
+		return ~0ULL;
+	mask = BPF_CORE_READ(dev, coherent_dma_mask);
+	if (bpf_core_field_exists(dev->bus_dma_limit))
+		bus = BPF_CORE_READ(dev, bus_dma_limit);
+	if (!mask || (bus && bus < mask))
+		mask = bus ? bus : ~0ULL;
+	return mask;
+}
+
+/*
  * Why every pool failed: none for the gfp ("Failed to get suitable pool"),
- * or pools tried ("DMA pool exhausted"), refined: with a device mask check
- * and a pool with room enough, the check must have refused its blocks
- * (addr_rejected; a pool too fragmented for the size looks the same).
+ * or the pools of its chain were tried ("DMA pool exhausted"), refined:
+ * addr_rejected when one of them had room enough and memory beyond what
+ * the device reaches (its check must have refused the blocks), else
+ * exhausted (no room, or too fragmented for the size).
  */
 static __always_inline __u8 fail_result(const struct kpool_frame *f)
 {
-	__u32 p;
+	bool present[DMAPOOL_NR_POOLS];
+	int zone = gfp_zone_of(f->arg[2]);
+	__u64 limit;
+	int p, i;
 
-	if (first_pool(f->arg[2]) == DMAPOOL_POOL_NONE)
+	pools_present(present);
+	p = dmapool_guess_pool(present, DMAPOOL_POOL_NONE, zone, sem);
+	if (p < 0 || p >= DMAPOOL_NR_POOLS)
 		return DMAPOOL_RES_NO_POOL;
 	if (!f->arg[3])
 		return DMAPOOL_RES_EXHAUSTED;
-	for (p = 0; p < DMAPOOL_NR_POOLS; p++) {
+	limit = dev_limit(f);
+	for (i = 0; i < DMAPOOL_NR_POOLS; i++) {
+		if (p < 0 || p >= DMAPOOL_NR_POOLS)
+			break;
 		pool_walk(p, 0);
-		if (pool_ptr(p) && pool_avail[p] >= f->arg[0])
+		if (pool_avail[p] >= f->arg[0] && pool_phys_last[p] > limit)
 			return DMAPOOL_RES_ADDR;
+		p = dmapool_guess_pool(present, p, zone, sem);
 	}
 	return DMAPOOL_RES_EXHAUSTED;
 }
 
-/* Attribution of one allocation that returned @vaddr (0: failed). */
+/*
+ * Attribution of one allocation that returned @vaddr (0: failed). Holders
+ * are devices, or (--by stack, key_stacks) devices and stacks; each block
+ * keeps its stack either way, for the exit summary.
+ */
 static __always_inline void track_alloc(void *ctx, const struct kpool_frame *f,
 					__u64 vaddr, __u32 pool, __u64 now,
 					__u8 res, struct dmapool_counters *c)
 {
+	__s32 stack = kstack_id(ctx, c);
 	struct dmapool_holder_key k = {
 		.dev = f->arg[4],
-		.stack_id = kstack_id(ctx, c),
+		.stack_id = key_stacks ? stack : -1,
 	};
 	struct dmapool_holder *h = dev_holder(&k, c);
 
 	if (h)
 		holder_count(h, f->arg[0], vaddr != 0);
 	if (vaddr)
-		block_add(vaddr, &k, f->arg[0], pool, f->ctx, c);
+		block_add(vaddr, &k, f->arg[0], pool, f->ctx, stack, c);
 	else
-		fail_event(f, now, k.stack_id, res, c);
+		fail_event(f, now, stack, res, c);
 }
 
-static __always_inline void alloc_exit(void *ctx, __u64 page)
+/*
+ * dma_alloc_from_pool() returned @page for the call in @f: its arguments
+ * (fexit reads them itself; kretprobes from the entry's frame) and, when
+ * the entry was seen (@f->ts), its start time.
+ */
+static __always_inline void alloc_exit(void *ctx, __u64 page,
+				       const struct kpool_frame *f,
+				       struct dmapool_counters *c)
 {
-	struct dmapool_counters *c = dmapool_counters();
-	__u64 now = bpf_ktime_get_ns(), size, vaddr = 0;
-	struct kpool_frame f;
+	__u64 now = bpf_ktime_get_ns(), size = f->arg[0], vaddr = 0;
 	__u32 pool, first;
 
-	if (!c || !pop(FRAME_ALLOC, c, &f))
-		return;
-	size = f.arg[0];
 	if (!page) {
-		__u8 res = fail_result(&f);
+		__u8 res = fail_result(f);
 
 		dmapool_count_alloc(c, size, res);
 		dmapool_count_exhausted(c, res);
-		hist_add(DMAPOOL_OP_ALLOC, DMAPOOL_POOL_NONE, f.ctx, size,
-			 now - f.ts);
+		if (f->ts)
+			hist_add(DMAPOOL_OP_ALLOC, DMAPOOL_POOL_NONE, f->ctx,
+				 size, now - f->ts);
 		if (track_blocks)
-			track_alloc(ctx, &f, 0, DMAPOOL_POOL_NONE, now, res, c);
+			track_alloc(ctx, f, 0, DMAPOOL_POOL_NONE, now, res, c);
 		else
-			fail_event(&f, now, -1, res, c);
+			fail_event(f, now, -1, res, c);
 		return;
 	}
-	bpf_probe_read_kernel(&vaddr, sizeof(vaddr), (void *)f.arg[1]);
+	bpf_probe_read_kernel(&vaddr, sizeof(vaddr), (void *)f->arg[1]);
 	pool = pool_of(vaddr);
 	dmapool_count_alloc(c, size, DMAPOOL_RES_OK);
-	hist_add(DMAPOOL_OP_ALLOC, pool, f.ctx, size, now - f.ts);
+	if (f->ts)
+		hist_add(DMAPOOL_OP_ALLOC, pool, f->ctx, size, now - f->ts);
 	if (track_blocks && vaddr)
-		track_alloc(ctx, &f, vaddr, pool, now, DMAPOOL_RES_OK, c);
-	first = first_pool(f.arg[2]);
+		track_alloc(ctx, f, vaddr, pool, now, DMAPOOL_RES_OK, c);
+	first = first_pool(f->arg[2]);
 	if (pool < DMAPOOL_NR_POOLS && pool != first) {
 		/*
 		 * Without a mask check only exhaustion moves on; with one, a
@@ -393,7 +481,7 @@ static __always_inline void alloc_exit(void *ctx, __u64 page)
 		 */
 		__u8 why = DMAPOOL_FB_EXHAUSTED;
 
-		if (f.arg[3]) {
+		if (f->arg[3]) {
 			pool_walk(first, 0);
 			if (first < DMAPOOL_NR_POOLS && pool_avail[first] >= size)
 				why = DMAPOOL_FB_ADDR_REJECTED;
@@ -415,21 +503,21 @@ static __always_inline void free_enter(__u64 start, __u64 size)
 	push(FRAME_FREE, start, size, known, 0, 0);
 }
 
-static __always_inline void free_exit(__u64 freed)
+/* dma_free_from_pool() returned @freed for the call in @f (see alloc_exit). */
+static __always_inline void free_exit(__u64 freed, const struct kpool_frame *f,
+				      bool paired, struct dmapool_counters *c)
 {
-	struct dmapool_counters *c = dmapool_counters();
 	__u64 now = bpf_ktime_get_ns();
-	struct kpool_frame f;
 
-	if (!c || !pop(FRAME_FREE, c, &f))
-		return;
 	if (!(freed & 0xff))	/* bool: false, not a pool block */
 		return;
-	if (track_blocks && !f.arg[2])
+	/* Unpaired, whether its entry knew the block is not known either. */
+	if (track_blocks && paired && !f->arg[2])
 		c->frees_untracked++;
-	dmapool_count_free(c, f.arg[1]);
-	hist_add(DMAPOOL_OP_FREE, pool_of(f.arg[0]), f.ctx, f.arg[1],
-		 now - f.ts);
+	dmapool_count_free(c, f->arg[1]);
+	if (paired)
+		hist_add(DMAPOOL_OP_FREE, pool_of(f->arg[0]), f->ctx, f->arg[1],
+			 now - f->ts);
 }
 
 static __always_inline __u32 pool_index(__u64 gp)
@@ -518,10 +606,29 @@ int fe_alloc(void *ctx)
 	return 0;
 }
 
+/*
+ * fexit reads the arguments itself: attribution does not depend on the
+ * entry being seen (a nested call's exit program is skipped while another
+ * runs on this CPU); the frame gives the start time when it pairs.
+ */
 SEC("fexit/dma_alloc_from_pool")
 int fx_alloc(void *ctx)
 {
-	alloc_exit(ctx, fret(ctx));
+	struct dmapool_counters *c = dmapool_counters();
+	struct kpool_frame f = {};
+
+	if (!c)
+		return 0;
+	if (!pop(FRAME_ALLOC, c, &f)) {
+		f.ts = 0;
+		f.ctx = read_ctx();
+	}
+	f.arg[0] = farg(ctx, alloc_arg_size);
+	f.arg[1] = farg(ctx, alloc_arg_cpu_addr);
+	f.arg[2] = farg(ctx, alloc_arg_gfp);
+	f.arg[3] = farg(ctx, alloc_arg_phys_ok);
+	f.arg[4] = farg(ctx, alloc_arg_dev);
+	alloc_exit(ctx, fret(ctx), &f, c);
 	return 0;
 }
 
@@ -535,7 +642,16 @@ int fe_free(void *ctx)
 SEC("fexit/dma_free_from_pool")
 int fx_free(void *ctx)
 {
-	free_exit(fret(ctx));
+	struct dmapool_counters *c = dmapool_counters();
+	struct kpool_frame f = {};
+	bool paired;
+
+	if (!c)
+		return 0;
+	paired = pop(FRAME_FREE, c, &f);
+	f.arg[0] = farg(ctx, free_arg_start);
+	f.arg[1] = farg(ctx, free_arg_size);
+	free_exit(fret(ctx), &f, paired, c);
 	return 0;
 }
 
@@ -610,10 +726,15 @@ int kp_alloc(struct pt_regs *regs)
 	return 0;
 }
 
+/* kretprobes have only the entry's frame for the arguments. */
 SEC("kretprobe/dma_alloc_from_pool")
 int kr_alloc(struct pt_regs *regs)
 {
-	alloc_exit(regs, PT_REGS_RC_CORE(regs));
+	struct dmapool_counters *c = dmapool_counters();
+	struct kpool_frame f;
+
+	if (c && pop(FRAME_ALLOC, c, &f))
+		alloc_exit(regs, PT_REGS_RC_CORE(regs), &f, c);
 	return 0;
 }
 
@@ -627,7 +748,11 @@ int kp_free(struct pt_regs *regs)
 SEC("kretprobe/dma_free_from_pool")
 int kr_free(struct pt_regs *regs)
 {
-	free_exit(PT_REGS_RC_CORE(regs));
+	struct dmapool_counters *c = dmapool_counters();
+	struct kpool_frame f;
+
+	if (c && pop(FRAME_FREE, c, &f))
+		free_exit(PT_REGS_RC_CORE(regs), &f, true, c);
 	return 0;
 }
 

@@ -84,6 +84,7 @@ struct monitor_opts {
 	unsigned int trend;	/* intervals; 0: off */
 	unsigned int top;	/* holders shown; 0: all */
 	unsigned int max_blocks;
+	bool max_blocks_set;
 };
 
 /* What outlives one interval: the holders and the failure events. */
@@ -356,7 +357,7 @@ static void live_plain(const struct monitor_interval *iv)
 		printf("\n");
 		if (sum->blocks_untracked || sum->frees_untracked || sum->holders_dropped ||
 		    sum->stacks_lost)
-			printf("not tracked: %llu allocations (blocks map full: --max-blocks), %llu frees of blocks from before attach, %llu events of holders past the holders map, %llu stacks lost\n",
+			printf("not tracked: %llu allocations (blocks map full: --max-blocks), %llu frees of untracked blocks (from before attach, or reused on another CPU before the free was traced), %llu events of holders past the holders map, %llu stacks lost\n",
 			       (unsigned long long)sum->blocks_untracked,
 			       (unsigned long long)sum->frees_untracked,
 			       (unsigned long long)sum->holders_dropped,
@@ -659,6 +660,25 @@ static int opt_pool(const char *cmd, const struct opt *opt, const char *val,
 	return 0;
 }
 
+static int opt_max_blocks(const char *cmd, const struct opt *opt, const char *val,
+			  void *obj)
+{
+	struct monitor_opts *mo = obj;
+	unsigned long v;
+	char *end;
+
+	(void)opt;
+	errno = 0;
+	v = strtoul(val, &end, 10);
+	if (errno || *end || end == val || val[0] == '-' || v < 1 || v > 1u << 20) {
+		p_err("%s: invalid --max-blocks '%s' (1..1048576)", cmd, val);
+		return -EINVAL;
+	}
+	mo->max_blocks = v;
+	mo->max_blocks_set = true;
+	return 0;
+}
+
 static const struct opt monitor_opts_table[] = {
 	OPT_CHOICE_("target", struct monitor_opts, target, "T", "bench|kernel|auto",
 		    "bench: the dmapool_bench module's tracepoints;\n"
@@ -690,9 +710,9 @@ static const struct opt holders_opts_table[] = {
 		  "intervals (growing); the exit summary lists them (implies --by)"),
 	OPT_UINT_("top", struct monitor_opts, top, "N", 1, DMAPOOL_MAX_HOLDERS, "",
 		  "show the N biggest holders (default all)"),
-	OPT_UINT_("max-blocks", struct monitor_opts, max_blocks, "N", 1, 1u << 20, "",
-		  "outstanding blocks tracked at most (default 65536); more\n"
-		  "are counted as not tracked"),
+	OPT_FN_("max-blocks", 0, "N", opt_max_blocks, 0,
+		"outstanding blocks tracked at most (1..1048576, default\n"
+		"65536); more are counted as not tracked"),
 };
 
 static const struct opt_group monitor_group = OPT_GROUP("Options", monitor_opts_table);
@@ -736,13 +756,14 @@ static const struct cmd_help monitor_help = {
 static int check_by(struct monitor_opts *mo)
 {
 	if (mo->by && !strcmp(mo->by, "pool")) {
-		if (mo->trend) {
-			p_err("monitor: --trend needs holders (--by dev, stack or cpu), not --by pool");
+		if (mo->trend || mo->top || mo->max_blocks_set) {
+			p_err("monitor: --trend, --top and --max-blocks need holders (--by dev, stack or cpu), not --by pool");
 			return -EINVAL;
 		}
 		mo->by = NULL;	/* the pool view alone: the default */
 	}
-	if (mo->trend && !mo->by)
+	/* What only holders have implies them: the target's default view. */
+	if ((mo->trend || mo->top || mo->max_blocks_set) && !mo->by)
 		mo->by = mo->kernel ? "dev" : "cpu";
 	if (!mo->by)
 		return 0;
@@ -798,6 +819,7 @@ static int monitor_start(struct monitor_state *st, struct collector **col,
 
 	collect_track.on = st->tracking;
 	collect_track.stacks = mo->kernel;
+	collect_track.key_stacks = mo->by && !strcmp(mo->by, "stack");
 	collect_track.max_blocks = mo->max_blocks;
 	err = mo->kernel ? kcollect_start(col, mo->attach, how) :
 	      collect_start(col, "auto", how);
@@ -821,8 +843,9 @@ static int monitor_start(struct monitor_state *st, struct collector **col,
 	if (mo->kernel && (*col)->fail_fd >= 0) {
 		*rb = ring_buffer__new((*col)->fail_fd, on_fail_event, st, NULL);
 		if (!*rb) {
-			p_err("monitor: cannot read the failure events: %s", strerror(errno));
-			return -errno;
+			err = -errno;
+			p_err("monitor: cannot read the failure events: %s", strerror(-err));
+			return err;
 		}
 	}
 	return 0;

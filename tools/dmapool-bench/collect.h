@@ -40,7 +40,8 @@ struct collector {
  */
 struct track_opts {
 	bool on;
-	bool stacks;			/* kernel target: a kernel stack per holder */
+	bool stacks;			/* kernel target: a kernel stack per block */
+	bool key_stacks;		/* kernel target: holders per device and stack */
 	uint32_t max_blocks;		/* entries of the blocks map */
 };
 

@@ -134,23 +134,25 @@ static struct json_object *stack_frames(struct holders *h, int32_t id)
 	uint64_t ips[DMAPOOL_STACK_DEPTH] = {}, off;
 	struct json_object *arr;
 	const struct ksym *s;
-	bool top = true, reloaded = false;
+	bool top = true;
 	char buf[320];
 	__u32 key = id;
 	int i;
 
 	if (id < 0 || h->stacks_fd < 0 || bpf_map_lookup_elem(h->stacks_fd, &key, ips))
 		return NULL;
-	if (!h->ksyms)
+	if (!h->ksyms) {
 		h->ksyms = ksyms_load();
+		h->ksyms_read = h->reads;
+	}
 	arr = json_object_new_array();
 	for (i = 0; i < DMAPOOL_STACK_DEPTH && ips[i]; i++) {
 		s = ksym_find(h->ksyms, ips[i], &off);
-		if (!s && !reloaded) {
-			/* A module loaded since we read the symbols. */
+		if (!s && h->ksyms_read != h->reads) {
+			/* A module loaded since: read again, once an interval. */
 			ksyms_free(h->ksyms);
 			h->ksyms = ksyms_load();
-			reloaded = true;
+			h->ksyms_read = h->reads;
 			s = ksym_find(h->ksyms, ips[i], &off);
 		}
 		if (top && (!s || tracer_frame(s->name)))
@@ -323,10 +325,9 @@ static void read_holder_map(struct holders *h)
 		r->cum[0] += val.allocs;
 		r->cum[1] += val.frees;
 		r->cum[2] += val.fails;
-		if (!r->dev[0])
-			memcpy(r->dev, val.dev_name, DMAPOOL_NAME_LEN);
-		if (!r->driver[0])
-			memcpy(r->driver, val.driver, DMAPOOL_NAME_LEN);
+		/* Every read: a device at a reused address is renamed. */
+		memcpy(r->dev, val.dev_name, DMAPOOL_NAME_LEN);
+		memcpy(r->driver, val.driver, DMAPOOL_NAME_LEN);
 	}
 }
 
@@ -363,6 +364,7 @@ int holders_read(struct holders *h, uint64_t now_ns, bool partial)
 	int err, k;
 
 	h->now_ns = now_ns;
+	h->reads++;
 	err = read_blocks(h);
 	if (err)
 		return err;
@@ -504,7 +506,7 @@ void holders_print_plain(struct holders *h)
 			print_frames(h, r->key.stack_id, 4, "    ");
 	}
 	if (!n)
-		printf("(no holder: nothing allocated since attach)\n");
+		printf("(no holder active this interval)\n");
 	free(v);
 }
 
@@ -617,7 +619,7 @@ void holders_summary_plain(struct holders *h)
 			printf("cpu %u %s\n", b->holder.cpu,
 			       nm(DMAPOOL_NAMES_CTX, b->holder.ctx));
 		if (h->kernel)
-			print_frames(h, b->holder.stack_id, 4, "      ");
+			print_frames(h, b->stack_id, 4, "      ");
 	}
 	if (!n)
 		printf("  none\n");
@@ -651,7 +653,7 @@ struct json_object *holders_summary_json(struct holders *h)
 				r ? dev_label(r, buf, sizeof(buf)) : "?"));
 			json_object_object_add(o, "driver", json_object_new_string(
 				r ? r->driver : ""));
-			json_object_object_add(o, "stack", stack_frames(h, b->holder.stack_id));
+			json_object_object_add(o, "stack", stack_frames(h, b->stack_id));
 		} else {
 			json_object_object_add(o, "cpu", json_object_new_int(b->holder.cpu));
 		}

@@ -56,6 +56,8 @@ struct holders {
 	uint64_t tracked[DMAPOOL_NR_POOLS];	/* live bytes tracked per pool */
 	uint64_t tracked_bytes, tracked_blocks;
 	struct ksyms *ksyms;		/* loaded on the first stack shown */
+	unsigned long reads;		/* holders_read() calls */
+	unsigned long ksyms_read;	/* the read ksyms were last loaded in */
 };
 
 /* @h->by, kernel, trend, top and the map fds set by the caller. */

@@ -283,6 +283,7 @@ static int open_load(struct kpool_bpf **out, const struct ksyms *k,
 	skel->rodata->sem = k->sem;
 	skel->rodata->track_blocks = collect_track.on;
 	skel->rodata->collect_stacks = collect_track.on && collect_track.stacks;
+	skel->rodata->key_stacks = skel->rodata->collect_stacks && collect_track.key_stacks;
 	collect_track_maps(skel->maps.blocks, skel->maps.holders);
 	bpf_map__set_max_entries(skel->maps.kstacks, skel->rodata->collect_stacks ?
 				 DMAPOOL_MAX_STACKS : 1);
