@@ -7,8 +7,9 @@
 # blocks from before attach, the blocks map's bound, each failure as an
 # event with its device, mask and kind, and the monitor's memory over
 # 10,000 allocations. Then the bench target per CPU and context, and live
-# bytes never negative when attached mid-run. Those last parts behave the
-# same on every kernel: they run only with the argument `full` (tier 2).
+# bytes never negative when attached mid-run. What behaves the same on
+# every kernel (the plain text, the trend, the map bound, memory, the bench
+# target) runs only with the argument `full` (tier 2).
 #
 # Boot with coherent_pool=32K (tests/run): every pool starts at 32 KiB, so
 # a 64 KiB request fails in every pool ("DMA pool exhausted", pools full).
@@ -90,18 +91,6 @@ is "$(jq -r -s '[.[] | select(.holders) | .holders[] | select(.dev == "dmapool-r
 	"dmapool-real-a: one failure counted"
 is "$(jq -r -s '[.[].exhausted // 0] | add' $out/fail.json) $(jq -r -s '[.[].no_suitable_pool // 0] | add' $out/fail.json)" "2 0" \
 	"counted as 2 exhausted, 0 no suitable pool (x86 always has a kernel pool)"
-# Plain text: an event line as it happens.
-$B monitor --target kernel -i 0.5 >$out/fail.txt 2>$out/fail.txt.err &
-mon=$!
-wait_for $out/fail.txt.err "Monitoring the kernel's atomic pools"
-rp "alloc 64K dev=b" 2>/dev/null
-for _ in $(seq 100); do grep -q ' FAIL ' $out/fail.txt && break; sleep 0.05; done
-kill -INT $mon
-wait $mon
-grep -Eq '^[0-9:]{8} FAIL dmapool-real-b \(dmapool_bench\) 65536 bytes gfp 0x[0-9a-f]+ mask 0xffffffffffffffff [a-z]+: exhausted \(exhausted\)$' \
-	$out/fail.txt
-ok $? "plain: one FAIL line with device, driver, size, gfp, mask, context and kind"
-
 # Attribution per device: 2 x 8K for dev=a, 3 x 4K for dev=b.
 start_mon $out/dev.json --target kernel --by dev -i 0.5 --trend 2
 rp "alloc 8K count=2 dev=a" && rp "alloc 4K count=3 dev=b"
@@ -145,6 +134,40 @@ tail -n 1 $out/stack.json | jq -r '.summary.oldest[0].stack | join(";")' | grep 
 ok $? "... with its stack"
 rp "free all"
 
+# Blocks from before attach: unattributed, never a negative live figure.
+rp "alloc 4K count=2 dev=a"
+start_mon $out/pre.json --target kernel --by dev -i 0.5
+u=$(head -n 1 $out/pre.json | jq -r '.pools.kernel.unattributed_bytes')
+cmp_ok "$u" -ge 8192 "the kernel pool's 8192 bytes from before attach are unattributed ($u)"
+is "$(head -n 1 $out/pre.json | jq .tracked_bytes)" 0 "none of them tracked"
+rp "free all"
+next_line $out/pre.json && next_line $out/pre.json
+kill -INT $mon
+wait $mon
+is "$(jq -s '[.[].frees_untracked // 0] | add' $out/pre.json)" 2 "their 2 frees: counted as untracked"
+is "$(grep '"time":' $out/pre.json | tail -n 1 | jq .live_bytes_since_start)" null \
+	"live bytes since start: null (not known), not negative"
+# Tier 2 (`holders.sh full`, the default kernel only): what runs the same
+# on every kernel: the plain text, the trend, the map bound, memory over
+# 10,000 allocations, and the bench target.
+if [ "${1:-}" != full ]; then
+	unload
+	tap_done
+	exit
+fi
+
+# Plain text: an event line as it happens.
+$B monitor --target kernel -i 0.5 >$out/fail.txt 2>$out/fail.txt.err &
+mon=$!
+wait_for $out/fail.txt.err "Monitoring the kernel's atomic pools"
+rp "alloc 4K dev=a zone=dma mask=16" 2>/dev/null
+for _ in $(seq 100); do grep -q ' FAIL ' $out/fail.txt && break; sleep 0.05; done
+kill -INT $mon
+wait $mon
+grep -Eq '^[0-9:]{8} FAIL dmapool-real-a \(dmapool_bench\) 4096 bytes gfp 0x[0-9a-f]+ mask 0xffff [a-z]+: exhausted \(addr_rejected\)$' \
+	$out/fail.txt
+ok $? "plain: one FAIL line with device, driver, size, gfp, mask, context and kind"
+
 # Growing: dev=a allocates in each of 3 intervals; dev=b allocates and frees.
 start_mon $out/trend.json --target kernel --trend 3 -i 1
 # Blocks take the lowest free id: a 1, b 2; a 3, b's 2 freed; a 2, b 4.
@@ -160,19 +183,7 @@ is "$(tail -n 1 $out/trend.json | jq -r '[.summary.growing[].dev] | join(",")')"
 	"exit summary: dmapool-real-a is the growing holder"
 rp "free all"
 
-# Blocks from before attach: unattributed, never a negative live figure.
-rp "alloc 4K count=2 dev=a"
-start_mon $out/pre.json --target kernel --by dev -i 0.5
-u=$(head -n 1 $out/pre.json | jq -r '.pools.kernel.unattributed_bytes')
-cmp_ok "$u" -ge 8192 "the kernel pool's 8192 bytes from before attach are unattributed ($u)"
-is "$(head -n 1 $out/pre.json | jq .tracked_bytes)" 0 "none of them tracked"
-rp "free all"
-next_line $out/pre.json && next_line $out/pre.json
-kill -INT $mon
-wait $mon
-is "$(jq -s '[.[].frees_untracked // 0] | add' $out/pre.json)" 2 "their 2 frees: counted as untracked"
-is "$(grep '"time":' $out/pre.json | tail -n 1 | jq .live_bytes_since_start)" null \
-	"live bytes since start: null (not known), not negative"
+# Plain text: live bytes since start not known, never negative.
 rp "alloc 4K dev=a"
 $B monitor --target kernel -i 0.5 2 >$out/pre.txt 2>&1 &
 mon=$!
@@ -196,14 +207,6 @@ next_line $out/full.json && next_line $out/full.json
 kill -INT $mon
 wait $mon
 is "$(jq -s '[.[].frees_untracked // 0] | add' $out/full.json)" 2 "... whose frees are untracked"
-
-# Tier 2 (`holders.sh full`, the default kernel only): what runs the same
-# on every kernel. Memory over 10,000 allocations, and the bench target.
-if [ "${1:-}" != full ]; then
-	unload
-	tap_done
-	exit
-fi
 
 # Memory: flat over 10,000 allocations and frees (--by stack, every block).
 rss() { awk '/^VmRSS:/ { print $2 }' /proc/$1/status; }
