@@ -142,11 +142,24 @@ cmp_ok "$u" -ge 8192 "the kernel pool's 8192 bytes from before attach are unattr
 is "$(head -n 1 $out/pre.json | jq .tracked_bytes)" 0 "none of them tracked"
 rp "free all"
 next_line $out/pre.json && next_line $out/pre.json
+# The reason looks only at the pools the gfp's chain tries: 64K for a
+# 32-bit device (GFP_DMA32: dma32, then dma, both still 32K) fails for
+# room, though the kernel pool (grown above) has room enough.
+K=/sys/kernel/debug/dma_pools
+is "$(cat $K/pool_size_dma32) $(cat $K/pool_size_dma)" "32768 32768" "dma32 and dma pools still 32K"
+cmp_ok "$(cat $K/pool_size_kernel)" -ge 65536 "the kernel pool has grown to 64K or more"
+rp "alloc 64K dev=b zone=dma32 mask=32" 2>/dev/null
+ok $((! $?)) "64K for a 32-bit dev=b fails"
+next_line $out/pre.json && next_line $out/pre.json
 kill -INT $mon
 wait $mon
 is "$(jq -s '[.[].frees_untracked // 0] | add' $out/pre.json)" 2 "their 2 frees: counted as untracked"
 is "$(grep '"time":' $out/pre.json | tail -n 1 | jq .live_bytes_since_start)" null \
 	"live bytes since start: null (not known), not negative"
+is "$(jq -r -s '[.[].failure_events // [] | .[]] | map("\(.dev) \(.kind) \(.reason) \(.mask)") | join(",")' $out/pre.json)" \
+	"dmapool-real-b exhausted exhausted 0xffffffff" \
+	"64K for dev=b: exhausted for room, not addr_rejected for the kernel pool it never tried"
+
 # Tier 2 (`holders.sh full`, the default kernel only): what runs the same
 # on every kernel: the plain text, the trend, the map bound, memory over
 # 10,000 allocations, and the bench target.
