@@ -26,6 +26,18 @@
 #define DMAPOOL_HIST_KEYS \
 	(DMAPOOL_NR_OPS * DMAPOOL_HIST_POOLS * DMAPOOL_NR_CTX * DMAPOOL_NR_ORDERS)
 
+/*
+ * Per-stream aggregation (bpf/dmapool.bpf.c), for a run of several streams:
+ * the `stream_counters` map holds one struct dmapool_counters per stream
+ * (index: the tracepoints' stream), the `stream_hists` map the histograms
+ * of stream S at keys S * DMAPOOL_HIST_KEYS + dmapool_hist_key(). The
+ * loader sizes stream_hists to the run's streams before load.
+ */
+static inline __u32 dmapool_stream_hist_key(__u32 stream, __u32 key)
+{
+	return stream * DMAPOOL_HIST_KEYS + key;
+}
+
 /* One latency histogram (value of the per-CPU `hists` map). */
 struct dmapool_hist {
 	__u64 count;
