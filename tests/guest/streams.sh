@@ -133,6 +133,11 @@ ok $? "result.json validates against the schema"
 grep -qE "^stream +ctx +ops +allocs +fails" $out/log &&
 	grep -qE "^usb +hardirq +1500 " $out/log && grep -qE "^mbox +atomic +1000 " $out/log
 ok $? "plain output: a per-stream table"
+# gate: each rule per stream, never across them (A/A on one result: one run
+# a side is inconclusive, exit 2; what matters is which cases it judged).
+$B gate --json "$r" "$r" >$out/gate.json 2>&1
+is "$?:$(jq -r '[.metrics[].cases | select(endswith(" stream=usb"))] | length' $out/gate.json):$(jq -r '[.metrics[].cases | select(endswith(" stream=mbox"))] | length' $out/gate.json)" \
+	2:7:7 "gate: the 7 default rules judged for each stream apart"
 $B run --ctx atomic --spec "$USB ; $MBOX" -o "$out" >$out/log 2>&1
 is $? 2 "a workload option with several streams: usage error"
 grep -q "applies to a single-stream run" $out/log

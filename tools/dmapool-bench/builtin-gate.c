@@ -387,7 +387,8 @@ static int gate_eval(struct json_object *base, struct json_object *cand,
 	const char *names[GATE_MAX_STREAMS];
 	int status, n = 0;
 
-	while (n < GATE_MAX_STREAMS && n < (int)json_object_array_length(streams)) {
+	while (streams && n < GATE_MAX_STREAMS &&
+	       n < (int)json_object_array_length(streams)) {
 		names[n] = jget_str(json_object_array_get_idx(streams, n), "name");
 		n++;
 	}
