@@ -40,25 +40,70 @@ struct {
 	__type(value, struct dmapool_hist);
 } stream_hists SEC(".maps");
 
-static __always_inline struct dmapool_counters *stream_ctr(__u8 stream)
+static __always_inline struct dmapool_counters *stream_ctr(__u32 stream)
 {
-	__u32 key = stream;
-
-	if (key >= nr_streams)
+	if (stream >= nr_streams)
 		return NULL;
-	return bpf_map_lookup_elem(&stream_counters, &key);
+	return bpf_map_lookup_elem(&stream_counters, &stream);
 }
 
-static __always_inline void stream_hist_add(__u8 stream, __u32 op, __u32 pool,
-					    __u32 ctx, __u64 size, __u64 ns)
+static __always_inline void stream_hist_add(__u32 stream, __u32 key, __u64 ns)
 {
-	__u32 key = dmapool_stream_hist_key(stream,
-			dmapool_hist_key(op, pool, ctx, dmapool_size_order(size)));
-	struct dmapool_hist *h = bpf_map_lookup_elem(&stream_hists, &key);
+	struct dmapool_hist *h;
 
+	key = dmapool_stream_hist_key(stream, key);
+	h = bpf_map_lookup_elem(&stream_hists, &key);
 	/* As hist_add(): per-CPU, one program per op, no atomics needed. */
 	if (h)
 		dmapool_hist_add(h, ns);
+}
+
+/*
+ * The per-stream accounting, each a subprogram of its own: inlined beside
+ * the global counters' the compiler shares their bound checks, which older
+ * verifiers (6.1) cannot follow through a spilled register.
+ */
+static __noinline int stream_alloc(__u32 stream, __u32 key, __u64 size,
+				   __u64 latency_ns, __u32 result)
+{
+	struct dmapool_counters *sc = stream_ctr(stream);
+
+	if (!sc)
+		return 0;
+	dmapool_count_alloc(sc, size, result);
+	stream_hist_add(stream, key, latency_ns);
+	return 0;
+}
+
+static __noinline int stream_free(__u32 stream, __u32 key, __u64 size,
+				  __u64 latency_ns)
+{
+	struct dmapool_counters *sc = stream_ctr(stream);
+
+	if (!sc)
+		return 0;
+	dmapool_count_free(sc, size);
+	stream_hist_add(stream, key, latency_ns);
+	return 0;
+}
+
+static __noinline int stream_fallback(__u32 stream, __u32 from, __u32 to,
+				      __u32 reason)
+{
+	struct dmapool_counters *sc = stream_ctr(stream);
+
+	if (sc)
+		dmapool_count_fallback(sc, from, to, reason);
+	return 0;
+}
+
+static __noinline int stream_exhausted(__u32 stream, __u32 result)
+{
+	struct dmapool_counters *sc = stream_ctr(stream);
+
+	if (sc)
+		dmapool_count_exhausted(sc, result);
+	return 0;
 }
 
 /* The load generator's CPU and context hold what they allocate. */
@@ -86,18 +131,16 @@ static __always_inline int on_alloc(__u8 pool, __u64 size, __u64 phys,
 				    __u64 latency_ns, __u32 cpu, __u8 ctx,
 				    __u8 result, __u8 stream)
 {
-	struct dmapool_counters *c = dmapool_counters(), *sc;
+	struct dmapool_counters *c = dmapool_counters();
 
 	if (!c)
 		return 0;
 	dmapool_count_alloc(c, size, result);
 	hist_add(DMAPOOL_OP_ALLOC, pool, ctx, size, latency_ns);
-	sc = stream_ctr(stream);
-	if (sc) {
-		dmapool_count_alloc(sc, size, result);
-		stream_hist_add(stream, DMAPOOL_OP_ALLOC, pool, ctx, size,
-				latency_ns);
-	}
+	if (stream < nr_streams)
+		stream_alloc(stream, dmapool_hist_key(DMAPOOL_OP_ALLOC, pool, ctx,
+						      dmapool_size_order(size)),
+			     size, latency_ns, result);
 	if (track_blocks)
 		track_alloc(pool, size, phys, cpu, ctx, result, c);
 	return 0;
@@ -106,18 +149,16 @@ static __always_inline int on_alloc(__u8 pool, __u64 size, __u64 phys,
 static __always_inline int on_free(__u8 pool, __u64 size, __u64 phys,
 				   __u64 latency_ns, __u8 ctx, __u8 stream)
 {
-	struct dmapool_counters *c = dmapool_counters(), *sc;
+	struct dmapool_counters *c = dmapool_counters();
 
 	if (!c)
 		return 0;
 	dmapool_count_free(c, size);
 	hist_add(DMAPOOL_OP_FREE, pool, ctx, size, latency_ns);
-	sc = stream_ctr(stream);
-	if (sc) {
-		dmapool_count_free(sc, size);
-		stream_hist_add(stream, DMAPOOL_OP_FREE, pool, ctx, size,
-				latency_ns);
-	}
+	if (stream < nr_streams)
+		stream_free(stream, dmapool_hist_key(DMAPOOL_OP_FREE, pool, ctx,
+						     dmapool_size_order(size)),
+			    size, latency_ns);
 	if (track_blocks && !block_del(phys))
 		c->frees_untracked++;
 	return 0;
@@ -126,13 +167,12 @@ static __always_inline int on_free(__u8 pool, __u64 size, __u64 phys,
 static __always_inline int on_fallback(__u8 from, __u8 to, __u8 reason,
 				       __u8 stream)
 {
-	struct dmapool_counters *c = dmapool_counters(), *sc;
+	struct dmapool_counters *c = dmapool_counters();
 
 	if (c)
 		dmapool_count_fallback(c, from, to, reason);
-	sc = stream_ctr(stream);
-	if (sc)
-		dmapool_count_fallback(sc, from, to, reason);
+	if (stream < nr_streams)
+		stream_fallback(stream, from, to, reason);
 	return 0;
 }
 
@@ -157,13 +197,12 @@ static __always_inline int on_expand(__u8 pool, __u64 requested,
 
 static __always_inline int on_exhausted(__u8 result, __u8 stream)
 {
-	struct dmapool_counters *c = dmapool_counters(), *sc;
+	struct dmapool_counters *c = dmapool_counters();
 
 	if (c)
 		dmapool_count_exhausted(c, result);
-	sc = stream_ctr(stream);
-	if (sc)
-		dmapool_count_exhausted(sc, result);
+	if (stream < nr_streams)
+		stream_exhausted(stream, result);
 	return 0;
 }
 

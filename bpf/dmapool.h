@@ -238,6 +238,13 @@ static __always_inline void dmapool_count_alloc(struct dmapool_counters *c,
 						__u64 size, __u8 result)
 {
 	c->events[DMAPOOL_EV_ALLOC]++;
+	/*
+	 * The bound check first: after the branch below the compiler knows
+	 * result == DMAPOOL_RES_OK on one path and drops the check there,
+	 * which the verifier cannot always follow.
+	 */
+	if (result < DMAPOOL_NR_RES)
+		c->results[result]++;
 	if (result == DMAPOOL_RES_OK) {
 		c->allocs++;
 		/* Also written by frees, which a hardirq alloc can interrupt. */
@@ -245,8 +252,6 @@ static __always_inline void dmapool_count_alloc(struct dmapool_counters *c,
 	} else {
 		c->fails++;
 	}
-	if (result < DMAPOOL_NR_RES)
-		c->results[result]++;
 }
 
 static __always_inline void dmapool_count_free(struct dmapool_counters *c,
