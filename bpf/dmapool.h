@@ -237,14 +237,17 @@ static __always_inline void dmapool_hist_add(struct dmapool_hist *h, __u64 ns)
 static __always_inline void dmapool_count_alloc(struct dmapool_counters *c,
 						__u64 size, __u8 result)
 {
+	__u32 r = result;
+
 	c->events[DMAPOOL_EV_ALLOC]++;
 	/*
-	 * The bound check first: after the branch below the compiler knows
-	 * result == DMAPOOL_RES_OK on one path and drops the check there,
-	 * which the verifier cannot always follow.
+	 * Check and index with one opaque register: otherwise the compiler
+	 * checks one copy of result and indexes with another, or reuses what
+	 * a branch told it, and older verifiers (6.1) lose the bound.
 	 */
-	if (result < DMAPOOL_NR_RES)
-		c->results[result]++;
+	__asm__ __volatile__("" : "+r"(r));
+	if (r < DMAPOOL_NR_RES)
+		c->results[r]++;
 	if (result == DMAPOOL_RES_OK) {
 		c->allocs++;
 		/* Also written by frees, which a hardirq alloc can interrupt. */
