@@ -135,7 +135,7 @@ static int profiles_list(void)
 static int profiles_show(const char *arg)
 {
 	char line[DMAPOOL_MAX_SPEC_LEN + 1];
-	struct json_object *o, *s;
+	struct json_object *o, *s, *st;
 	struct profile p;
 	size_t i;
 	int k;
@@ -155,6 +155,11 @@ static int profiles_show(const char *arg)
 				       json_object_new_string(p.coherent_pool) : NULL);
 		json_object_object_add(o, "line", json_object_new_string(line));
 		json_object_object_add(o, "include", json_object_get(p.includes));
+		json_object_object_add(o, "notes", json_object_new_string(p.notes));
+		st = json_object_object_get(o, "streams");
+		for (k = 0; k < p.nr_streams; k++)
+			json_object_object_add(json_object_array_get_idx(st, k), "notes",
+					       json_object_new_string(p.streams[k].notes));
 		print_json(o);
 		json_object_put(o);
 		profile_free(&p);
@@ -170,6 +175,11 @@ static int profiles_show(const char *arg)
 		       strcmp(p.streams[k].from, p.name) ? " (from " : "",
 		       strcmp(p.streams[k].from, p.name) ? p.streams[k].from : "",
 		       strcmp(p.streams[k].from, p.name) ? ")" : "");
+	for (k = 0; k < p.nr_streams; k++)
+		if (p.streams[k].notes[0])
+			printf("notes (%s): %s\n", p.streams[k].name, p.streams[k].notes);
+	if (p.notes[0])
+		printf("notes: %s\n", p.notes);
 	printf("sources (%zu):\n", json_object_array_length(p.sources));
 	for (i = 0; i < json_object_array_length(p.sources); i++) {
 		s = json_object_array_get_idx(p.sources, i);

@@ -122,6 +122,15 @@ static int check_stream(const char *path, const char *prof, int i,
 			      path, i, i);
 			return -EINVAL;
 		}
+		t += n;
+	}
+	if (dmapool_spec_parse(spec, &s, err, sizeof(err))) {
+		p_err("%s: .streams[%d].spec: %s", path, i, err);
+		return -EINVAL;
+	}
+	for (t = spec; *(t += strspn(t, " \t\n"));) {
+		size_t n = strcspn(t, " \t\n"), k = strcspn(t, "=");
+
 		if (key_index(t, k) >= 0 && !profile_harness_key(t, k)) {
 			char key[32];
 
@@ -133,10 +142,6 @@ static int check_stream(const char *path, const char *prof, int i,
 			}
 		}
 		t += n;
-	}
-	if (dmapool_spec_parse(spec, &s, err, sizeof(err))) {
-		p_err("%s: .streams[%d].spec: %s", path, i, err);
-		return -EINVAL;
 	}
 	json_object_object_foreach(srcs, key, val) {
 		const char *w = spec;
@@ -171,6 +176,8 @@ static int check_stream(const char *path, const char *prof, int i,
 	snprintf(p->streams[p->nr_streams].name, PROFILE_STREAM_LEN, "%s", name);
 	snprintf(p->streams[p->nr_streams].spec, DMAPOOL_MAX_SPEC_LEN + 1, "%s", spec);
 	snprintf(p->streams[p->nr_streams].from, PROFILE_NAME_LEN, "%s", prof);
+	snprintf(p->streams[p->nr_streams].notes, sizeof(p->streams[0].notes), "%s",
+		 json_object_get_string(json_object_object_get(st, "notes")) ?: "");
 	p->nr_streams++;
 	return 0;
 }
@@ -243,6 +250,8 @@ static int load_file(struct load_ctx *c, const char *path, bool top)
 		snprintf(p->name, sizeof(p->name), "%s", name);
 		snprintf(p->description, sizeof(p->description), "%s",
 			 json_object_get_string(json_object_object_get(root, "description")));
+		snprintf(p->notes, sizeof(p->notes), "%s",
+			 json_object_get_string(json_object_object_get(root, "notes")) ?: "");
 		if (json_object_object_get_ex(root, "include", &inc))
 			p->includes = json_object_get(inc);
 	}

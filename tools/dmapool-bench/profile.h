@@ -24,12 +24,14 @@ struct profile_stream {
 	char name[PROFILE_STREAM_LEN];
 	char spec[DMAPOOL_MAX_SPEC_LEN + 1];
 	char from[PROFILE_NAME_LEN];	/* the profile that declares it */
+	char notes[1024];		/* what was chosen where sources are silent */
 };
 
 struct profile {
 	char name[PROFILE_NAME_LEN];
 	char file[PATH_MAX];		/* absolute */
 	char description[256];
+	char notes[1024];
 	char coherent_pool[24];		/* "" when the profile gives none */
 	int nr_streams;
 	struct profile_stream streams[PROFILE_MAX_STREAMS];
