@@ -22,8 +22,9 @@ results=()
 for p in $($B profiles --json | jq -r '.profiles[].name'); do
 	r=$out/$p/result.json
 	# Few processes: each one is slow under TCG.
-	read -r nstreams timed nsrc < <($B profiles --json "$p" |
-		jq -r '[(.streams | length), (.line | test("duration_ms=")), (.sources | length)] | @tsv')
+	# (No process substitution: the guest has no /dev/fd.)
+	read -r nstreams timed nsrc <<<"$($B profiles --json "$p" |
+		jq -r '[(.streams | length), (.line | test("duration_ms=")), (.sources | length)] | @tsv')"
 	short=()
 	[ "$timed" = true ] && short=(--duration 300ms)
 	t0=$SECONDS
@@ -39,10 +40,10 @@ for p in $($B profiles --json | jq -r '.profiles[].name'); do
 	ok $rc "run --profile $p ${short[*]}"
 	[ $rc -eq 0 ] || { sed 's/^/#   /' "$out/$p.log" | tail -5; continue; }
 	results+=("$r")
-	read -r name msrc viol ops allocs frees cc < <(jq -r '[.meta.profile.name,
+	read -r name msrc viol ops allocs frees cc <<<"$(jq -r '[.meta.profile.name,
 		(.meta.profile.sources | length), ([.runs[].module_stats.ctx_violations] | add),
 		([.runs[].module_stats.ops] | add), ([.runs[].module_stats.allocs] | add),
-		([.runs[].module_stats.frees] | add), .runs[0].crosscheck.ok] | @tsv' "$r")
+		([.runs[].module_stats.frees] | add), .runs[0].crosscheck.ok] | @tsv' "$r")"
 	is "$name" "$p" "$p: meta.profile names it"
 	is "$msrc" "$nsrc" "$p: meta.profile carries every source"
 	is "$viol" 0 "$p: 0 context violations"
@@ -82,11 +83,11 @@ ok $? "compare --recommend --profile rpi-dwc-otg"
 diag "recommend: $((SECONDS - t0)) s"
 rec=$(ls "$out"/rec/*/recommend.json 2>/dev/null | head -1)
 [ -n "$rec" ] || { sed 's/^/#   /' "$out/rec.txt" | tail -20; rec=/dev/null; }
-read -r found best below at_best at_below reserved < <(jq -r '(.coherent_pool_bytes // 0) as $b |
+read -r found best below at_best at_below reserved <<<"$(jq -r '(.coherent_pool_bytes // 0) as $b |
 	(.largest_too_small // 0) as $l | [.found, $b, $l,
 	([.trials[] | select(.coherent_pool_bytes == $b) | .fails + .fallbacks] | add),
 	([.trials[] | select(.coherent_pool_bytes == $l) | .fails + .fallbacks] | add),
-	.reserved_bytes] | @tsv' "$rec")
+	.reserved_bytes] | @tsv' "$rec")"
 is "$found" true "a size was found"
 is "$at_best" 0 "no failure, no fallback at the recommended size"
 cmp_ok "$at_below" -gt 0 "failures or fallbacks at the largest size too small"
