@@ -21,6 +21,13 @@
  * stack until dma_free_from_pool() takes it back (holders.bpf.h); each
  * failed allocation is also one event in the fail_events ring buffer, with
  * the device, its coherent DMA mask and the kernel's kind of failure.
+ *
+ * Capture (dmapool-bench capture): fx_alloc_cap and fe_free_cap send one
+ * cap_events record per allocation and per free of a pool block (struct
+ * dmapool_cap_event). Programs of their own, loaded only when capturing:
+ * the others stay as they are (6.1's verifier would run out of its 1M
+ * instructions on fx_alloc with the capture code in it), and without
+ * capture there is no code at all, and a one-page ring.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -46,12 +53,15 @@ const volatile __u32 expand_arg_size = 1;
 const volatile __u32 sem;	/* enum dmapool_sem: the kernel's pool rules */
 const volatile bool collect_stacks;	/* a kernel stack per block */
 const volatile bool key_stacks;		/* holders per device and stack */
+const volatile __u64 atomic_pool_size_var;	/* &atomic_pool_size, or 0 */
 
 /* Last seen state of each pool (walked at each of its events). */
 __u64 pool_size[DMAPOOL_NR_POOLS];
 __u64 pool_avail[DMAPOOL_NR_POOLS];
 __u64 pool_expansions[DMAPOOL_NR_POOLS];
 __u64 pool_phys_last[DMAPOOL_NR_POOLS];	/* highest byte's physical address */
+__u64 atomic_pool_size_now;	/* read by walk_pools */
+__u64 cap_dropped;		/* cap_events records lost: the ring was full */
 
 #define KPOOL_GFP_DMA		0x01u
 #define KPOOL_GFP_DMA32		0x04u
@@ -415,6 +425,88 @@ static __always_inline __u8 fail_result(const struct kpool_frame *f)
 	return DMAPOOL_RES_EXHAUSTED;
 }
 
+/* --- capture ------------------------------------------------------------ */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);	/* the loader's size when capturing */
+} cap_events SEC(".maps");
+
+static __always_inline struct dmapool_cap_event *cap_reserve(void)
+{
+	struct dmapool_cap_event *e;
+
+	e = bpf_ringbuf_reserve(&cap_events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&cap_dropped, 1);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/*
+ * The pool walks of capture's programs, as global functions: the verifier
+ * checks each once, on its own, and the callers see a number (6.1's
+ * verifier runs out of its 1M instructions with them inlined).
+ */
+__noinline int cap_pool_of(__u64 addr)
+{
+	return pool_of(addr);
+}
+
+__noinline int cap_fail_result(__u64 size, __u64 gfp, __u64 phys_ok, __u64 dev)
+{
+	struct kpool_frame f = {};
+
+	f.arg[0] = size;
+	f.arg[2] = gfp;
+	f.arg[3] = phys_ok;
+	f.arg[4] = dev;
+	return fail_result(&f);
+}
+
+/* The allocation of @f returned @vaddr (0: failed) from @pool at @now. */
+static __always_inline void cap_alloc(const struct kpool_frame *f, __u64 now,
+				      __u64 vaddr, __u32 pool, __u8 res)
+{
+	struct device *dev = (struct device *)f->arg[4];
+	struct dmapool_cap_event *e = cap_reserve();
+
+	if (!e)
+		return;
+	e->ts_ns = now;
+	e->type = DMAPOOL_CAP_ALLOC;
+	e->addr = vaddr;
+	e->dev = f->arg[4];
+	e->size = f->arg[0];
+	e->gfp = f->arg[2];
+	e->mask = dev ? BPF_CORE_READ(dev, coherent_dma_mask) : 0;
+	e->pool = pool;
+	e->result = res;
+	e->zone = gfp_zone_of(f->arg[2]);
+	e->ctx = f->ctx;
+	dev_names(dev, e->dev_name, e->driver);
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* dma_free_from_pool(@start) was called: one record if it is a pool block. */
+static __always_inline void cap_free(__u64 start)
+{
+	struct dmapool_cap_event *e;
+
+	if ((__u32)cap_pool_of(start) >= DMAPOOL_NR_POOLS)
+		return;
+	e = cap_reserve();
+	if (!e)
+		return;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->type = DMAPOOL_CAP_FREE;
+	e->addr = start;
+	e->ctx = read_ctx();
+	bpf_ringbuf_submit(e, 0);
+}
+
 /*
  * Attribution of one allocation that returned @vaddr (0: failed). Holders
  * are devices, or (--by stack, key_stacks) devices and stacks; each block
@@ -632,6 +724,42 @@ int fx_alloc(void *ctx)
 	return 0;
 }
 
+/*
+ * Capture: the allocation as it returns, every argument read here (fexit
+ * has them all), so nothing depends on the other programs' frames.
+ */
+SEC("fexit/dma_alloc_from_pool")
+int fx_alloc_cap(void *ctx)
+{
+	struct kpool_frame f = {};
+	__u64 now = bpf_ktime_get_ns(), page = fret(ctx), vaddr = 0;
+	__u32 pool = DMAPOOL_POOL_NONE;
+	__u8 res = DMAPOOL_RES_OK;
+
+	f.arg[0] = farg(ctx, alloc_arg_size);
+	f.arg[1] = farg(ctx, alloc_arg_cpu_addr);
+	f.arg[2] = farg(ctx, alloc_arg_gfp);
+	f.arg[3] = farg(ctx, alloc_arg_phys_ok);
+	f.arg[4] = farg(ctx, alloc_arg_dev);
+	f.ctx = read_ctx();
+	if (page) {
+		bpf_probe_read_kernel(&vaddr, sizeof(vaddr), (void *)f.arg[1]);
+		pool = cap_pool_of(vaddr);
+	} else {
+		res = cap_fail_result(f.arg[0], f.arg[2], f.arg[3], f.arg[4]);
+	}
+	cap_alloc(&f, now, vaddr, pool, res);
+	return 0;
+}
+
+/* Capture: a free, at its call, before the pool can hand the block out. */
+SEC("fentry/dma_free_from_pool")
+int fe_free_cap(void *ctx)
+{
+	cap_free(farg(ctx, free_arg_start));
+	return 0;
+}
+
 SEC("fentry/dma_free_from_pool")
 int fe_free(void *ctx)
 {
@@ -685,7 +813,8 @@ int fx_work(void *ctx)
 
 /*
  * Not attached: run by the reader (BPF_PROG_TEST_RUN) each interval, so
- * that every pool's size and avail are current even when it had no event.
+ * that every pool's size and avail are current even when it had no event;
+ * also reads the kernel's atomic_pool_size when the loader gave its address.
  */
 SEC("raw_tp")
 int walk_pools(void *ctx)
@@ -694,6 +823,9 @@ int walk_pools(void *ctx)
 
 	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
 		pool_walk(p, 0);
+	if (atomic_pool_size_var)
+		bpf_probe_read_kernel(&atomic_pool_size_now, sizeof(atomic_pool_size_now),
+				      (void *)atomic_pool_size_var);
 	return 0;
 }
 

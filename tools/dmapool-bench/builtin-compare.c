@@ -26,6 +26,7 @@
 #include "hist.h"
 #include "main.h"
 #include "opts.h"
+#include "profile.h"
 #include "result.h"
 #include "run.h"
 #include "spec.h"
@@ -195,7 +196,8 @@ static const struct cmd_help compare_help = {
 	.examples =
 "  dmapool-bench compare --coherent-pool 128K,512K,2M -o results/compare\n"
 "  dmapool-bench compare --coherent-pool 256K,1M --remap on,off --kernel 6.1,6.12\n"
-"  dmapool-bench compare --recommend --ctx hardirq --size 64K --hold ops:64 --repeat 3\n",
+"  dmapool-bench compare --recommend --ctx hardirq --size 64K --hold ops:64 --repeat 3\n"
+"  dmapool-bench compare --recommend --profile rpi-dwc-otg --from 256K\n",
 };
 
 static int parse_cmp(struct cmp_opts *o, int argc, char **argv)
@@ -801,6 +803,8 @@ static int compare_read(const struct cmp_opts *o, const char *outdir,
 		json_object_object_add(m->root, "latency_unit", json_object_new_string(
 			jget_str(meta, "latency_unit")));
 	}
+	if (o->run.prof)
+		json_object_object_add(m->root, "profile", profile_meta(o->run.prof));
 	json_object_object_add(m->root, "repeat", json_object_new_uint64(o->run.repeat));
 	json_object_object_add(m->root, "settings", m->settings);
 	json_object_object_add(m->root, "recommend", m->recs);
@@ -815,8 +819,14 @@ static void compare_print_json(const struct compare_model *m)
 
 static void print_recommendations(const struct compare_model *m)
 {
-	struct json_object *rec;
+	struct json_object *rec, *prof = json_object_object_get(m->root, "profile");
 	size_t k;
+
+	if (prof && json_object_array_length(m->recs))
+		printf("workload: profile %s (%zu sourced figures: dmapool-bench profiles %s)\n",
+		       jget_str(prof, "name"),
+		       json_object_array_length(json_object_object_get(prof, "sources")),
+		       jget_str(prof, "name"));
 
 	for (k = 0; k < json_object_array_length(m->recs); k++) {
 		rec = json_object_array_get_idx(m->recs, k);

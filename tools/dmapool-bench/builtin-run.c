@@ -188,7 +188,8 @@ const struct tracer bpf_tracer = {
 "  dmapool-bench run --ctx softirq --cpus 0 --ops 100000 --size loguniform:4K-256K --hold ops:64 -o /tmp/r\n"
 "  dmapool-bench run --coherent-pool 128K --mask 32 --repeat 5 --json\n"
 "  dmapool-bench run --spec 'stream=usb ctx=hardirq cpus=0 size=uniform:4K-64K hold=ops:16 ;\n"
-"                            stream=mbox ctx=atomic cpus=1 size=4K'\n",
+"                            stream=mbox ctx=atomic cpus=1 size=4K'\n"
+"  dmapool-bench run --profile rpi-dwc-otg --coherent-pool 512K\n",
 	},
 	.start = bpf_start,
 	.begin = bpf_begin,

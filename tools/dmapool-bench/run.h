@@ -22,6 +22,8 @@
  * What a run is: set up by run_opts_init() and the setters below (or the
  * option tables), checked and completed by run_opts_finish().
  */
+struct profile;
+
 struct run_opts {
 	const char *cmd;		/* "run" or "record", for messages */
 	char given_line[DMAPOOL_MAX_SPEC_LEN + 1];	/* the keys given */
@@ -45,6 +47,8 @@ struct run_opts {
 	const char *attach;		/* run */
 	unsigned int buffer_kb;		/* record: per-CPU ftrace buffer */
 	struct vm_opts vm;		/* .force: in a guest even if not needed */
+	const char *profile;		/* --profile: a name or a file */
+	struct profile *prof;		/* loaded by run_opts_finish() */
 };
 
 /*
