@@ -187,6 +187,7 @@ UNIT_SRCS_test_compare_search := tools/dmapool-bench/compare-search.c
 UNIT_SRCS_test_opts := tools/dmapool-bench/opts.c
 UNIT_SRCS_test_holders := tools/dmapool-bench/holders.c
 UNIT_LIBS_test_holders := -ljson-c
+UNIT_SRCS_test_replay := tools/dmapool-bench/replay-sched.c
 
 .SECONDEXPANSION:
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_DEPS) $(UNIT_SRCS) $$(UNIT_SRCS_$$*)
