@@ -124,6 +124,35 @@ struct dmapool_fail_event {
 	char driver[DMAPOOL_NAME_LEN];
 };
 
+/*
+ * capture (kernel target, kpool.bpf.c with `capture` set): one event per
+ * dma_alloc_from_pool() return, and one per dma_free_from_pool() of a pool
+ * block, taken at its entry (before the block can be handed out again), in
+ * the `cap_events` ring buffer. A free's event always follows its block's
+ * allocation event there; times are bpf_ktime_get_ns().
+ */
+enum dmapool_cap_type {
+	DMAPOOL_CAP_ALLOC = 1,
+	DMAPOOL_CAP_FREE = 2,
+};
+
+struct dmapool_cap_event {
+	__u64 ts_ns;			/* alloc: at the return; free: at the call */
+	__u64 addr;			/* the block's virtual address; 0: failed */
+	__u64 dev;			/* alloc: struct device * */
+	__u64 size;			/* alloc: bytes asked */
+	__u64 gfp;			/* alloc */
+	__u64 mask;			/* alloc: the device's coherent_dma_mask */
+	__u8 type;			/* enum dmapool_cap_type */
+	__u8 pool;			/* alloc: enum dmapool_pool that served it */
+	__u8 result;			/* alloc: enum dmapool_result */
+	__u8 zone;			/* alloc: enum dmapool_zone its gfp asks for */
+	__u8 ctx;			/* enum dmapool_ctx of the call */
+	__u8 pad[3];
+	char dev_name[DMAPOOL_NAME_LEN];	/* alloc */
+	char driver[DMAPOOL_NAME_LEN];		/* alloc; "" unbound */
+};
+
 /* A pool_state or pool_expand event, in the `samples` array. */
 struct dmapool_sample {
 	__u64 ts_ns;			/* bpf_ktime_get_ns() */

@@ -21,6 +21,10 @@
  * stack until dma_free_from_pool() takes it back (holders.bpf.h); each
  * failed allocation is also one event in the fail_events ring buffer, with
  * the device, its coherent DMA mask and the kernel's kind of failure.
+ *
+ * Capture (dmapool-bench capture, `capture` set): one cap_events record per
+ * allocation and per free of a pool block (struct dmapool_cap_event); the
+ * code is dead, and the ring one page, when it is off.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -46,12 +50,16 @@ const volatile __u32 expand_arg_size = 1;
 const volatile __u32 sem;	/* enum dmapool_sem: the kernel's pool rules */
 const volatile bool collect_stacks;	/* a kernel stack per block */
 const volatile bool key_stacks;		/* holders per device and stack */
+const volatile bool capture;		/* cap_events records */
+const volatile __u64 atomic_pool_size_var;	/* &atomic_pool_size, or 0 */
 
 /* Last seen state of each pool (walked at each of its events). */
 __u64 pool_size[DMAPOOL_NR_POOLS];
 __u64 pool_avail[DMAPOOL_NR_POOLS];
 __u64 pool_expansions[DMAPOOL_NR_POOLS];
 __u64 pool_phys_last[DMAPOOL_NR_POOLS];	/* highest byte's physical address */
+__u64 atomic_pool_size_now;	/* read by walk_pools */
+__u64 cap_dropped;		/* cap_events records lost: the ring was full */
 
 #define KPOOL_GFP_DMA		0x01u
 #define KPOOL_GFP_DMA32		0x04u
@@ -364,6 +372,67 @@ static __always_inline void fail_event(const struct kpool_frame *f, __u64 now,
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* --- capture ------------------------------------------------------------ */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);	/* the loader's size when capturing */
+} cap_events SEC(".maps");
+
+static __always_inline struct dmapool_cap_event *cap_reserve(void)
+{
+	struct dmapool_cap_event *e;
+
+	e = bpf_ringbuf_reserve(&cap_events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&cap_dropped, 1);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/* The allocation of @f returned @vaddr (0: failed) from @pool at @now. */
+static __always_inline void cap_alloc(const struct kpool_frame *f, __u64 now,
+				      __u64 vaddr, __u32 pool, __u8 res)
+{
+	struct device *dev = (struct device *)f->arg[4];
+	struct dmapool_cap_event *e = cap_reserve();
+
+	if (!e)
+		return;
+	e->ts_ns = now;
+	e->type = DMAPOOL_CAP_ALLOC;
+	e->addr = vaddr;
+	e->dev = f->arg[4];
+	e->size = f->arg[0];
+	e->gfp = f->arg[2];
+	e->mask = dev ? BPF_CORE_READ(dev, coherent_dma_mask) : 0;
+	e->pool = pool;
+	e->result = res;
+	e->zone = gfp_zone_of(f->arg[2]);
+	e->ctx = f->ctx;
+	dev_names(dev, e->dev_name, e->driver);
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* dma_free_from_pool(@start) was called: one record if it is a pool block. */
+static __always_inline void cap_free(__u64 start)
+{
+	struct dmapool_cap_event *e;
+
+	if (pool_of(start) >= DMAPOOL_NR_POOLS)
+		return;
+	e = cap_reserve();
+	if (!e)
+		return;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->type = DMAPOOL_CAP_FREE;
+	e->addr = start;
+	e->ctx = read_ctx();
+	bpf_ringbuf_submit(e, 0);
+}
+
 /*
  * The highest address the device of @f can reach, as dma_coherent_ok()
  * decides: its coherent mask, or its bus limit when that is lower.
@@ -463,10 +532,14 @@ static __always_inline void alloc_exit(void *ctx, __u64 page,
 			track_alloc(ctx, f, 0, DMAPOOL_POOL_NONE, now, res, c);
 		else
 			fail_event(f, now, -1, res, c);
+		if (capture)
+			cap_alloc(f, now, 0, DMAPOOL_POOL_NONE, res);
 		return;
 	}
 	bpf_probe_read_kernel(&vaddr, sizeof(vaddr), (void *)f->arg[1]);
 	pool = pool_of(vaddr);
+	if (capture)
+		cap_alloc(f, now, vaddr, pool, DMAPOOL_RES_OK);
 	dmapool_count_alloc(c, size, DMAPOOL_RES_OK);
 	if (f->ts)
 		hist_add(DMAPOOL_OP_ALLOC, pool, f->ctx, size, now - f->ts);
@@ -500,6 +573,8 @@ static __always_inline void free_enter(__u64 start, __u64 size)
 {
 	bool known = track_blocks && block_del(start);
 
+	if (capture)
+		cap_free(start);
 	push(FRAME_FREE, start, size, known, 0, 0);
 }
 
@@ -685,7 +760,8 @@ int fx_work(void *ctx)
 
 /*
  * Not attached: run by the reader (BPF_PROG_TEST_RUN) each interval, so
- * that every pool's size and avail are current even when it had no event.
+ * that every pool's size and avail are current even when it had no event;
+ * also reads the kernel's atomic_pool_size when the loader gave its address.
  */
 SEC("raw_tp")
 int walk_pools(void *ctx)
@@ -694,6 +770,9 @@ int walk_pools(void *ctx)
 
 	for (p = 0; p < DMAPOOL_NR_POOLS; p++)
 		pool_walk(p, 0);
+	if (atomic_pool_size_var)
+		bpf_probe_read_kernel(&atomic_pool_size_now, sizeof(atomic_pool_size_now),
+				      (void *)atomic_pool_size_var);
 	return 0;
 }
 

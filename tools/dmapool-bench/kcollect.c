@@ -27,10 +27,12 @@
 struct ksyms {
 	bool have_alloc;
 	unsigned long long pool_var[DMAPOOL_NR_POOLS];
+	unsigned long long pool_size_var;	/* &atomic_pool_size, or 0 */
 	int sem;			/* enum dmapool_sem */
 	const char *sem_from;
 };
 
+struct kcapture_opts kcollect_capture;
 static int kcollect_sem = -1;
 static const char *kcollect_sem_from;
 
@@ -56,6 +58,8 @@ static int read_kallsyms(struct ksyms *k)
 		    dmapool_name_index(DMAPOOL_NAMES_POOL, name + 12, strlen(name + 12));
 		if (p >= 0)
 			k->pool_var[p] = addr;
+		if (!strcmp(name, "atomic_pool_size"))
+			k->pool_size_var = addr;
 	}
 	fclose(f);
 	return zero_addrs ? -EPERM : 0;
@@ -285,6 +289,11 @@ static int open_load(struct kpool_bpf **out, const struct ksyms *k,
 	skel->rodata->collect_stacks = collect_track.on && collect_track.stacks;
 	skel->rodata->key_stacks = skel->rodata->collect_stacks && collect_track.key_stacks;
 	collect_track_maps(skel->maps.blocks, skel->maps.holders);
+	if (kcollect_capture.on) {
+		skel->rodata->capture = true;
+		skel->rodata->atomic_pool_size_var = k->pool_size_var;
+		bpf_map__set_max_entries(skel->maps.cap_events, kcollect_capture.ring_bytes);
+	}
 	bpf_map__set_max_entries(skel->maps.kstacks, skel->rodata->collect_stacks ?
 				 DMAPOOL_MAX_STACKS : 1);
 	for (i = 0; kb->have_btf && i < ARRAY_SIZE(kargs); i++)
@@ -478,4 +487,32 @@ struct json_object *kcollect_pools(struct collector *c)
 bool kcollect_debugfs_ok(void)
 {
 	return access(KCOLLECT_DEBUGFS "/pool_size_kernel", R_OK) == 0;
+}
+
+int kcollect_capture_fd(struct collector *c)
+{
+	struct kpool_bpf *skel = c->skel;
+
+	return bpf_map__fd(skel->maps.cap_events);
+}
+
+uint64_t kcollect_capture_dropped(struct collector *c)
+{
+	struct kpool_bpf *skel = c->skel;
+
+	return __atomic_load_n(&skel->bss->cap_dropped, __ATOMIC_RELAXED);
+}
+
+int kcollect_atomic_pool_size(struct collector *c, uint64_t *bytes)
+{
+	struct kpool_bpf *skel = c->skel;
+	int err;
+
+	if (!skel->rodata->atomic_pool_size_var)
+		return -ENOENT;
+	err = kcollect_walk(c);
+	if (err)
+		return err;
+	*bytes = skel->bss->atomic_pool_size_now;
+	return *bytes ? 0 : -ENODATA;
 }

@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct collector;
 
@@ -38,5 +39,27 @@ struct json_object *kcollect_untraced(void);
 int kcollect_walk(struct collector *c);
 /* Are the kernel's dma_pools debugfs files readable? */
 bool kcollect_debugfs_ok(void);
+
+/*
+ * Capture (dmapool-bench capture), read by kcollect_start() before it
+ * loads: off (all zero) unless set. When on, the programs send one
+ * struct dmapool_cap_event per allocation and per pool free to a ring
+ * buffer of @ring_bytes (a power of 2, at least a page).
+ */
+struct kcapture_opts {
+	bool on;
+	uint32_t ring_bytes;
+};
+
+extern struct kcapture_opts kcollect_capture;
+
+/* The capture ring buffer's fd; the records it could not take. */
+int kcollect_capture_fd(struct collector *c);
+uint64_t kcollect_capture_dropped(struct collector *c);
+/*
+ * The kernel's atomic_pool_size (bytes), read through its kallsyms address
+ * by the programs: 0, or -ENOENT when kallsyms does not list it.
+ */
+int kcollect_atomic_pool_size(struct collector *c, uint64_t *bytes);
 
 #endif

@@ -24,6 +24,7 @@ static const struct cmd {
 	{ "run", cmd_run, "run a workload in the bench pool, measure it with BPF, write results" },
 	{ "plot", cmd_plot, "plot one or more result files with gnuplot" },
 	{ "monitor", cmd_monitor, "live per-interval view of the bench pools or the kernel's own" },
+	{ "capture", cmd_capture, "record the kernel's real pool traffic into a capture file" },
 	{ "record", cmd_record, "run a workload traced by ftrace (no BPF) into a raw recording" },
 	{ "report", cmd_report, "turn a recording into result.json, CSVs and plots like run's" },
 	{ "compare", cmd_compare, "run one workload under several coherent_pool settings; --recommend" },

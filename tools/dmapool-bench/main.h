@@ -70,6 +70,7 @@ int cmd_run(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
