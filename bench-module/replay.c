@@ -52,6 +52,8 @@
 
 /* Operations executed per timer callback or lock hold, at most. */
 #define DMAPOOL_REPLAY_BATCH	16
+#define DMAPOOL_REPLAY_FNV_PRIME 0x100000001b3ull
+#define DMAPOOL_REPLAY_FNV_BASIS 0xcbf29ce484222325ull
 /* The kthread waits at most this long at a time, to see a stop. */
 #define DMAPOOL_REPLAY_SLICE_NS	(10 * NSEC_PER_MSEC)
 
@@ -145,6 +147,7 @@ struct dmapool_replay {
 	u64 results[DMAPOOL_NR_RES];
 	u64 fallbacks[DMAPOOL_NR_POOLS][DMAPOOL_NR_POOLS];	/* [from][to] */
 	u64 ctx_violations;
+	u64 digest;			/* of the allocations' sizes and zones */
 	u64 max_late_ns;		/* ns after its scheduled time, at most */
 	u64 sum_late_ns;
 };
@@ -179,6 +182,9 @@ static void dmapool_replay_do_alloc(struct dmapool_replay *r,
 	int i;
 
 	vaddr = dmapool_alloc(op->size, op->zone, op->mask_bits, true, &info);
+	/* FNV-1a over whole words, as the generator's digest (load.c). */
+	r->digest = (r->digest ^ op->size) * DMAPOOL_REPLAY_FNV_PRIME;
+	r->digest = (r->digest ^ op->zone) * DMAPOOL_REPLAY_FNV_PRIME;
 	r->ops++;
 	r->results[info.result]++;
 	for (i = 1; i < info.depth; i++)
@@ -488,6 +494,7 @@ static void dmapool_replay_reset_counters(struct dmapool_replay *r)
 	memset(r->results, 0, sizeof(r->results));
 	memset(r->fallbacks, 0, sizeof(r->fallbacks));
 	r->ctx_violations = 0;
+	r->digest = DMAPOOL_REPLAY_FNV_BASIS;
 	r->max_late_ns = 0;
 	r->sum_late_ns = 0;
 }
@@ -808,6 +815,7 @@ static int dmapool_replay_show(struct seq_file *m, void *v)
 	seq_printf(m, "max_lateness_ns: %llu\n", r->max_late_ns);
 	seq_printf(m, "avg_lateness_ns: %llu\n",
 		   executed ? div64_u64(r->sum_late_ns, executed) : 0);
+	seq_printf(m, "digest: 0x%016llx\n", r->digest);
 out:
 	mutex_unlock(&dmapool_replay_lock);
 	return 0;

@@ -46,6 +46,12 @@ executed() { awk '$1 == "a" || $1 == "f" { print $1, $2, $3, $4, $8 }' "$D/repla
 # on its own; cat writes a small file at once).
 wr() { printf '%s\n' "$@" >"$out/w" && cat "$out/w" >"$D/replay"; }
 
+# ok_log STATUS LOG DESCRIPTION: ok, with the log's tail when it failed.
+ok_log() {
+	ok "$1" "$3"
+	[ "$1" -eq 0 ] || tail -n 20 "$2" | sed 's/^/#   /'
+}
+
 rstat() { awk -v key="$1:" '$1 == key { print $2 }' "$D/replay"; }
 
 # check_replay CAPTURE SPEED_MILLI RESULT LABEL: the log against the capture.
@@ -83,7 +89,7 @@ check_replay() {
 # --- 1. a hand-written capture: two devices, every context, ties ----------
 load || exit 1
 $B run --replay $FIX -o "$out/r1" >"$out/r1.log" 2>&1
-ok $? "run --replay $FIX" || sed 's/^/#   /' "$out/r1.log"
+ok_log $? "$out/r1.log" "run --replay $FIX"
 check_replay $FIX 1000 "$out/r1/result.json" "hand-written capture"
 is "$(rstat ctx_violations)/$(rstat free_errors)/$(rstat outstanding)" 0/0/0 \
 	"no context violations, no free errors, nothing outstanding"
@@ -95,7 +101,7 @@ pools_full
 ok $? "every pool has all its bytes back"
 
 $B run --replay $FIX --speed 2.5 -o "$out/r2" >"$out/r2.log" 2>&1
-ok $? "run --replay --speed 2.5" || sed 's/^/#   /' "$out/r2.log"
+ok_log $? "$out/r2.log" "run --replay --speed 2.5"
 check_replay $FIX 2500 "$out/r2/result.json" "speed 2.5"
 is "$(jq -r .meta.replay.speed "$out/r2/result.json")" 2.5 "meta.replay.speed 2.5"
 
@@ -162,27 +168,29 @@ if ! $B capture --help >/dev/null 2>&1; then
 else
 	reload real_pool_test=1 || exit 1
 	R=$D/real_pool
-	$B capture -o "$out/cap.jsonl" --duration 4s >"$out/cap.log" 2>&1 &
+	$B capture -o "$out/cap.jsonl" >"$out/cap.log" 2>"$out/cap.err" &
 	cap=$!
-	sleep 1.5
-	# A scripted sequence: blocks of two devices, held across each other.
+	wait_for "$out/cap.err" 'Capturing'
+	ok $? "capture attached"
+	# A scripted sequence: blocks of two devices, held across each other
+	# (ids: the lowest free real_pool slot + 1); 1, 3 and 2 stay held.
 	for step in "alloc 4K dev=a" "alloc 8K dev=b" "alloc 16K dev=a" "free 1" \
 		    "alloc 4K dev=b zone=dma32 mask=32" "free 3" "alloc 32K dev=a" \
 		    "free 2" "alloc 8K dev=b"; do
 		echo "$step" >"$R" || diag "real_pool refused '$step'"
 		sleep 0.05
 	done
+	kill -INT $cap
 	wait $cap
-	ok $? "capture of a scripted real_pool sequence on dmapool-real-a and -b" ||
-		sed 's/^/#   /' "$out/cap.log"
+	ok_log $? "$out/cap.err" "capture of a scripted real_pool sequence on dmapool-real-a and -b"
 	echo "free all" >"$R"
 	is "$(jq -s '[.[] | select(.t_ns != null)] | length' "$out/cap.jsonl")" 6 \
 		"the capture holds the 6 allocations"
 	$B run --replay "$out/cap.jsonl" -o "$out/r3" >"$out/r3.log" 2>&1
-	ok $? "run --replay of the capture" || sed 's/^/#   /' "$out/r3.log"
+	ok_log $? "$out/r3.log" "run --replay of the capture"
 	check_replay "$out/cap.jsonl" 1000 "$out/r3/result.json" "captured real_pool traffic"
 	$B compare --replay "$out/cap.jsonl" --recommend -o "$out/cmp" >"$out/cmp.log" 2>&1
-	ok $? "compare --replay --recommend" || sed 's/^/#   /' "$out/cmp.log"
+	ok_log $? "$out/cmp.log" "compare --replay --recommend"
 	grep -q "recommend (.*): coherent_pool=[0-9]*K" "$out/cmp.log"
 	ok $? "it prints a size: $(grep -o 'coherent_pool=[0-9]*K' "$out/cmp.log" | head -1)"
 	grep -q "workload: replay of $out/cap.jsonl" "$out/cmp.log"

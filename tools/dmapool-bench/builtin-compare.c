@@ -803,9 +803,8 @@ static int compare_read(const struct cmp_opts *o, const char *outdir,
 			json_object_object_get(meta, "deterministic")));
 		json_object_object_add(m->root, "latency_unit", json_object_new_string(
 			jget_str(meta, "latency_unit")));
-		json_object_object_add(m->root, "replay", json_object_get(
-			json_object_object_get(meta, "replay")));
 	}
+	json_object_object_add(m->root, "replay", replay_meta(&o->run));
 	json_object_object_add(m->root, "repeat", json_object_new_uint64(o->run.repeat));
 	json_object_object_add(m->root, "settings", m->settings);
 	json_object_object_add(m->root, "recommend", m->recs);

@@ -46,7 +46,10 @@ static int file_crc32(const char *path, uint32_t *crc)
 
 	if (!f)
 		return -errno;
-	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET))
+	if (fseek(f, 0, SEEK_END))
+		goto out;
+	len = ftell(f);
+	if (len <= 0 || fseek(f, 0, SEEK_SET))
 		goto out;
 	buf = malloc(len);
 	if (!buf || fread(buf, 1, len, f) != (size_t)len)
