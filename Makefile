@@ -139,7 +139,8 @@ CLI_SRCS := $(wildcard tools/dmapool-bench/*.c) bench-module/spec.c
 GEN := $(BUILD)/gen
 CLI_HDRS := $(wildcard tools/dmapool-bench/*.h) bench-module/spec.h bpf/dmapool.h \
 	include/uapi/dmapool_bench.h $(BPF_OUT)/dmapool.skel.h $(BPF_OUT)/kpool.skel.h \
-	$(GEN)/result.schema.h $(GEN)/bench.schema.h $(GEN)/recommend.schema.h
+	$(GEN)/result.schema.h $(GEN)/bench.schema.h $(GEN)/recommend.schema.h \
+	$(GEN)/profile.schema.h
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CLI_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-DDMAPOOL_VERSION='"$(VERSION)"' -I$(BPF_OUT) -I$(GEN) -Ibpf -Iinclude/uapi -Ibench-module \
@@ -158,6 +159,15 @@ $(GEN)/%.schema.h: tools/dmapool-bench/%.schema.json
 	$(Q)mkdir -p $(@D)
 	$(Q){ echo '/* generated from $<: do not edit */'; \
 	  echo 'static const char $(subst -,_,$*)_schema_text[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0x00 };'; } >$@
+
+# Driver profiles' schema lives with them (profiles/).
+$(GEN)/profile.schema.h: profiles/profile.schema.json
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q){ echo '/* generated from $<: do not edit */'; \
+	  echo 'static const char profile_schema_text[] = {'; \
 	  od -An -v -tx1 $< | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
 	  echo '0x00 };'; } >$@
 

@@ -22,9 +22,12 @@
  * failed allocation is also one event in the fail_events ring buffer, with
  * the device, its coherent DMA mask and the kernel's kind of failure.
  *
- * Capture (dmapool-bench capture, `capture` set): one cap_events record per
- * allocation and per free of a pool block (struct dmapool_cap_event); the
- * code is dead, and the ring one page, when it is off.
+ * Capture (dmapool-bench capture): fx_alloc_cap and fe_free_cap send one
+ * cap_events record per allocation and per free of a pool block (struct
+ * dmapool_cap_event). Programs of their own, loaded only when capturing:
+ * the others stay as they are (6.1's verifier would run out of its 1M
+ * instructions on fx_alloc with the capture code in it), and without
+ * capture there is no code at all, and a one-page ring.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -50,7 +53,6 @@ const volatile __u32 expand_arg_size = 1;
 const volatile __u32 sem;	/* enum dmapool_sem: the kernel's pool rules */
 const volatile bool collect_stacks;	/* a kernel stack per block */
 const volatile bool key_stacks;		/* holders per device and stack */
-const volatile bool capture;		/* cap_events records */
 const volatile __u64 atomic_pool_size_var;	/* &atomic_pool_size, or 0 */
 
 /* Last seen state of each pool (walked at each of its events). */
@@ -372,67 +374,6 @@ static __always_inline void fail_event(const struct kpool_frame *f, __u64 now,
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* --- capture ------------------------------------------------------------ */
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4096);	/* the loader's size when capturing */
-} cap_events SEC(".maps");
-
-static __always_inline struct dmapool_cap_event *cap_reserve(void)
-{
-	struct dmapool_cap_event *e;
-
-	e = bpf_ringbuf_reserve(&cap_events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&cap_dropped, 1);
-		return NULL;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	return e;
-}
-
-/* The allocation of @f returned @vaddr (0: failed) from @pool at @now. */
-static __always_inline void cap_alloc(const struct kpool_frame *f, __u64 now,
-				      __u64 vaddr, __u32 pool, __u8 res)
-{
-	struct device *dev = (struct device *)f->arg[4];
-	struct dmapool_cap_event *e = cap_reserve();
-
-	if (!e)
-		return;
-	e->ts_ns = now;
-	e->type = DMAPOOL_CAP_ALLOC;
-	e->addr = vaddr;
-	e->dev = f->arg[4];
-	e->size = f->arg[0];
-	e->gfp = f->arg[2];
-	e->mask = dev ? BPF_CORE_READ(dev, coherent_dma_mask) : 0;
-	e->pool = pool;
-	e->result = res;
-	e->zone = gfp_zone_of(f->arg[2]);
-	e->ctx = f->ctx;
-	dev_names(dev, e->dev_name, e->driver);
-	bpf_ringbuf_submit(e, 0);
-}
-
-/* dma_free_from_pool(@start) was called: one record if it is a pool block. */
-static __always_inline void cap_free(__u64 start)
-{
-	struct dmapool_cap_event *e;
-
-	if (pool_of(start) >= DMAPOOL_NR_POOLS)
-		return;
-	e = cap_reserve();
-	if (!e)
-		return;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->type = DMAPOOL_CAP_FREE;
-	e->addr = start;
-	e->ctx = read_ctx();
-	bpf_ringbuf_submit(e, 0);
-}
-
 /*
  * The highest address the device of @f can reach, as dma_coherent_ok()
  * decides: its coherent mask, or its bus limit when that is lower.
@@ -484,6 +425,88 @@ static __always_inline __u8 fail_result(const struct kpool_frame *f)
 	return DMAPOOL_RES_EXHAUSTED;
 }
 
+/* --- capture ------------------------------------------------------------ */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);	/* the loader's size when capturing */
+} cap_events SEC(".maps");
+
+static __always_inline struct dmapool_cap_event *cap_reserve(void)
+{
+	struct dmapool_cap_event *e;
+
+	e = bpf_ringbuf_reserve(&cap_events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&cap_dropped, 1);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/*
+ * The pool walks of capture's programs, as global functions: the verifier
+ * checks each once, on its own, and the callers see a number (6.1's
+ * verifier runs out of its 1M instructions with them inlined).
+ */
+__noinline int cap_pool_of(__u64 addr)
+{
+	return pool_of(addr);
+}
+
+__noinline int cap_fail_result(__u64 size, __u64 gfp, __u64 phys_ok, __u64 dev)
+{
+	struct kpool_frame f = {};
+
+	f.arg[0] = size;
+	f.arg[2] = gfp;
+	f.arg[3] = phys_ok;
+	f.arg[4] = dev;
+	return fail_result(&f);
+}
+
+/* The allocation of @f returned @vaddr (0: failed) from @pool at @now. */
+static __always_inline void cap_alloc(const struct kpool_frame *f, __u64 now,
+				      __u64 vaddr, __u32 pool, __u8 res)
+{
+	struct device *dev = (struct device *)f->arg[4];
+	struct dmapool_cap_event *e = cap_reserve();
+
+	if (!e)
+		return;
+	e->ts_ns = now;
+	e->type = DMAPOOL_CAP_ALLOC;
+	e->addr = vaddr;
+	e->dev = f->arg[4];
+	e->size = f->arg[0];
+	e->gfp = f->arg[2];
+	e->mask = dev ? BPF_CORE_READ(dev, coherent_dma_mask) : 0;
+	e->pool = pool;
+	e->result = res;
+	e->zone = gfp_zone_of(f->arg[2]);
+	e->ctx = f->ctx;
+	dev_names(dev, e->dev_name, e->driver);
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* dma_free_from_pool(@start) was called: one record if it is a pool block. */
+static __always_inline void cap_free(__u64 start)
+{
+	struct dmapool_cap_event *e;
+
+	if ((__u32)cap_pool_of(start) >= DMAPOOL_NR_POOLS)
+		return;
+	e = cap_reserve();
+	if (!e)
+		return;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->type = DMAPOOL_CAP_FREE;
+	e->addr = start;
+	e->ctx = read_ctx();
+	bpf_ringbuf_submit(e, 0);
+}
+
 /*
  * Attribution of one allocation that returned @vaddr (0: failed). Holders
  * are devices, or (--by stack, key_stacks) devices and stacks; each block
@@ -532,14 +555,10 @@ static __always_inline void alloc_exit(void *ctx, __u64 page,
 			track_alloc(ctx, f, 0, DMAPOOL_POOL_NONE, now, res, c);
 		else
 			fail_event(f, now, -1, res, c);
-		if (capture)
-			cap_alloc(f, now, 0, DMAPOOL_POOL_NONE, res);
 		return;
 	}
 	bpf_probe_read_kernel(&vaddr, sizeof(vaddr), (void *)f->arg[1]);
 	pool = pool_of(vaddr);
-	if (capture)
-		cap_alloc(f, now, vaddr, pool, DMAPOOL_RES_OK);
 	dmapool_count_alloc(c, size, DMAPOOL_RES_OK);
 	if (f->ts)
 		hist_add(DMAPOOL_OP_ALLOC, pool, f->ctx, size, now - f->ts);
@@ -573,8 +592,6 @@ static __always_inline void free_enter(__u64 start, __u64 size)
 {
 	bool known = track_blocks && block_del(start);
 
-	if (capture)
-		cap_free(start);
 	push(FRAME_FREE, start, size, known, 0, 0);
 }
 
@@ -704,6 +721,42 @@ int fx_alloc(void *ctx)
 	f.arg[3] = farg(ctx, alloc_arg_phys_ok);
 	f.arg[4] = farg(ctx, alloc_arg_dev);
 	alloc_exit(ctx, fret(ctx), &f, c);
+	return 0;
+}
+
+/*
+ * Capture: the allocation as it returns, every argument read here (fexit
+ * has them all), so nothing depends on the other programs' frames.
+ */
+SEC("fexit/dma_alloc_from_pool")
+int fx_alloc_cap(void *ctx)
+{
+	struct kpool_frame f = {};
+	__u64 now = bpf_ktime_get_ns(), page = fret(ctx), vaddr = 0;
+	__u32 pool = DMAPOOL_POOL_NONE;
+	__u8 res = DMAPOOL_RES_OK;
+
+	f.arg[0] = farg(ctx, alloc_arg_size);
+	f.arg[1] = farg(ctx, alloc_arg_cpu_addr);
+	f.arg[2] = farg(ctx, alloc_arg_gfp);
+	f.arg[3] = farg(ctx, alloc_arg_phys_ok);
+	f.arg[4] = farg(ctx, alloc_arg_dev);
+	f.ctx = read_ctx();
+	if (page) {
+		bpf_probe_read_kernel(&vaddr, sizeof(vaddr), (void *)f.arg[1]);
+		pool = cap_pool_of(vaddr);
+	} else {
+		res = cap_fail_result(f.arg[0], f.arg[2], f.arg[3], f.arg[4]);
+	}
+	cap_alloc(&f, now, vaddr, pool, res);
+	return 0;
+}
+
+/* Capture: a free, at its call, before the pool can hand the block out. */
+SEC("fentry/dma_free_from_pool")
+int fe_free_cap(void *ctx)
+{
+	cap_free(farg(ctx, free_arg_start));
 	return 0;
 }
 

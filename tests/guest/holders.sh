@@ -13,6 +13,7 @@
 #
 # Boot with coherent_pool=32K (tests/run): every pool starts at 32 KiB, so
 # a 64 KiB request fails in every pool ("DMA pool exhausted", pools full).
+# shellcheck disable=SC2154 # set by jget (lib.sh)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
@@ -22,7 +23,7 @@ R=$D/real_pool
 out=$(mktemp -d)
 
 rp() { echo "$*" >"$R"; }
-rpval() { awk -v key="$1:" '$1 == key { print $2 }' "$R"; }
+rpval() { field "$R" "$1:"; }
 
 # start_mon OUT ARGS...: monitor in the background, --json, until its
 # first interval is out (attached before we allocate).
@@ -62,7 +63,16 @@ ok $? "insmod real_pool_test=1"
 
 # Failures first, while every pool is 32 KiB: a 64 KiB request fits none;
 # a 4 KiB one for a 16-bit device mask is refused by every pool's check.
+# The per-device and per-stack monitors of the next parts start now too, so
+# that the three start-ups overlap (~5 s each under TCG): they see these
+# failures (not allocations: no live bytes, no allocs) and, the stack
+# monitor, the per-device blocks come and go before its own.
+$B monitor --target kernel --by stack -i 0.5 --json >$out/stack.json 2>$out/stack.json.err &
+smon=$!
+$B monitor --target kernel --by dev -i 0.5 --trend 2 --json >$out/dev.json 2>$out/dev.json.err &
+dmon=$!
 start_mon $out/fail.json --target kernel --by dev -i 0.5
+wait_for $out/dev.json '"target":' && wait_for $out/stack.json '"target":'
 rp "alloc 64K dev=b" 2>/dev/null
 ok $((! $?)) "real_pool: 64K for dev=b fails (every pool is 32K)"
 rp "alloc 4K dev=a zone=dma mask=16" 2>/dev/null
@@ -72,45 +82,64 @@ next_line $out/fail.json && next_line $out/fail.json
 kill -INT $mon
 wait $mon
 ok $? "monitor ends on SIGINT"
-ev() { jq -r -s "[.[].failure_events // [] | .[]] | $1" $out/fail.json; }
-is "$(ev length)" 2 "two failure events"
-is "$(ev '.[0] | [.dev, .driver, .size, .kind, .reason] | join(" ")')" \
+# (One jq per read of a file, jget in lib.sh: a jq costs ~0.2 s here.)
+ev='[.[].failure_events // [] | .[]]'
+hsum() { echo "[.[] | select(.holders) | .holders[] | select(.dev == \"dmapool-real-$1\") | .$2] | add"; }
+jget -s $out/fail.json n_ev="$ev | length" \
+	ev0="$ev | .[0] | [.dev, .driver, .size, .kind, .reason] | join(\" \")" \
+	ev0_mask="$ev | .[0].mask" \
+	ev1="$ev | .[1] | [.dev, .driver, .size, .kind, .reason] | join(\" \")" \
+	ev1_mask="$ev | .[1].mask" ev1_gfp="$ev | .[1].gfp" \
+	b_fails="$(hsum b fails)" a_fails="$(hsum a fails)" \
+	n_exh='[.[].exhausted // 0] | add' n_nsp='[.[].no_suitable_pool // 0] | add'
+is "$n_ev" 2 "two failure events"
+is "$ev0" \
 	"dmapool-real-b dmapool_bench 65536 exhausted exhausted" \
 	"64K for dmapool-real-b: the kernel's kind 'exhausted', every pool full"
-is "$(ev '.[0].mask')" 0xffffffffffffffff "... its device's mask: 64 bits"
-is "$(ev '.[1] | [.dev, .driver, .size, .kind, .reason] | join(" ")')" \
+is "$ev0_mask" 0xffffffffffffffff "... its device's mask: 64 bits"
+is "$ev1" \
 	"dmapool-real-a dmapool_bench 4096 exhausted addr_rejected" \
 	"4K for dmapool-real-a: the kernel's kind 'exhausted', refused by the mask check"
-is "$(ev '.[1].mask')" 0xffff "... its device's mask: 16 bits"
+is "$ev1_mask" 0xffff "... its device's mask: 16 bits"
 
-ev '.[1].gfp' | grep -Eq '^0x[0-9a-f]+$'
+[[ $ev1_gfp =~ ^0x[0-9a-f]+$ ]]
 ok $? "gfp in hex"
-is "$(jq -r -s '[.[] | select(.holders) | .holders[] | select(.dev == "dmapool-real-b") | .fails] | add' $out/fail.json)" 1 \
+is "$b_fails" 1 \
 	"dmapool-real-b: one failure counted"
-is "$(jq -r -s '[.[] | select(.holders) | .holders[] | select(.dev == "dmapool-real-a") | .fails] | add' $out/fail.json)" 1 \
+is "$a_fails" 1 \
 	"dmapool-real-a: one failure counted"
-is "$(jq -r -s '[.[].exhausted // 0] | add' $out/fail.json) $(jq -r -s '[.[].no_suitable_pool // 0] | add' $out/fail.json)" "2 0" \
+is "$n_exh $n_nsp" "2 0" \
 	"counted as 2 exhausted, 0 no suitable pool (x86 always has a kernel pool)"
 # Attribution per device: 2 x 8K for dev=a, 3 x 4K for dev=b.
-start_mon $out/dev.json --target kernel --by dev -i 0.5 --trend 2
+mon=$dmon
 rp "alloc 8K count=2 dev=a" && rp "alloc 4K count=3 dev=b"
 ok $? "real_pool: 2 x 8K for dev=a, 3 x 4K for dev=b"
 next_line $out/dev.json && next_line $out/dev.json
-is "$(holder $out/dev.json dmapool-real-a live_bytes)/$(holder $out/dev.json dmapool-real-a live_blocks)" \
+# hlast DEV FIELD: holder() as a jq -s filter
+hlast() {
+	echo "[.[] | select(has(\"time\"))][-1] | [.holders[] | select(.dev == \"dmapool-real-$1\")][0].$2 |
+		if . == null then \"absent\" else . end"
+}
+jget -s $out/dev.json a_bytes="$(hlast a live_bytes)" a_blocks="$(hlast a live_blocks)" \
+	b_bytes="$(hlast b live_bytes)" b_blocks="$(hlast b live_blocks)" a_driver="$(hlast a driver)" \
+	a_allocs="$(hsum a allocs)" a_age="$(hlast a oldest_ms)" \
+	tracked='[.[] | select(has("time"))][-1].tracked_bytes'
+is "$a_bytes/$a_blocks" \
 	16384/2 "holder dmapool-real-a: 16384 live bytes in 2 blocks"
-is "$(holder $out/dev.json dmapool-real-b live_bytes)/$(holder $out/dev.json dmapool-real-b live_blocks)" \
+is "$b_bytes/$b_blocks" \
 	12288/3 "holder dmapool-real-b: 12288 live bytes in 3 blocks"
-is "$(holder $out/dev.json dmapool-real-a driver)" dmapool_bench "its driver, read from struct device"
-is "$(jq -r -s '[.[] | select(.holders) | .holders[] | select(.dev == "dmapool-real-a") | .allocs] | add' $out/dev.json)" 2 \
+is "$a_driver" dmapool_bench "its driver, read from struct device"
+is "$a_allocs" 2 \
 	"dmapool-real-a: 2 allocations counted"
-a_age=$(holder $out/dev.json dmapool-real-a oldest_ms)
 cmp_ok "$a_age" -ge 500 "oldest block of dmapool-real-a is at least one interval old ($a_age ms)"
-cmp_ok "$(grep '"time":' $out/dev.json | tail -n 1 | jq .tracked_bytes)" -eq 28672 "28672 bytes tracked"
+cmp_ok "$tracked" -eq 28672 "28672 bytes tracked"
 rp "free all"
 next_line $out/dev.json && next_line $out/dev.json
-is "$(holder $out/dev.json dmapool-real-a live_bytes) $(holder $out/dev.json dmapool-real-b live_bytes)" "0 0" \
+jget -s $out/dev.json a_bytes="$(hlast a live_bytes)" b_bytes="$(hlast b live_bytes)" \
+	b_frees="$(hsum b frees)"
+is "$a_bytes $b_bytes" "0 0" \
 	"after the frees: 0 live bytes for both"
-is "$(jq -r -s '[.[] | select(.holders) | .holders[] | select(.dev == "dmapool-real-b") | .frees] | add' $out/dev.json)" 3 \
+is "$b_frees" 3 \
 	"dmapool-real-b: 3 frees counted"
 kill -INT $mon
 wait $mon
@@ -118,7 +147,7 @@ tail -n 1 $out/dev.json | jq -e '.summary.oldest | length == 0' >/dev/null
 ok $? "exit summary: a JSON line, no block outstanding"
 
 # Per stack: the stack names the module's function that called the kernel.
-start_mon $out/stack.json --target kernel --by stack -i 0.5
+mon=$smon
 rp "alloc 4K count=2 dev=b"
 next_line $out/stack.json && next_line $out/stack.json
 st=$(grep '"time":' $out/stack.json | tail -n 1 |
@@ -146,8 +175,8 @@ next_line $out/pre.json && next_line $out/pre.json
 # 32-bit device (GFP_DMA32: dma32, then dma, both still 32K) fails for
 # room, though the kernel pool (grown above) has room enough.
 K=/sys/kernel/debug/dma_pools
-is "$(cat $K/pool_size_dma32) $(cat $K/pool_size_dma)" "32768 32768" "dma32 and dma pools still 32K"
-cmp_ok "$(cat $K/pool_size_kernel)" -ge 65536 "the kernel pool has grown to 64K or more"
+is "$(<$K/pool_size_dma32) $(<$K/pool_size_dma)" "32768 32768" "dma32 and dma pools still 32K"
+cmp_ok "$(<$K/pool_size_kernel)" -ge 65536 "the kernel pool has grown to 64K or more"
 rp "alloc 64K dev=b zone=dma32 mask=32" 2>/dev/null
 ok $((! $?)) "64K for a 32-bit dev=b fails"
 next_line $out/pre.json && next_line $out/pre.json
@@ -169,7 +198,10 @@ if [ "${1:-}" != full ]; then
 	exit
 fi
 
-# Plain text: an event line as it happens.
+# Plain text: an event line as it happens. The trend part's monitor starts
+# beside it (it sees this failure: no live bytes, no allocation).
+$B monitor --target kernel --trend 3 -i 1 --json >$out/trend.json 2>$out/trend.json.err &
+tmon=$!
 $B monitor --target kernel -i 0.5 >$out/fail.txt 2>$out/fail.txt.err &
 mon=$!
 wait_for $out/fail.txt.err "Monitoring the kernel's atomic pools"
@@ -182,7 +214,8 @@ grep -Eq '^[0-9:]{8} FAIL dmapool-real-a \(dmapool_bench\) 4096 bytes gfp 0x[0-9
 ok $? "plain: one FAIL line with device, driver, size, gfp, mask, context and kind"
 
 # Growing: dev=a allocates in each of 3 intervals; dev=b allocates and frees.
-start_mon $out/trend.json --target kernel --trend 3 -i 1
+mon=$tmon
+wait_for $out/trend.json '"target":'
 # Blocks take the lowest free id: a 1, b 2; a 3, b's 2 freed; a 2, b 4.
 rp "alloc 4K dev=a" && rp "alloc 4K dev=b" && next_line $out/trend.json &&
 	rp "alloc 4K dev=a" && rp "free 2" && next_line $out/trend.json &&
@@ -256,10 +289,10 @@ is "$(jq -r -s '[.[] | select(.holders) | .holders[] | select(.allocs > 0) | "\(
 	"0/hardirq,1/hardirq" "holders: CPU 0 and 1, hardirq"
 is "$(grep '"time":' $out/bench.json | tail -n 1 | jq '[.holders[].live_bytes] | add')" 0 "all freed at the end"
 $B monitor --target kernel --by cpu 1 >/dev/null 2>$out/byerr
-is "$?:$(cat $out/byerr)" "2:dmapool-bench: monitor: --by cpu is for the bench target (kernel: --by dev or --by stack)" \
+is "$?:$(<$out/byerr)" "2:dmapool-bench: monitor: --by cpu is for the bench target (kernel: --by dev or --by stack)" \
 	"--by cpu on the kernel target: exit 2, saying why"
 $B monitor --target bench --by dev 1 >/dev/null 2>$out/byerr
-is "$?:$(cat $out/byerr)" "2:dmapool-bench: monitor: --by dev is for the kernel target (bench: --by cpu)" \
+is "$?:$(<$out/byerr)" "2:dmapool-bench: monitor: --by dev is for the kernel target (bench: --by cpu)" \
 	"--by dev on the bench target: exit 2, saying why"
 
 # Attached mid-run: frees of blocks from before attach. Never negative.

@@ -6,6 +6,7 @@
 # validate; ftrace's lost counters are reported; --repeat splits by time; the
 # private ftrace instance is gone afterwards, even after Ctrl-C or a failed
 # run, and the top-level buffer is left alone; bad input exits 2.
+# shellcheck disable=SC2154 # set by jget (lib.sh)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
@@ -16,11 +17,10 @@ SCHEMA=tools/dmapool-bench/result.schema.json
 out=$(mktemp -d)
 
 instances() { find $T/instances -maxdepth 1 -name 'dmapool_bench_record_*' | wc -l; }
-counts() { # counts RESULT: run 0's counters that must not depend on the tracer
-	jq -c '.runs[0].counters | {allocs, fails, frees, exhausted, no_suitable_pool, expansions,
-		expand_fails, events, results, fallbacks}' "$1"
-}
-msum() { jq "[.runs[0].counters.fallbacks[].count] | add // 0" "$1"; }
+# run 0's counters that must not depend on the tracer
+counts='.runs[0].counters | {allocs, fails, frees, exhausted, no_suitable_pool, expansions,
+	expand_fails, events, results, fallbacks}'
+msum='[.runs[0].counters.fallbacks[].count] | add // 0'
 
 # bad NAME ARGS...: exit 2 with exactly one line on stderr
 bad() {
@@ -56,22 +56,36 @@ compare() {
 		"$name: 'wrote' comes after record's summary"
 	$B report $out/$name/rec.dpr >$out/$name-rep.log 2>&1
 	ok $? "$name: report"
-	is "$(jq -r .meta.bpf_attach $rep)" ftrace-raw "$name: meta says ftrace-raw"
-	is "$(jq -r '.runs[0].module_stats.digest' $rep)" "$(jq -r '.runs[0].module_stats.digest' $bpf)" \
+	# One jq per file (jget, lib.sh) for what follows.
+	jget $bpf b_digest='.runs[0].module_stats.digest' b_counts="$counts"
+	jget $rep r_attach=.meta.bpf_attach r_digest='.runs[0].module_stats.digest' \
+		r_counts="$counts" r_msum="$msum" r_fallbacks=.runs[0].module_stats.fallbacks \
+		r_cc='.runs[0].crosscheck | [.ok, .exact]' \
+		r_n='[.runs[0].cases[] | select(.op == "alloc") | .n] | add' \
+		r_ops=.runs[0].module_stats.ops \
+		r_lost='.runs[0].lost | [.ftrace_missed_events, .ftrace_overrun, .ftrace_dropped]' \
+		r_c_allocs=.runs[0].counters.allocs r_m_allocs=.runs[0].module_stats.allocs \
+		r_c_frees=.runs[0].counters.frees r_m_frees=.runs[0].module_stats.frees \
+		r_c_fails=.runs[0].counters.fails r_m_fails=.runs[0].module_stats.fails \
+		r_c_expansions=.runs[0].counters.expansions \
+		r_m_expansions=.runs[0].module_stats.expansions
+	is "$r_attach" ftrace-raw "$name: meta says ftrace-raw"
+	is "$r_digest" "$b_digest" \
 		"$name: same seed, same sequence in both"
-	is "$(counts $rep)" "$(counts $bpf)" \
+	is "$r_counts" "$b_counts" \
 		"$name: report's counters and events per type = the BPF run's"
-	diag "$name: $(counts $rep)"
+	diag "$name: $r_counts"
 	for k in allocs frees fails expansions; do
-		is "$(jq ".runs[0].counters.$k" $rep)" "$(jq ".runs[0].module_stats.$k" $rep)" \
+		c=r_c_$k m=r_m_$k
+		is "${!c}" "${!m}" \
 			"$name: report $k = module $k"
 	done
-	is "$(msum $rep)" "$(jq .runs[0].module_stats.fallbacks $rep)" "$name: report fallbacks = module fallbacks"
-	is "$(jq -c '.runs[0].crosscheck | [.ok, .exact]' $rep)" "[true,true]" \
+	is "$r_msum" "$r_fallbacks" "$name: report fallbacks = module fallbacks"
+	is "$r_cc" "[true,true]" \
 		"$name: exact cross-check passed"
-	is "$(jq '[.runs[0].cases[] | select(.op == "alloc") | .n] | add' $rep)" \
-		"$(jq .runs[0].module_stats.ops $rep)" "$name: alloc histograms add up to the operations"
-	is "$(jq -c '.runs[0].lost | [.ftrace_missed_events, .ftrace_overrun, .ftrace_dropped]' $rep)" \
+	is "$r_n" \
+		"$r_ops" "$name: alloc histograms add up to the operations"
+	is "$r_lost" \
 		"[0,0,0]" "$name: ftrace lost counters reported, all 0"
 	tests/host/validate-result.py $SCHEMA $rep
 	ok $? "$name: result.json validates against the schema"
@@ -112,11 +126,14 @@ ok $? "report: 'wrote' comes after the summary"
 compare kinds --zones kernel,dma --coherent-pool 128K --ctx softirq --cpus 0-1 --ops 1500 \
 	--seed 5 --size 256K --zone kernel:2,dma32 --hold 0 --state-period 0
 r=$out/kinds/result.json
-cmp_ok "$(jq .runs[0].counters.no_suitable_pool $r)" -gt 0 "kinds: report counted failures with no suitable pool"
-is "$(jq .runs[0].counters.no_suitable_pool $r)" "$(jq .runs[0].module_stats.result_no_pool $r)" \
+jget $r nsp=.runs[0].counters.no_suitable_pool no_pool=.runs[0].module_stats.result_no_pool \
+	exh=.runs[0].counters.exhausted \
+	m_exh='.runs[0].module_stats | .result_exhausted + .result_addr_rejected'
+cmp_ok "$nsp" -gt 0 "kinds: report counted failures with no suitable pool"
+is "$nsp" "$no_pool" \
 	"kinds: report no_suitable_pool = module no_pool results"
-is "$(jq .runs[0].counters.exhausted $r)" \
-	"$(jq '.runs[0].module_stats | .result_exhausted + .result_addr_rejected' $r)" \
+is "$exh" \
+	"$m_exh" \
 	"kinds: report exhausted = module exhausted + addr_rejected results"
 grep -qE "^alloc failed  softirq +256 KiB +[0-9]+ " $out/kinds-rep.log &&
 	! grep -qE "^(alloc|free) +none " $out/kinds-rep.log
@@ -129,13 +146,18 @@ $B record --coherent-pool 128K --ctx hardirq --cpus 0-1 --ops 2000 --size 16K --
 	--zone kernel -o $out/exhaust/rec.dpr >$out/exhaust.log 2>&1 &&
 	$B report $out/exhaust/rec.dpr >>$out/exhaust.log 2>&1
 ok $? "record + report of an exhausting workload"
-cmp_ok "$(msum $r)" -gt 0 "fallbacks happened"
-is "$(jq '[.runs[0].counters.fallbacks[] | select(.from == "kernel" and .to == "dma32") | .count] | add' $r)" \
-	"$(jq .runs[0].module_stats.fallback_kernel_dma32 $r)" "fallbacks kernel -> dma32: report = module"
-is "$(jq -c '.runs[0].crosscheck | [.ok, .exact]' $r)" "[true,true]" "exact cross-check passed"
-is "$(jq .runs[0].counters.fails $r)" "$(jq .runs[0].module_stats.fails $r)" "report fails = module fails"
-cmp_ok "$(jq '.runs[0].expansions | length' $r)" -gt 0 "expansions recorded with their latency"
-cmp_ok "$(jq '.runs[0].timeline | length' $r)" -gt 0 "pool_state timeline recorded"
+jget $r fb="$msum" \
+	fb_kd='[.runs[0].counters.fallbacks[] | select(.from == "kernel" and .to == "dma32") | .count] | add' \
+	m_fb_kd=.runs[0].module_stats.fallback_kernel_dma32 cc='.runs[0].crosscheck | [.ok, .exact]' \
+	fails=.runs[0].counters.fails m_fails=.runs[0].module_stats.fails \
+	n_exp='.runs[0].expansions | length' n_tl='.runs[0].timeline | length'
+cmp_ok "$fb" -gt 0 "fallbacks happened"
+is "$fb_kd" \
+	"$m_fb_kd" "fallbacks kernel -> dma32: report = module"
+is "$cc" "[true,true]" "exact cross-check passed"
+is "$fails" "$m_fails" "report fails = module fails"
+cmp_ok "$n_exp" -gt 0 "expansions recorded with their latency"
+cmp_ok "$n_tl" -gt 0 "pool_state timeline recorded"
 
 # --repeat: the runs are told apart by their time windows; pool_state events
 # every 50 ms also fall between the runs.
@@ -143,12 +165,15 @@ r=$out/rep/result.json
 $B record --ctx process --cpus 0 --ops 2000 --seed 9 --repeat 2 -o $out/rep/rec.dpr \
 	>$out/rep.log 2>&1 && $B report $out/rep/rec.dpr >>$out/rep.log 2>&1
 ok $? "record --repeat 2 + report"
-is "$(jq '.runs | length' $r)" 2 "two runs in the result"
-is "$(jq -c '[.runs[].counters.events.pool_alloc]' $r)" "[2000,2000]" "2000 pool_alloc events in each run"
-is "$(jq -c '[.runs[].counters.frees]' $r)" "$(jq -c '[.runs[].module_stats.frees]' $r)" \
+jget $r nruns='.runs | length' allocs='[.runs[].counters.events.pool_alloc]' \
+	frees='[.runs[].counters.frees]' m_frees='[.runs[].module_stats.frees]' \
+	all_cc='[.runs[].crosscheck.ok] | all' disjoint='.runs[0].t1_ns <= .runs[1].t0_ns'
+is "$nruns" 2 "two runs in the result"
+is "$allocs" "[2000,2000]" "2000 pool_alloc events in each run"
+is "$frees" "$m_frees" \
 	"frees of each run = the module's"
-is "$(jq '[.runs[].crosscheck.ok] | all' $r)" true "every run cross-checked"
-is "$(jq '.runs[0].t1_ns <= .runs[1].t0_ns' $r)" true "the runs' windows are disjoint"
+is "$all_cc" true "every run cross-checked"
+is "$disjoint" true "the runs' windows are disjoint"
 $B --json report $out/rep/rec.dpr -o $out/rep-json >$out/rep.json 2>/dev/null
 [ -s $out/rep.json ] && jq -e '.schema == "dmapool-bench/1" and (.runs | length) == 2' $out/rep.json >/dev/null
 ok $? "--json report prints the result object on stdout"
@@ -173,7 +198,7 @@ is $? 1 "record of a spec the module refuses: exit 1"
 is "$(instances)" 0 "... its ftrace instance is gone"
 is "$(find $out/fail -name '*rec.dpr*' | wc -l)" 0 "... and no recording or temporary file is left"
 
-is "$(cat $T/events/dmapool_bench/enable)" 0 "the top-level dmapool_bench events stayed disabled"
+is "$(<$T/events/dmapool_bench/enable)" 0 "the top-level dmapool_bench events stayed disabled"
 is "$(grep -c ' pool_' $T/trace)" 0 "the top-level trace buffer holds none of our events"
 
 bad "report of a missing file" report $out/nonexistent.dpr

@@ -34,7 +34,6 @@
 
 struct capture_opts {
 	const char *output;
-	const char *attach;
 	const char *check;		/* --check FILE */
 	uint64_t duration_ns;		/* 0: until SIGINT/SIGTERM */
 	unsigned int ring_kb;
@@ -324,8 +323,6 @@ static const struct opt capture_opts_table[] = {
 		 "the capture file (default " CAP_DEFAULT_OUTPUT ")"),
 	OPT_FN_("duration", 'd', "D", opt_duration, 0,
 		"stop after D (10s, 500ms; default: at Ctrl-C or SIGTERM)"),
-	OPT_CHOICE_("attach", struct capture_opts, attach, "MODE", "auto|fentry|kprobe",
-		    "fentry/fexit, else kprobes (auto), or only one"),
 	OPT_UINT_("buffer-kb", struct capture_opts, ring_kb, "N", 4, 1u << 20, " KiB",
 		  "ring buffer size, a power of 2 (default 4096); what does not\n"
 		  "fit is counted in meta.dropped"),
@@ -339,14 +336,15 @@ static const struct opt_group capture_group = OPT_GROUP("Options", capture_opts_
 
 static const struct cmd_help capture_help = {
 	.name = "capture",
-	.synopsis = "[-o FILE] [--duration D] [--attach auto|fentry|kprobe]\n"
-		    "                             [--buffer-kb N] [--json]",
+	.synopsis = "[-o FILE] [--duration D] [--buffer-kb N] [--json]\n"
+		    "                             | --check FILE",
 	.about =
 "Record the running kernel's real atomic pool traffic: every\n"
 "dma_alloc_from_pool() call (time, size, gfp and the zone it asks for, the\n"
 "pool that served it or the kind of failure, device, driver, coherent DMA\n"
 "mask, context) and its lifetime, paired with dma_free_from_pool() by\n"
-"address, plus the pools' sizes and atomic_pool_size at the start. The file\n"
+"address, plus the pools' sizes and atomic_pool_size at the start, through\n"
+"fentry/fexit (no kprobe fallback: a kernel without them cannot capture). The file\n"
 "is JSON Lines, schema dmapool-capture/1 (README, capfile.h), checksummed,\n"
 "and appears only when complete. Blocks allocated before the start are not\n"
 "known; blocks still held at the end have no lifetime (null).\n"
@@ -358,7 +356,7 @@ static const struct cmd_help capture_help = {
 	.examples =
 "  dmapool-bench capture --duration 60s -o /tmp/pi.jsonl\n"
 "  dmapool-bench capture            # until Ctrl-C\n"
-"  dmapool-bench capture --duration 10s --attach kprobe --json\n"
+"  dmapool-bench capture --duration 10s --buffer-kb 16384 --json\n"
 "  dmapool-bench capture --check results/latest/capture.jsonl\n",
 };
 
@@ -442,7 +440,8 @@ static int capture_here(const struct capture_opts *o)
 	kcollect_capture.on = true;
 	kcollect_capture.ring_bytes = o->ring_kb * 1024u;
 	st.t0 = mono_ns();
-	err = kcollect_start(&col, o->attach, &how);
+	/* The capture programs are fentry/fexit ones: no kprobe fallback. */
+	err = kcollect_start(&col, "fentry", &how);
 	if (err)
 		return EXIT_FAIL;
 	if (!kcollect_traced("dma_alloc_from_pool") || !kcollect_traced("dma_free_from_pool")) {
@@ -464,8 +463,8 @@ static int capture_here(const struct capture_opts *o)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (!json_output)
-		fprintf(stderr, "Capturing the kernel's atomic pool traffic (%s)... %s\n", how,
-			o->duration_ns ? "" : "Hit Ctrl-C to end.");
+		fprintf(stderr, "Capturing the kernel's atomic pool traffic (%s)...%s\n", how,
+			o->duration_ns ? "" : " Hit Ctrl-C to end.");
 	/* --duration counts from now, attached; times from before the attach. */
 	start = mono_ns();
 	while (!stop_capture && !st.oom &&
@@ -511,8 +510,7 @@ out:
 
 int cmd_capture(int argc, char **argv)
 {
-	struct capture_opts o = { .output = CAP_DEFAULT_OUTPUT, .attach = "auto",
-				  .ring_kb = CAP_DEFAULT_RING_KB };
+	struct capture_opts o = { .output = CAP_DEFAULT_OUTPUT, .ring_kb = CAP_DEFAULT_RING_KB };
 	char dir[PATH_MAX], tmp[PATH_MAX], abs[PATH_MAX];
 	int ret;
 

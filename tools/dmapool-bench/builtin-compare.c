@@ -26,6 +26,7 @@
 #include "hist.h"
 #include "main.h"
 #include "opts.h"
+#include "profile.h"
 #include "result.h"
 #include "replay-sched.h"
 #include "run.h"
@@ -197,7 +198,8 @@ static const struct cmd_help compare_help = {
 "  dmapool-bench compare --coherent-pool 128K,512K,2M -o results/compare\n"
 "  dmapool-bench compare --coherent-pool 256K,1M --remap on,off --kernel 6.1,6.12\n"
 "  dmapool-bench compare --recommend --ctx hardirq --size 64K --hold ops:64 --repeat 3\n"
-"  dmapool-bench compare --recommend --replay capture.jsonl\n",
+"  dmapool-bench compare --recommend --replay capture.jsonl\n"
+"  dmapool-bench compare --recommend --profile rpi-dwc-otg --from 256K\n",
 };
 
 static int parse_cmp(struct cmp_opts *o, int argc, char **argv)
@@ -805,6 +807,8 @@ static int compare_read(const struct cmp_opts *o, const char *outdir,
 			jget_str(meta, "latency_unit")));
 	}
 	json_object_object_add(m->root, "replay", replay_meta(&o->run));
+	if (o->run.prof)
+		json_object_object_add(m->root, "profile", profile_meta(o->run.prof));
 	json_object_object_add(m->root, "repeat", json_object_new_uint64(o->run.repeat));
 	json_object_object_add(m->root, "settings", m->settings);
 	json_object_object_add(m->root, "recommend", m->recs);
@@ -819,7 +823,8 @@ static void compare_print_json(const struct compare_model *m)
 
 static void print_recommendations(const struct compare_model *m)
 {
-	struct json_object *rec, *rp = json_object_object_get(m->root, "replay");
+	struct json_object *rec, *prof = json_object_object_get(m->root, "profile");
+	struct json_object *rp = json_object_object_get(m->root, "replay");
 	size_t k;
 
 	if (rp)
@@ -827,6 +832,12 @@ static void print_recommendations(const struct compare_model *m)
 		       jget_str(rp, "file"), (unsigned long long)jget_u64(rp, "records"),
 		       jget_str(rp, "crc32"), jget_str(rp, "kernel"),
 		       json_object_get_double(json_object_object_get(rp, "speed")));
+	if (prof && json_object_array_length(m->recs))
+		printf("workload: profile %s (%zu sourced figures: dmapool-bench profiles %s)\n",
+		       jget_str(prof, "name"),
+		       json_object_array_length(json_object_object_get(prof, "sources")),
+		       jget_str(prof, "name"));
+
 	for (k = 0; k < json_object_array_length(m->recs); k++) {
 		rec = json_object_array_get_idx(m->recs, k);
 		print_recommendation(rec, jget_str(rec, "kernel"));

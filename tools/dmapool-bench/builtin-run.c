@@ -138,7 +138,8 @@ const struct tracer bpf_tracer = {
 "  dmapool-bench run --plot\n"
 "  dmapool-bench run --ctx softirq --cpus 0 --ops 100000 --size loguniform:4K-256K --hold ops:64 -o /tmp/r\n"
 "  dmapool-bench run --coherent-pool 128K --mask 32 --repeat 5 --json\n"
-"  dmapool-bench run --replay capture.jsonl --speed 10 -o /tmp/replay\n",
+"  dmapool-bench run --replay capture.jsonl --speed 10 -o /tmp/replay\n"
+"  dmapool-bench run --profile rpi-dwc-otg --coherent-pool 512K\n",
 	},
 	.start = bpf_start,
 	.begin = bpf_begin,

@@ -290,7 +290,6 @@ static int open_load(struct kpool_bpf **out, const struct ksyms *k,
 	skel->rodata->key_stacks = skel->rodata->collect_stacks && collect_track.key_stacks;
 	collect_track_maps(skel->maps.blocks, skel->maps.holders);
 	if (kcollect_capture.on) {
-		skel->rodata->capture = true;
 		skel->rodata->atomic_pool_size_var = k->pool_size_var;
 		bpf_map__set_max_entries(skel->maps.cap_events, kcollect_capture.ring_bytes);
 	}
@@ -305,6 +304,13 @@ static int open_load(struct kpool_bpf **out, const struct ksyms *k,
 		const char *name = bpf_program__name(prog);
 		bool is_kprobe = name[0] == 'k', on = is_kprobe == kprobe;
 
+		/* Capture's own fentry/fexit programs: only when capturing. */
+		if (prog == skel->progs.fx_alloc_cap || prog == skel->progs.fe_free_cap) {
+			bpf_program__set_autoload(prog, kcollect_capture.on && !kprobe &&
+						  !kb->untraced[KF_ALLOC] &&
+						  !kb->untraced[KF_FREE]);
+			continue;
+		}
 		if (prog == skel->progs.walk_pools) {
 			/* Run by kcollect_walk(), never attached. */
 			bpf_program__set_autoattach(prog, false);

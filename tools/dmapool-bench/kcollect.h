@@ -42,9 +42,10 @@ bool kcollect_debugfs_ok(void);
 
 /*
  * Capture (dmapool-bench capture), read by kcollect_start() before it
- * loads: off (all zero) unless set. When on, the programs send one
- * struct dmapool_cap_event per allocation and per pool free to a ring
- * buffer of @ring_bytes (a power of 2, at least a page).
+ * loads: off (all zero) unless set. When on, the fentry/fexit set also
+ * loads the capture programs, which send one struct dmapool_cap_event per
+ * allocation and per pool free to a ring buffer of @ring_bytes (a power of
+ * 2, at least a page). The kprobe set has no capture programs.
  */
 struct kcapture_opts {
 	bool on;

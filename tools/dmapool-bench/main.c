@@ -27,6 +27,7 @@ static const struct cmd {
 	{ "capture", cmd_capture, "record the kernel's real pool traffic into a capture file" },
 	{ "record", cmd_record, "run a workload traced by ftrace (no BPF) into a raw recording" },
 	{ "report", cmd_report, "turn a recording into result.json, CSVs and plots like run's" },
+	{ "profiles", cmd_profiles, "list the driver profiles, or show one with its sources" },
 	{ "compare", cmd_compare, "run one workload under several coherent_pool settings; --recommend" },
 	{ "bench", cmd_bench, "tracing overhead vs bpftrace and ftrace, generator capacity, lost events" },
 	{ "gate", cmd_gate, "CI performance gate: candidate vs baseline, statistically" },

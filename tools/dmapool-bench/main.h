@@ -75,5 +75,6 @@ int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@
 #include "spec.h"
 /* Generated from the *.schema.json files. */
 #include "bench.schema.h"
+#include "profile.schema.h"
 #include "recommend.schema.h"
 #include "result.schema.h"
 
@@ -58,8 +59,9 @@ int json_check(enum json_schema which, struct json_object *doc,
 		[SCHEMA_RESULT] = result_schema_text,
 		[SCHEMA_BENCH] = bench_schema_text,
 		[SCHEMA_RECOMMEND] = recommend_schema_text,
+		[SCHEMA_PROFILE] = profile_schema_text,
 	};
-	static struct json_object *schema[3];
+	static struct json_object *schema[4];
 
 	if (!schema[which])
 		schema[which] = json_tokener_parse(text[which]);

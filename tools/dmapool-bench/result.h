@@ -38,6 +38,7 @@ enum json_schema {
 	SCHEMA_RESULT,		/* result.schema.json */
 	SCHEMA_BENCH,		/* bench.schema.json: bench's normal.json ... */
 	SCHEMA_RECOMMEND,	/* recommend.schema.json: compare's recommend.json */
+	SCHEMA_PROFILE,		/* profiles/profile.schema.json: a driver profile */
 };
 
 /* Check @doc against the subschema @ptr of @which; as result_check(). */

@@ -25,6 +25,7 @@
 #include "kmod.h"
 #include "main.h"
 #include "replay-sched.h"
+#include "profile.h"
 #include "result.h"
 #include "run.h"
 #include "spec.h"
@@ -207,12 +208,54 @@ int run_opts_set_line(struct run_opts *o, const char *line)
 	return 0;
 }
 
+/*
+ * --profile: the profile's streams make the workload, the keys given on the
+ * command line override theirs in every stream, and its coherent_pool
+ * applies unless one was given. The default workload does not apply.
+ */
+static int run_opts_finish_profile(struct run_opts *o)
+{
+	char err[DMAPOOL_SPEC_ERR_LEN];
+
+	if (!o->prof) {
+		o->prof = calloc(1, sizeof(*o->prof));
+		if (!o->prof)
+			return -ENOMEM;
+		if (profile_load(o->profile, o->prof)) {
+			free(o->prof);
+			o->prof = NULL;
+			return -EINVAL;
+		}
+	}
+	if (profile_line(o->prof, o->given, o->given_line, o->spec_line,
+			 sizeof(o->spec_line))) {
+		p_err("%s: profile '%s' with the options given is longer than %u bytes",
+		      o->cmd, o->prof->name, DMAPOOL_MAX_SPEC_LEN);
+		return -EINVAL;
+	}
+	if (!o->coherent_pool && o->prof->coherent_pool[0])
+		o->coherent_pool = o->prof->coherent_pool;
+	if (vm_check_opts(o->cmd, &o->vm))
+		return -EINVAL;
+	if (dmapool_spec_parse(o->spec_line, &o->spec, err, sizeof(err))) {
+		p_err("%s: profile '%s': %s", o->cmd, o->prof->name, err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int run_opts_finish(struct run_opts *o)
 {
 	char err[DMAPOOL_SPEC_ERR_LEN];
 	size_t i;
 	int k, u;
 
+	if (o->profile && o->replay) {
+		p_err("%s: --replay and --profile are two workloads: give one", o->cmd);
+		return -EINVAL;
+	}
+	if (o->profile)
+		return run_opts_finish_profile(o);
 	snprintf(o->spec_line, sizeof(o->spec_line), "%s", o->given_line);
 	for (i = 0; i < ARRAY_SIZE(run_default_workload); i++) {
 		const char *key = run_default_workload[i].key;
@@ -325,7 +368,24 @@ static int opt_zones(const char *cmd, const struct opt *opt, const char *val,
 	return set_zones(obj, val);
 }
 
+static int opt_profile(const char *cmd, const struct opt *opt, const char *val,
+		       void *obj)
+{
+	struct run_opts *o = obj;
+
+	(void)opt;
+	if (!*val) {
+		p_err("%s: empty --profile", cmd);
+		return -EINVAL;
+	}
+	o->profile = val;
+	return 0;
+}
+
 static const struct opt pools_opts[] = {
+	OPT_FN_("profile", 0, "NAME", opt_profile, 0,
+		"a driver profile (profiles/NAME.json, or a file path):\n"
+		"its streams and coherent_pool; options given override"),
 	OPT_FN_("coherent-pool", 0, "SIZE", opt_cp, 0,
 		"pool size like the kernel's coherent_pool= (default: the kernel's rule)"),
 	OPT_FLAG_("remap", 0, struct run_opts, remap, "vmap() pool blocks (DMA_DIRECT_REMAP cost)"),
@@ -425,6 +485,8 @@ int run_opts_to_argv(const struct run_opts *o, char **argv, int max,
 	snprintf(period, sizeof(period), "%u", o->state_period_ms);
 	snprintf(spin, sizeof(spin), "%u", o->test_spin_ns);
 	snprintf(repeat, sizeof(repeat), "%u", o->repeat);
+	if (o->profile)
+		argv_add(&v, "--profile", o->prof ? o->prof->file : o->profile);
 	if (*o->given_line)
 		argv_add(&v, "--spec", o->given_line);
 	if (o->coherent_pool)
@@ -547,6 +609,8 @@ static struct json_object *make_meta(const struct run_opts *o, const char *how)
 	json_object_object_add(m, "remap", json_object_new_boolean(o->remap));
 	json_object_object_add(m, "test_spin_ns", json_object_new_uint64(o->test_spin_ns));
 	json_object_object_add(m, "bpf_attach", json_object_new_string(how));
+	if (o->prof)
+		json_object_object_add(m, "profile", profile_meta(o->prof));
 	pools = kmod_pools();
 	if (pools && json_object_object_get_ex(pools, "config", &cfg))
 		json_object_object_add(m, "coherent_pool",

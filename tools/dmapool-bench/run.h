@@ -22,6 +22,8 @@
  * What a run is: set up by run_opts_init() and the setters below (or the
  * option tables), checked and completed by run_opts_finish().
  */
+struct profile;
+
 struct run_opts {
 	const char *cmd;		/* "run" or "record", for messages */
 	char given_line[DMAPOOL_MAX_SPEC_LEN + 1];	/* the keys given */
@@ -46,6 +48,8 @@ struct run_opts {
 	const char *replay;		/* run --replay: a capture file */
 	const char *speed;		/* --speed: its speed factor */
 	struct replay_data *rp;		/* replay_opts_load()'s (replay-sched.h) */
+	const char *profile;		/* --profile: a name or a file */
+	struct profile *prof;		/* loaded by run_opts_finish() */
 };
 
 /*
