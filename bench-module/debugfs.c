@@ -23,6 +23,7 @@
 #include "load.h"
 #include "pool.h"
 #include "realpool.h"
+#include "replay.h"
 #include "spec.h"
 
 /*
@@ -121,8 +122,13 @@ static ssize_t dmapool_control_write(struct file *file,
 	}
 	ret = dmapool_spec_parse(line, &spec, err, sizeof(err));
 	kfree(line);
+	/* Not while a replay runs (replay.c's gate). */
 	if (!ret)
+		ret = dmapool_replay_gate_lock();
+	if (!ret) {
 		ret = dmapool_load_start(&spec, err, sizeof(err));
+		dmapool_replay_gate_unlock();
+	}
 	if (ret && err[0])
 		pr_err("control: %s\n", err);
 	return ret ? ret : count;
@@ -183,6 +189,7 @@ int dmapool_debugfs_init(void)
 	debugfs_create_file("stats", 0400, dmapool_dir, NULL,
 			    &dmapool_stats_fops);
 	dmapool_realpool_debugfs(dmapool_dir);
+	dmapool_replay_debugfs(dmapool_dir);
 	return 0;
 }
 
