@@ -23,6 +23,7 @@
 #include "load.h"
 #include "pool.h"
 #include "realpool.h"
+#include "replay.h"
 #include "spec.h"
 
 /*
@@ -127,8 +128,13 @@ static ssize_t dmapool_control_write(struct file *file,
 	}
 	ret = dmapool_run_spec_parse(line, rs, err, sizeof(err));
 	kfree(line);
+	/* Not while a replay runs (replay.c's gate). */
 	if (!ret)
+		ret = dmapool_replay_gate_lock();
+	if (!ret) {
 		ret = dmapool_load_start(rs, err, sizeof(err));
+		dmapool_replay_gate_unlock();
+	}
 	kfree(rs);
 	if (ret && err[0])
 		pr_err("control: %s\n", err);
@@ -197,6 +203,7 @@ int dmapool_debugfs_init(void)
 	debugfs_create_file("stats", 0400, dmapool_dir, NULL,
 			    &dmapool_stats_fops);
 	dmapool_realpool_debugfs(dmapool_dir);
+	dmapool_replay_debugfs(dmapool_dir);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "params.h"
 #include "pool.h"
 #include "realpool.h"
+#include "replay.h"
 
 static int __init dmapool_init(void)
 {
@@ -44,6 +45,7 @@ static void __exit dmapool_exit(void)
 	dmapool_debugfs_exit();
 	dmapool_realpool_exit();
 	dmapool_load_exit();
+	dmapool_replay_exit();
 	dmapool_pools_exit();
 }
 

@@ -167,6 +167,18 @@ enum dmapool_event {
 #define DMAPOOL_MASK_BITS_MIN		24u
 #define DMAPOOL_MASK_BITS_MAX		64u
 
+/*
+ * Replay of captured traffic (bench-module/replay.c, the `replay` file):
+ * scheduled operations (allocations and frees) per replay, bytes per write
+ * of schedule lines, the latest operation time, and the speed factor in
+ * thousandths (1000: recorded speed).
+ */
+#define DMAPOOL_MAX_REPLAY_OPS		65536u
+#define DMAPOOL_MAX_REPLAY_WRITE	65536u		/* bytes */
+#define DMAPOOL_MAX_REPLAY_T_NS		86400000000000ull	/* ns: one day */
+#define DMAPOOL_REPLAY_SPEED_MIN	1u		/* x0.001 */
+#define DMAPOOL_REPLAY_SPEED_MAX	1000000u	/* x1000 */
+
 /* Load generator run spec limits (the control file's key=value line). */
 #define DMAPOOL_MAX_SPEC_LEN		4096u		/* bytes in one control line */
 #define DMAPOOL_MAX_STREAMS		8u		/* specs in one control line */

@@ -28,6 +28,7 @@
 #include "opts.h"
 #include "profile.h"
 #include "result.h"
+#include "replay-sched.h"
 #include "run.h"
 #include "spec.h"
 #include "vm.h"
@@ -197,6 +198,7 @@ static const struct cmd_help compare_help = {
 "  dmapool-bench compare --coherent-pool 128K,512K,2M -o results/compare\n"
 "  dmapool-bench compare --coherent-pool 256K,1M --remap on,off --kernel 6.1,6.12\n"
 "  dmapool-bench compare --recommend --ctx hardirq --size 64K --hold ops:64 --repeat 3\n"
+"  dmapool-bench compare --recommend --replay capture.jsonl\n"
 "  dmapool-bench compare --recommend --profile rpi-dwc-otg --from 256K\n",
 };
 
@@ -606,6 +608,7 @@ static struct json_object *recommend_json(const struct cmp_opts *o,
 	}
 	json_object_object_add(root, "largest_too_small", f->too_small ?
 			       json_object_new_uint64(f->too_small) : NULL);
+	json_object_object_add(root, "replay", replay_meta(&o->run));
 	json_object_object_add(root, "from", json_object_new_uint64(o->from));
 	json_object_object_add(root, "max", json_object_new_uint64(o->max));
 	arr = json_object_new_array();
@@ -803,6 +806,7 @@ static int compare_read(const struct cmp_opts *o, const char *outdir,
 		json_object_object_add(m->root, "latency_unit", json_object_new_string(
 			jget_str(meta, "latency_unit")));
 	}
+	json_object_object_add(m->root, "replay", replay_meta(&o->run));
 	if (o->run.prof)
 		json_object_object_add(m->root, "profile", profile_meta(o->run.prof));
 	json_object_object_add(m->root, "repeat", json_object_new_uint64(o->run.repeat));
@@ -820,8 +824,14 @@ static void compare_print_json(const struct compare_model *m)
 static void print_recommendations(const struct compare_model *m)
 {
 	struct json_object *rec, *prof = json_object_object_get(m->root, "profile");
+	struct json_object *rp = json_object_object_get(m->root, "replay");
 	size_t k;
 
+	if (rp)
+		printf("workload: replay of %s (%llu records, crc32 %s, captured on %s, speed %g)\n",
+		       jget_str(rp, "file"), (unsigned long long)jget_u64(rp, "records"),
+		       jget_str(rp, "crc32"), jget_str(rp, "kernel"),
+		       json_object_get_double(json_object_object_get(rp, "speed")));
 	if (prof && json_object_array_length(m->recs))
 		printf("workload: profile %s (%zu sourced figures: dmapool-bench profiles %s)\n",
 		       jget_str(prof, "name"),

@@ -169,6 +169,12 @@ static const struct opt run_opts_table[] = {
 	OPT_FLAG_("hist", 0, struct run_opts, hist, "also print the latency histograms"),
 	OPT_CHOICE_("attach", struct run_opts, attach, "MODE", "auto|tp_btf|tracepoint",
 		    "auto, tp_btf or tracepoint (default auto)"),
+	OPT_STR_("replay", 0, struct run_opts, replay, "FILE",
+		 "replay a capture (dmapool-bench capture) instead of the\n"
+		 "generator: its allocations and frees in order, at their\n"
+		 "times and in their contexts"),
+	OPT_STR_("speed", 0, struct run_opts, speed, "X",
+		 "--replay: speed factor, 0.001 to 1000 (default 1)"),
 };
 
 static const struct opt_group run_group = OPT_GROUP("Output", run_opts_table);
@@ -189,6 +195,7 @@ const struct tracer bpf_tracer = {
 "  dmapool-bench run --coherent-pool 128K --mask 32 --repeat 5 --json\n"
 "  dmapool-bench run --spec 'stream=usb ctx=hardirq cpus=0 size=uniform:4K-64K hold=ops:16 ;\n"
 "                            stream=mbox ctx=atomic cpus=1 size=4K'\n"
+"  dmapool-bench run --replay capture.jsonl --speed 10 -o /tmp/replay\n"
 "  dmapool-bench run --profile rpi-dwc-otg --coherent-pool 512K\n",
 	},
 	.start = bpf_start,

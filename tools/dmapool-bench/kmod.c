@@ -197,6 +197,14 @@ struct json_object *kmod_stats(void)
 	return parse_kv(KMOD_DEBUGFS "/stats", false);
 }
 
+struct json_object *kmod_read(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), KMOD_DEBUGFS "/%s", name);
+	return parse_kv(path, false);
+}
+
 struct json_object *kmod_pools(void)
 {
 	return parse_kv(KMOD_DEBUGFS "/pools", true);

@@ -24,6 +24,8 @@ int kmod_unload(void);
 int kmod_control(const char *line);
 /* The stats file as a JSON object: numbers as integers, others strings. */
 struct json_object *kmod_stats(void);
+/* The "key: value" file @name of the module's directory as a JSON object. */
+struct json_object *kmod_read(const char *name);
 /* The pools file as {pool: {key: value}}. */
 struct json_object *kmod_pools(void);
 

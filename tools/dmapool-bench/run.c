@@ -24,6 +24,7 @@
 #include "dmapool.h"
 #include "kmod.h"
 #include "main.h"
+#include "replay-sched.h"
 #include "profile.h"
 #include "result.h"
 #include "run.h"
@@ -42,6 +43,11 @@ static void on_sigint(int sig)
 {
 	(void)sig;
 	interrupted = 1;
+}
+
+bool run_interrupted(void)
+{
+	return interrupted;
 }
 
 bool run_in_icount_guest(void)
@@ -247,6 +253,10 @@ int run_opts_finish(struct run_opts *o)
 	size_t i;
 	int k, u;
 
+	if (o->profile && o->replay) {
+		p_err("%s: --replay and --profile are two workloads: give one", o->cmd);
+		return -EINVAL;
+	}
 	if (o->profile)
 		return run_opts_finish_profile(o);
 	snprintf(o->spec_line, sizeof(o->spec_line), "%s", o->given_line);
@@ -255,6 +265,11 @@ int run_opts_finish(struct run_opts *o)
 	 * the key options and the default workload are a single stream's.
 	 */
 	if (strchr(o->given_line, ';')) {
+		if (o->replay) {
+			p_err("%s: --replay runs the captured traffic: workload options ('%s') do not apply",
+			      o->cmd, o->given_line);
+			return -EINVAL;
+		}
 		if (o->by_key) {
 			p_err("%s: a workload option such as --ctx applies to a single-stream run; with several streams, give every key in its stream's --spec",
 			      o->cmd);
@@ -290,7 +305,12 @@ int run_opts_finish(struct run_opts *o)
 		return -EINVAL;
 	}
 	o->spec = o->rs.streams[0];
-	return 0;
+	if (o->replay && *o->given_line) {
+		p_err("%s: --replay runs the captured traffic: workload options ('%s') do not apply",
+		      o->cmd, o->given_line);
+		return -EINVAL;
+	}
+	return replay_opts_load(o);
 }
 
 uint64_t run_cpus(const struct run_opts *o)
@@ -529,6 +549,10 @@ int run_opts_to_argv(const struct run_opts *o, char **argv, int max,
 	if (o->hist)
 		argv_add(&v, "--hist", NULL);
 	argv_add(&v, "--attach", o->attach);
+	if (o->replay)
+		argv_add(&v, "--replay", o->replay);
+	if (o->speed)
+		argv_add(&v, "--speed", o->speed);
 	if (v.err)
 		return v.err;
 	argv[v.n] = NULL;
@@ -615,7 +639,10 @@ static struct json_object *make_meta(const struct run_opts *o, const char *how)
 		"instruction-time ns (icount)" : "ns"));
 	json_object_object_add(m, "mem_mb", json_object_new_int64(mem_kb / 1024));
 	json_object_object_add(m, "cpus", json_object_new_int64(sysconf(_SC_NPROCESSORS_ONLN)));
+	if (o->rp)
+		snprintf(line, sizeof(line), "replay %s", o->replay);
 	json_object_object_add(m, "spec", json_object_new_string(line));
+	json_object_object_add(m, "replay", replay_meta(o));
 	json_object_object_add(m, "seed", json_object_new_uint64(o->spec.seed));
 	json_object_object_add(m, "coherent_pool_param", o->coherent_pool ?
 			       json_object_new_string(o->coherent_pool) : NULL);
@@ -847,6 +874,8 @@ struct json_object *run_once(const struct run_opts *o,
 	const char *state;
 	int err;
 
+	if (o->rp)
+		return replay_run_once(o, t, priv, index, ok);
 	t0 = mono_ns();
 	if (t->begin && t->begin(priv, t0))
 		return NULL;

@@ -47,6 +47,9 @@ struct run_opts {
 	const char *attach;		/* run */
 	unsigned int buffer_kb;		/* record: per-CPU ftrace buffer */
 	struct vm_opts vm;		/* .force: in a guest even if not needed */
+	const char *replay;		/* run --replay: a capture file */
+	const char *speed;		/* --speed: its speed factor */
+	struct replay_data *rp;		/* replay_opts_load()'s (replay-sched.h) */
 	const char *profile;		/* --profile: a name or a file */
 	struct profile *prof;		/* loaded by run_opts_finish() */
 };
@@ -85,6 +88,9 @@ struct tracer {
 	bool (*finish)(void *priv, const struct run_opts *o,
 		       struct json_object *root, const char *outdir);
 };
+
+/* Has SIGINT, SIGTERM or SIGHUP asked the runs to stop? */
+bool run_interrupted(void);
 
 /* Are we the guest of a --deterministic (icount, one vCPU) boot? */
 bool run_in_icount_guest(void);
