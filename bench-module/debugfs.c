@@ -97,15 +97,16 @@ int dmapool_line_check(const char *line, const char *what)
 }
 
 /*
- * The `control` file: a spec line starts a run, `stop` stops it; reading
- * gives the current or last spec with every default filled in.
+ * The `control` file: a spec line (up to DMAPOOL_MAX_STREAMS specs, ';'
+ * between them, one stream each) starts a run, `stop` stops it; reading
+ * gives the current or last line with every default filled in.
  */
 static ssize_t dmapool_control_write(struct file *file,
 				     const char __user *ubuf, size_t count,
 				     loff_t *ppos)
 {
 	char err[DMAPOOL_SPEC_ERR_LEN] = "";
-	struct dmapool_spec spec;
+	struct dmapool_run_spec *rs;
 	char *line;
 	int ret;
 
@@ -120,15 +121,21 @@ static ssize_t dmapool_control_write(struct file *file,
 		ret = dmapool_load_stop(true);
 		return ret == -EINTR ? ret : count;
 	}
-	ret = dmapool_spec_parse(line, &spec, err, sizeof(err));
+	rs = kmalloc(sizeof(*rs), GFP_KERNEL);
+	if (!rs) {
+		kfree(line);
+		return -ENOMEM;
+	}
+	ret = dmapool_run_spec_parse(line, rs, err, sizeof(err));
 	kfree(line);
 	/* Not while a replay runs (replay.c's gate). */
 	if (!ret)
 		ret = dmapool_replay_gate_lock();
 	if (!ret) {
-		ret = dmapool_load_start(&spec, err, sizeof(err));
+		ret = dmapool_load_start(rs, err, sizeof(err));
 		dmapool_replay_gate_unlock();
 	}
+	kfree(rs);
 	if (ret && err[0])
 		pr_err("control: %s\n", err);
 	return ret ? ret : count;
@@ -137,12 +144,19 @@ static ssize_t dmapool_control_write(struct file *file,
 static ssize_t dmapool_control_read(struct file *file, char __user *ubuf,
 				    size_t count, loff_t *ppos)
 {
-	char buf[DMAPOOL_MAX_SPEC_LEN + 2];
-	int n = dmapool_load_format_spec(buf, sizeof(buf) - 1);
+	size_t len = DMAPOOL_MAX_SPEC_LEN + 2;
+	char *buf = kmalloc(len, GFP_KERNEL);
+	ssize_t ret;
+	int n;
 
-	n = min_t(int, n, sizeof(buf) - 2);
+	if (!buf)
+		return -ENOMEM;
+	n = dmapool_load_format_spec(buf, len - 1);
+	n = min_t(int, n, len - 2);
 	buf[n++] = '\n';
-	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
+	ret = simple_read_from_buffer(ubuf, count, ppos, buf, n);
+	kfree(buf);
+	return ret;
 }
 
 static const struct file_operations dmapool_control_fops = {

@@ -4,6 +4,12 @@
  *
  * Every latency is measured in the module around the pool operation with
  * local_clock(), so a consumer never has to pair an entry with an exit.
+ *
+ * pool_alloc, pool_free, pool_fallback and pool_exhausted carry the stream
+ * of the load generator's run that made the operation (its index in the
+ * control line) or DMAPOOL_STREAM_NONE (255: the `alloc` command, anything
+ * outside a run). It is the last argument and a record field; the text
+ * line leaves it out and reads as before streams existed.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM dmapool_bench
@@ -45,9 +51,9 @@ DMAPOOL_FALLBACK_REASONS
 
 TRACE_EVENT(pool_alloc,
 	TP_PROTO(u8 pool, u64 size, u64 phys, u64 latency_ns, u64 avail_after,
-		 u8 ctx, u32 cpu, u8 result, u8 depth),
+		 u8 ctx, u32 cpu, u8 result, u8 depth, u8 stream),
 	TP_ARGS(pool, size, phys, latency_ns, avail_after, ctx, cpu, result,
-		depth),
+		depth, stream),
 	TP_STRUCT__entry(
 		__field(u64, size)		/* bytes */
 		__field(u64, phys)
@@ -58,6 +64,7 @@ TRACE_EVENT(pool_alloc,
 		__field(u8, ctx)
 		__field(u8, result)
 		__field(u8, depth)		/* pools tried */
+		__field(u8, stream)		/* DMAPOOL_STREAM_NONE: none */
 	),
 	TP_fast_assign(
 		__entry->size = size;
@@ -69,6 +76,7 @@ TRACE_EVENT(pool_alloc,
 		__entry->ctx = ctx;
 		__entry->result = result;
 		__entry->depth = depth;
+		__entry->stream = stream;
 	),
 	TP_printk("pool=%s size=%llu phys=0x%llx latency_ns=%llu avail_after=%llu ctx=%s cpu=%u result=%s depth=%u",
 		  show_dmapool_pool(__entry->pool), __entry->size,
@@ -78,14 +86,16 @@ TRACE_EVENT(pool_alloc,
 );
 
 TRACE_EVENT(pool_free,
-	TP_PROTO(u8 pool, u64 size, u64 phys, u64 latency_ns, u8 ctx),
-	TP_ARGS(pool, size, phys, latency_ns, ctx),
+	TP_PROTO(u8 pool, u64 size, u64 phys, u64 latency_ns, u8 ctx,
+		 u8 stream),
+	TP_ARGS(pool, size, phys, latency_ns, ctx, stream),
 	TP_STRUCT__entry(
 		__field(u64, size)		/* bytes */
 		__field(u64, phys)
 		__field(u64, latency_ns)	/* ns */
 		__field(u8, pool)
 		__field(u8, ctx)
+		__field(u8, stream)		/* DMAPOOL_STREAM_NONE: none */
 	),
 	TP_fast_assign(
 		__entry->size = size;
@@ -93,6 +103,7 @@ TRACE_EVENT(pool_free,
 		__entry->latency_ns = latency_ns;
 		__entry->pool = pool;
 		__entry->ctx = ctx;
+		__entry->stream = stream;
 	),
 	TP_printk("pool=%s size=%llu phys=0x%llx latency_ns=%llu ctx=%s",
 		  show_dmapool_pool(__entry->pool), __entry->size,
@@ -101,19 +112,21 @@ TRACE_EVENT(pool_free,
 );
 
 TRACE_EVENT(pool_fallback,
-	TP_PROTO(u8 from, u8 to, u64 size, u8 reason),
-	TP_ARGS(from, to, size, reason),
+	TP_PROTO(u8 from, u8 to, u64 size, u8 reason, u8 stream),
+	TP_ARGS(from, to, size, reason, stream),
 	TP_STRUCT__entry(
 		__field(u64, size)		/* bytes */
 		__field(u8, from)
 		__field(u8, to)
 		__field(u8, reason)
+		__field(u8, stream)		/* DMAPOOL_STREAM_NONE: none */
 	),
 	TP_fast_assign(
 		__entry->size = size;
 		__entry->from = from;
 		__entry->to = to;
 		__entry->reason = reason;
+		__entry->stream = stream;
 	),
 	TP_printk("from=%s to=%s size=%llu reason=%s",
 		  show_dmapool_pool(__entry->from),
@@ -156,17 +169,19 @@ TRACE_EVENT(pool_expand,
  * "DMA pool exhausted" (DMAPOOL_FAIL_KIND()).
  */
 TRACE_EVENT(pool_exhausted,
-	TP_PROTO(u64 size, u32 gfp, u8 result),
-	TP_ARGS(size, gfp, result),
+	TP_PROTO(u64 size, u32 gfp, u8 result, u8 stream),
+	TP_ARGS(size, gfp, result, stream),
 	TP_STRUCT__entry(
 		__field(u64, size)		/* bytes */
 		__field(u32, gfp)
 		__field(u8, result)		/* enum dmapool_result */
+		__field(u8, stream)		/* DMAPOOL_STREAM_NONE: none */
 	),
 	TP_fast_assign(
 		__entry->size = size;
 		__entry->gfp = gfp;
 		__entry->result = result;
+		__entry->stream = stream;
 	),
 	TP_printk("size=%llu gfp=0x%x result=%s", __entry->size, __entry->gfp,
 		  show_dmapool_res(__entry->result))

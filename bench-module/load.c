@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Load generator: one kthread per chosen CPU, all released together by a
- * start gate, each driving a stream of pool operations in one context:
+ * Load generator: a run is up to DMAPOOL_MAX_STREAMS streams, each its own
+ * spec; one kthread per stream and chosen CPU (streams may share a CPU,
+ * each with its own kthread and timer), all released together by one start
+ * gate, each driving a stream of pool operations in one context:
  *
  *   hardirq  an hrtimer in HRTIMER_MODE_REL_PINNED_HARD, a batch per expiry
  *   softirq  the same timer in HRTIMER_MODE_REL_PINNED_SOFT
@@ -104,6 +106,8 @@ struct dmapool_run;
 
 struct dmapool_worker {
 	struct dmapool_run *run;
+	const struct dmapool_spec *spec;	/* its stream's */
+	u8 stream;			/* index in the run's line */
 	struct task_struct *task;
 	struct hrtimer timer;
 	struct completion timer_done;
@@ -144,7 +148,7 @@ struct dmapool_worker {
 };
 
 struct dmapool_run {
-	struct dmapool_spec spec;
+	struct dmapool_run_spec rs;
 	int state;			/* enum dmapool_run_state */
 	bool stop;
 	unsigned int nr_workers;
@@ -205,7 +209,7 @@ static void dmapool_release(struct dmapool_worker *w,
 {
 	u64 ns = 0;
 
-	if (dmapool_free(h->vaddr, h->size, &ns) < 0) {
+	if (dmapool_free_stream(h->vaddr, h->size, w->stream, &ns) < 0) {
 		st->free_errors++;
 		return;
 	}
@@ -233,7 +237,7 @@ static void dmapool_release(struct dmapool_worker *w,
 /* Free held blocks whose time has come (operation context). */
 static void dmapool_expire(struct dmapool_worker *w, u64 now)
 {
-	u32 hold = w->run->spec.hold_kind;
+	u32 hold = w->spec->hold_kind;
 	u64 limit = hold == DMAPOOL_HOLD_OPS ? w->op_index : now;
 	struct dmapool_held *h;
 	unsigned int n;
@@ -269,7 +273,7 @@ static void dmapool_drain_deferred(struct dmapool_worker *w)
 /* Keep a block for later; the ring is bounded by max_outstanding. */
 static void dmapool_hold(struct dmapool_worker *w, struct dmapool_held *h)
 {
-	const struct dmapool_spec *spec = &w->run->spec;
+	const struct dmapool_spec *spec = w->spec;
 
 	/* Pairs with the release in dmapool_drain_deferred(). */
 	if (w->head - smp_load_acquire(&w->tail) >= w->ring_max) {
@@ -308,7 +312,7 @@ static bool dmapool_in_ctx(int ctx)
 /* One operation: an allocation, and whatever its hold says. */
 static void dmapool_do_op(struct dmapool_worker *w, u64 now)
 {
-	const struct dmapool_spec *spec = &w->run->spec;
+	const struct dmapool_spec *spec = w->spec;
 	struct dmapool_wstats *st = &w->st;
 	struct dmapool_alloc_info info;
 	struct dmapool_held h;
@@ -323,7 +327,8 @@ static void dmapool_do_op(struct dmapool_worker *w, u64 now)
 		st->ctx_violations++;
 
 	dmapool_expire(w, now);
-	h.vaddr = dmapool_alloc(h.size, zone, spec->mask_bits, true, &info);
+	h.vaddr = dmapool_alloc_stream(h.size, zone, spec->mask_bits, true,
+				       w->stream, &info);
 	st->pool_ns += info.latency_ns;
 	if (h.counted) {
 		w->measured++;
@@ -359,7 +364,7 @@ static void dmapool_do_op(struct dmapool_worker *w, u64 now)
 
 static bool dmapool_worker_done(struct dmapool_worker *w, u64 now)
 {
-	const struct dmapool_spec *spec = &w->run->spec;
+	const struct dmapool_spec *spec = w->spec;
 
 	return READ_ONCE(w->run->stop) ||
 	       (spec->ops && w->measured >= spec->ops) ||
@@ -374,7 +379,7 @@ static bool dmapool_worker_done(struct dmapool_worker *w, u64 now)
 
 static u64 dmapool_burst_wait(struct dmapool_worker *w, u64 now)
 {
-	const struct dmapool_spec *spec = &w->run->spec;
+	const struct dmapool_spec *spec = w->spec;
 	u64 on = (u64)spec->burst_on_ms * NSEC_PER_MSEC;
 	u64 cycle = on + (u64)spec->burst_off_ms * NSEC_PER_MSEC;
 	u64 phase;
@@ -394,7 +399,7 @@ static u64 dmapool_burst_wait(struct dmapool_worker *w, u64 now)
  */
 static void dmapool_batch(struct dmapool_worker *w, u64 now)
 {
-	const struct dmapool_spec *spec = &w->run->spec;
+	const struct dmapool_spec *spec = w->spec;
 	u64 t0 = local_clock();
 	u32 i;
 
@@ -411,7 +416,7 @@ static enum hrtimer_restart dmapool_timer_fn(struct hrtimer *timer)
 {
 	struct dmapool_worker *w = container_of(timer, struct dmapool_worker,
 						timer);
-	u64 period = (u64)w->run->spec.period_us * NSEC_PER_USEC;
+	u64 period = (u64)w->spec->period_us * NSEC_PER_USEC;
 	u64 now = local_clock(), wait, overruns, gap;
 	ktime_t next, min_next;
 
@@ -453,7 +458,7 @@ static void dmapool_sleep_ns(u64 ns)
 /* Atomic and process contexts: the kthread itself runs the batches. */
 static void dmapool_task_loop(struct dmapool_worker *w)
 {
-	const struct dmapool_spec *spec = &w->run->spec;
+	const struct dmapool_spec *spec = w->spec;
 	unsigned long flags;
 	u64 now, wait;
 
@@ -481,7 +486,7 @@ static void dmapool_task_loop(struct dmapool_worker *w)
 
 static void dmapool_timer_loop(struct dmapool_worker *w)
 {
-	const struct dmapool_spec *spec = &w->run->spec;
+	const struct dmapool_spec *spec = w->spec;
 	enum hrtimer_mode mode = spec->ctx == DMAPOOL_CTX_HARDIRQ ?
 				 HRTIMER_MODE_REL_PINNED_HARD :
 				 HRTIMER_MODE_REL_PINNED_SOFT;
@@ -498,7 +503,7 @@ static int dmapool_worker_fn(void *data)
 {
 	struct dmapool_worker *w = data;
 	struct dmapool_run *run = w->run;
-	const struct dmapool_spec *spec = &run->spec;
+	const struct dmapool_spec *spec = w->spec;
 
 	wait_for_completion(&run->start_gate);
 	w->t_start = local_clock();
@@ -567,17 +572,22 @@ static void dmapool_run_free(struct dmapool_run *run)
 }
 
 static void dmapool_worker_init(struct dmapool_worker *w,
-				struct dmapool_run *run, unsigned int cpu,
-				unsigned int index)
+				struct dmapool_run *run, unsigned int stream,
+				unsigned int cpu, unsigned int index)
 {
-	const struct dmapool_spec *spec = &run->spec;
+	const struct dmapool_spec *spec = &run->rs.streams[stream];
 	enum hrtimer_mode mode = spec->ctx == DMAPOOL_CTX_SOFTIRQ ?
 				 HRTIMER_MODE_REL_PINNED_SOFT :
 				 HRTIMER_MODE_REL_PINNED_HARD;
 
 	w->run = run;
+	w->spec = spec;
+	w->stream = stream;
 	w->cpu = cpu;
-	/* Each worker's stream depends only on the seed and its index. */
+	/*
+	 * Each worker's sequence depends only on its stream's seed and its
+	 * index among the stream's workers.
+	 */
 	w->rng = spec->seed ^ (0x9e3779b97f4a7c15ull * (index + 1));
 	w->digest = DMAPOOL_FNV_BASIS;
 	raw_spin_lock_init(&w->lock);
@@ -594,43 +604,48 @@ static void dmapool_worker_init(struct dmapool_worker *w,
 static int dmapool_run_launch(struct dmapool_run *run, char *err,
 			      size_t errlen)
 {
-	const struct dmapool_spec *spec = &run->spec;
-	unsigned int nr = hweight64(spec->cpus);
-	unsigned int cpu, i = 0;
+	unsigned int nr = 0, cpu, i = 0, st, index;
 	int ret;
 
+	for (st = 0; st < run->rs.nr_streams; st++)
+		nr += hweight64(run->rs.streams[st].cpus);
 	run->workers = kvcalloc(nr, sizeof(*run->workers), GFP_KERNEL);
 	if (!run->workers) {
 		snprintf(err, errlen, "cpus: no memory for %u workers", nr);
 		return -ENOMEM;
 	}
 	run->nr_workers = nr;
-	for (cpu = 0; cpu < DMAPOOL_MAX_CPUS; cpu++) {
-		struct dmapool_worker *w;
+	for (st = 0; st < run->rs.nr_streams; st++) {
+		const struct dmapool_spec *spec = &run->rs.streams[st];
 
-		if (!(spec->cpus & BIT_ULL(cpu)))
-			continue;
-		w = &run->workers[i];
-		dmapool_worker_init(w, run, cpu, i);
-		w->ring_max = spec->max_outstanding;
-		w->ring_mask = roundup_pow_of_two(w->ring_max) - 1;
-		w->ring = kvcalloc(w->ring_mask + 1, sizeof(*w->ring), GFP_KERNEL);
-		if (!w->ring) {
-			ret = -ENOMEM;
-			snprintf(err, errlen, "max_outstanding: no memory for %u held blocks on CPU %u",
-				 w->ring_max, cpu);
-			goto fail;
+		for (cpu = 0, index = 0; cpu < DMAPOOL_MAX_CPUS; cpu++) {
+			struct dmapool_worker *w;
+
+			if (!(spec->cpus & BIT_ULL(cpu)))
+				continue;
+			w = &run->workers[i];
+			dmapool_worker_init(w, run, st, cpu, index++);
+			w->ring_max = spec->max_outstanding;
+			w->ring_mask = roundup_pow_of_two(w->ring_max) - 1;
+			w->ring = kvcalloc(w->ring_mask + 1, sizeof(*w->ring),
+					   GFP_KERNEL);
+			if (!w->ring) {
+				ret = -ENOMEM;
+				snprintf(err, errlen, "stream %s: max_outstanding: no memory for %u held blocks on CPU %u",
+					 spec->name, w->ring_max, cpu);
+				goto fail;
+			}
+			w->task = kthread_create_on_cpu(dmapool_worker_fn, w,
+							cpu, "dmapool_bench/%u");
+			if (IS_ERR(w->task)) {
+				ret = PTR_ERR(w->task);
+				w->task = NULL;
+				snprintf(err, errlen, "stream %s: cpus: cannot start a kthread on CPU %u (%d)",
+					 spec->name, cpu, ret);
+				goto fail;
+			}
+			i++;
 		}
-		w->task = kthread_create_on_cpu(dmapool_worker_fn, w, cpu,
-						"dmapool_bench/%u");
-		if (IS_ERR(w->task)) {
-			ret = PTR_ERR(w->task);
-			w->task = NULL;
-			snprintf(err, errlen, "cpus: cannot start a kthread on CPU %u (%d)",
-				 cpu, ret);
-			goto fail;
-		}
-		i++;
 	}
 	atomic_set(&run->running, run->nr_workers);
 	run->expansions_before = dmapool_expansions_total();
@@ -652,22 +667,31 @@ fail:
 	return ret;
 }
 
-int dmapool_load_start(const struct dmapool_spec *spec, char *err,
+int dmapool_load_start(const struct dmapool_run_spec *rs, char *err,
 		       size_t errlen)
 {
 	struct dmapool_run *run;
-	unsigned int cpu;
+	unsigned int cpu, st;
 	int ret;
 
 	mutex_lock(&dmapool_run_lock);
 	/* No CPU goes away between the check and binding the kthreads. */
 	cpus_read_lock();
-	for (cpu = 0; cpu < DMAPOOL_MAX_CPUS; cpu++) {
-		if ((spec->cpus & BIT_ULL(cpu)) &&
-		    (cpu >= nr_cpu_ids || !cpu_online(cpu))) {
+	for (st = 0; st < rs->nr_streams; st++) {
+		const struct dmapool_spec *spec = &rs->streams[st];
+
+		for (cpu = 0; cpu < DMAPOOL_MAX_CPUS; cpu++) {
+			if (!(spec->cpus & BIT_ULL(cpu)) ||
+			    (cpu < nr_cpu_ids && cpu_online(cpu)))
+				continue;
 			cpus_read_unlock();
 			mutex_unlock(&dmapool_run_lock);
-			snprintf(err, errlen, "cpus: CPU %u is not online", cpu);
+			if (rs->nr_streams > 1)
+				snprintf(err, errlen, "stream %s: cpus: CPU %u is not online",
+					 spec->name, cpu);
+			else
+				snprintf(err, errlen, "cpus: CPU %u is not online",
+					 cpu);
 			return -EINVAL;
 		}
 	}
@@ -687,7 +711,7 @@ int dmapool_load_start(const struct dmapool_spec *spec, char *err,
 		mutex_unlock(&dmapool_run_lock);
 		return -ENOMEM;
 	}
-	run->spec = *spec;
+	run->rs = *rs;
 	init_completion(&run->start_gate);
 	init_completion(&run->done);
 	ret = dmapool_run_launch(run, err, errlen);
@@ -743,14 +767,17 @@ void dmapool_load_exit(void)
 int dmapool_load_format_spec(char *buf, size_t len)
 {
 	struct dmapool_spec spec;
+	int n;
 
 	mutex_lock(&dmapool_run_lock);
-	if (dmapool_run)
-		spec = dmapool_run->spec;
-	else
+	if (dmapool_run) {
+		n = dmapool_run_spec_format(&dmapool_run->rs, buf, len);
+	} else {
 		dmapool_spec_default(&spec);
+		n = dmapool_spec_format(&spec, buf, len);
+	}
 	mutex_unlock(&dmapool_run_lock);
-	return dmapool_spec_format(&spec, buf, len);
+	return n;
 }
 
 static void dmapool_stats_add(struct dmapool_wstats *to,
@@ -790,6 +817,106 @@ static void dmapool_show_lat(struct seq_file *m, const char *name,
 	seq_printf(m, "%s_lat_max_ns: %llu\n", name, l->max);
 }
 
+/*
+ * Sum the counters of @run's workers of stream @stream (all: -1) into @sum;
+ * their held blocks into *@outstanding and their digests into *@digest.
+ */
+static void dmapool_stats_sum(const struct dmapool_run *run, int stream,
+			      struct dmapool_wstats *sum, u64 *outstanding,
+			      u64 *digest)
+{
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	*outstanding = 0;
+	*digest = DMAPOOL_FNV_BASIS;
+	for (i = 0; i < run->nr_workers; i++) {
+		const struct dmapool_worker *w = &run->workers[i];
+
+		if (stream >= 0 && w->stream != stream)
+			continue;
+		dmapool_stats_add(sum, &w->st);
+		dmapool_stats_add(sum, &w->kst);
+		*outstanding += READ_ONCE(w->head) - READ_ONCE(w->tail);
+		*digest = dmapool_fnv(*digest, w->digest);
+	}
+}
+
+static u64 dmapool_fallbacks(const struct dmapool_wstats *st)
+{
+	u64 n = 0;
+	int i, j;
+
+	for (i = 0; i < DMAPOOL_NR_POOLS; i++)
+		for (j = 0; j < DMAPOOL_NR_POOLS; j++)
+			n += st->fallbacks[i][j];
+	return n;
+}
+
+/*
+ * Per-stream lines: "streams: N", then "stream.NAME.KEY: VALUE" for each
+ * stream in the line's order, KEY one of the aggregate's keys. They sum to
+ * the aggregate lines.
+ */
+static void dmapool_show_streams(struct seq_file *m,
+				 const struct dmapool_run *run)
+{
+	struct dmapool_wstats *sum;
+	u64 outstanding, digest;
+	unsigned int st, i;
+
+	sum = kmalloc(sizeof(*sum), GFP_KERNEL);
+	if (!sum)
+		return;
+	seq_printf(m, "streams: %u\n", run->rs.nr_streams);
+	for (st = 0; st < run->rs.nr_streams; st++) {
+		const char *name = run->rs.streams[st].name;
+
+		dmapool_stats_sum(run, st, sum, &outstanding, &digest);
+		seq_printf(m, "stream.%s.index: %u\n", name, st);
+		seq_printf(m, "stream.%s.ctx: %s\n", name,
+			   dmapool_ctx_names[run->rs.streams[st].ctx]);
+		seq_printf(m, "stream.%s.ops: %llu\n", name, sum->ops);
+		seq_printf(m, "stream.%s.allocs: %llu\n", name, sum->allocs);
+		seq_printf(m, "stream.%s.fails: %llu\n", name, sum->fails);
+		seq_printf(m, "stream.%s.frees: %llu\n", name, sum->frees);
+		seq_printf(m, "stream.%s.bytes: %llu\n", name, sum->bytes);
+		seq_printf(m, "stream.%s.outstanding: %llu\n", name,
+			   outstanding);
+		for (i = 0; i < DMAPOOL_NR_RES; i++)
+			seq_printf(m, "stream.%s.result_%s: %llu\n", name,
+				   dmapool_res_names[i], sum->results[i]);
+		seq_printf(m, "stream.%s.fallbacks: %llu\n", name,
+			   dmapool_fallbacks(sum));
+		seq_printf(m, "stream.%s.ctx_violations: %llu\n", name,
+			   sum->ctx_violations);
+		seq_printf(m, "stream.%s.forced_frees: %llu\n", name,
+			   sum->forced_frees);
+		seq_printf(m, "stream.%s.missed_periods: %llu\n", name,
+			   sum->missed_periods);
+		seq_printf(m, "stream.%s.free_errors: %llu\n", name,
+			   sum->free_errors);
+		seq_printf(m, "stream.%s.alloc_lat_sum_ns: %llu\n", name,
+			   sum->alloc_lat.sum);
+		seq_printf(m, "stream.%s.alloc_lat_min_ns: %llu\n", name,
+			   sum->alloc_lat.min);
+		seq_printf(m, "stream.%s.alloc_lat_avg_ns: %llu\n", name,
+			   sum->alloc_lat.n ?
+			   div64_u64(sum->alloc_lat.sum, sum->alloc_lat.n) : 0);
+		seq_printf(m, "stream.%s.alloc_lat_max_ns: %llu\n", name,
+			   sum->alloc_lat.max);
+		seq_printf(m, "stream.%s.free_lat_min_ns: %llu\n", name,
+			   sum->free_lat.min);
+		seq_printf(m, "stream.%s.free_lat_avg_ns: %llu\n", name,
+			   sum->free_lat.n ?
+			   div64_u64(sum->free_lat.sum, sum->free_lat.n) : 0);
+		seq_printf(m, "stream.%s.free_lat_max_ns: %llu\n", name,
+			   sum->free_lat.max);
+		seq_printf(m, "stream.%s.digest: 0x%016llx\n", name, digest);
+	}
+	kfree(sum);
+}
+
 void dmapool_load_show_stats(struct seq_file *m)
 {
 	static const int pairs[][2] = {
@@ -797,10 +924,11 @@ void dmapool_load_show_stats(struct seq_file *m)
 		{ DMAPOOL_POOL_KERNEL, DMAPOOL_POOL_DMA },
 		{ DMAPOOL_POOL_DMA32, DMAPOOL_POOL_DMA },
 	};
-	struct dmapool_wstats sum = {};
+	struct dmapool_wstats *sum = NULL;
 	struct dmapool_run *run;
-	u64 fallbacks = 0, outstanding = 0, elapsed, digest = DMAPOOL_FNV_BASIS;
-	unsigned int i, j;
+	u64 outstanding, elapsed, digest, ops;
+	unsigned int i, cpu;
+	bool any;
 	int state;
 
 	mutex_lock(&dmapool_run_lock);
@@ -809,60 +937,63 @@ void dmapool_load_show_stats(struct seq_file *m)
 	seq_printf(m, "state: %s\n", dmapool_state_names[state]);
 	if (!run)
 		goto out;
-	for (i = 0; i < run->nr_workers; i++) {
-		struct dmapool_worker *w = &run->workers[i];
-
-		dmapool_stats_add(&sum, &w->st);
-		dmapool_stats_add(&sum, &w->kst);
-		outstanding += READ_ONCE(w->head) - READ_ONCE(w->tail);
-		digest = dmapool_fnv(digest, w->digest);
-	}
-	for (i = 0; i < DMAPOOL_NR_POOLS; i++)
-		for (j = 0; j < DMAPOOL_NR_POOLS; j++)
-			fallbacks += sum.fallbacks[i][j];
-	elapsed = (state == DMAPOOL_RUN_RUNNING ? ktime_get_ns() : run->t_end) -
-		  run->t_start;
 	if (state == DMAPOOL_RUN_ERROR) {
 		seq_printf(m, "error: %s\n", run->error);
 		goto out;
 	}
+	sum = kmalloc(sizeof(*sum), GFP_KERNEL);
+	if (!sum)
+		goto out;
+	dmapool_stats_sum(run, -1, sum, &outstanding, &digest);
+	elapsed = (state == DMAPOOL_RUN_RUNNING ? ktime_get_ns() : run->t_end) -
+		  run->t_start;
 	seq_printf(m, "elapsed_ns: %llu\n", elapsed);
-	seq_printf(m, "ops: %llu\n", sum.ops);
+	seq_printf(m, "ops: %llu\n", sum->ops);
 	seq_printf(m, "ops_per_sec: %llu\n",
-		   elapsed ? mul_u64_u64_div_u64(sum.ops, NSEC_PER_SEC, elapsed) : 0);
-	seq_printf(m, "allocs: %llu\n", sum.allocs);
-	seq_printf(m, "fails: %llu\n", sum.fails);
-	seq_printf(m, "frees: %llu\n", sum.frees);
-	seq_printf(m, "bytes: %llu\n", sum.bytes);
+		   elapsed ? mul_u64_u64_div_u64(sum->ops, NSEC_PER_SEC, elapsed) : 0);
+	seq_printf(m, "allocs: %llu\n", sum->allocs);
+	seq_printf(m, "fails: %llu\n", sum->fails);
+	seq_printf(m, "frees: %llu\n", sum->frees);
+	seq_printf(m, "bytes: %llu\n", sum->bytes);
 	seq_printf(m, "outstanding: %llu\n", outstanding);
 	for (i = 0; i < DMAPOOL_NR_RES; i++)
 		seq_printf(m, "result_%s: %llu\n", dmapool_res_names[i],
-			   sum.results[i]);
-	seq_printf(m, "fallbacks: %llu\n", fallbacks);
+			   sum->results[i]);
+	seq_printf(m, "fallbacks: %llu\n", dmapool_fallbacks(sum));
 	for (i = 0; i < ARRAY_SIZE(pairs); i++)
 		seq_printf(m, "fallback_%s_%s: %llu\n",
 			   dmapool_pool_names[pairs[i][0]],
 			   dmapool_pool_names[pairs[i][1]],
-			   sum.fallbacks[pairs[i][0]][pairs[i][1]]);
+			   sum->fallbacks[pairs[i][0]][pairs[i][1]]);
 	seq_printf(m, "expansions: %llu\n",
 		   (state == DMAPOOL_RUN_RUNNING ? dmapool_expansions_total() :
 		    run->expansions_after) - run->expansions_before);
-	seq_printf(m, "ctx_violations: %llu\n", sum.ctx_violations);
-	seq_printf(m, "forced_frees: %llu\n", sum.forced_frees);
-	seq_printf(m, "missed_periods: %llu\n", sum.missed_periods);
-	seq_printf(m, "free_errors: %llu\n", sum.free_errors);
-	seq_printf(m, "batch_ops: %llu\n", sum.batch_ops);
-	seq_printf(m, "batch_ns: %llu\n", sum.batch_ns);
-	seq_printf(m, "pool_ns: %llu\n", sum.pool_ns);
-	seq_printf(m, "callbacks: %llu\n", sum.callbacks);
-	seq_printf(m, "cb_ns: %llu\n", sum.cb_ns);
-	seq_printf(m, "alloc_lat_sum_ns: %llu\n", sum.alloc_lat.sum);
-	dmapool_show_lat(m, "alloc", &sum.alloc_lat);
-	dmapool_show_lat(m, "free", &sum.free_lat);
+	seq_printf(m, "ctx_violations: %llu\n", sum->ctx_violations);
+	seq_printf(m, "forced_frees: %llu\n", sum->forced_frees);
+	seq_printf(m, "missed_periods: %llu\n", sum->missed_periods);
+	seq_printf(m, "free_errors: %llu\n", sum->free_errors);
+	seq_printf(m, "batch_ops: %llu\n", sum->batch_ops);
+	seq_printf(m, "batch_ns: %llu\n", sum->batch_ns);
+	seq_printf(m, "pool_ns: %llu\n", sum->pool_ns);
+	seq_printf(m, "callbacks: %llu\n", sum->callbacks);
+	seq_printf(m, "cb_ns: %llu\n", sum->cb_ns);
+	seq_printf(m, "alloc_lat_sum_ns: %llu\n", sum->alloc_lat.sum);
+	dmapool_show_lat(m, "alloc", &sum->alloc_lat);
+	dmapool_show_lat(m, "free", &sum->free_lat);
 	seq_printf(m, "digest: 0x%016llx\n", digest);
-	for (i = 0; i < run->nr_workers; i++)
-		seq_printf(m, "cpu%u_ops: %llu\n", run->workers[i].cpu,
-			   run->workers[i].st.ops);
+	/* Per CPU, summed over the streams that share it. */
+	for (cpu = 0; cpu < DMAPOOL_MAX_CPUS; cpu++) {
+		for (i = 0, ops = 0, any = false; i < run->nr_workers; i++) {
+			if (run->workers[i].cpu != cpu)
+				continue;
+			ops += run->workers[i].st.ops;
+			any = true;
+		}
+		if (any)
+			seq_printf(m, "cpu%u_ops: %llu\n", cpu, ops);
+	}
+	dmapool_show_streams(m, run);
 out:
+	kfree(sum);
 	mutex_unlock(&dmapool_run_lock);
 }

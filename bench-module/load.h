@@ -9,7 +9,7 @@
 #include <linux/seq_file.h>
 #include "dmapool_bench.h"
 
-int dmapool_load_start(const struct dmapool_spec *spec, char *err,
+int dmapool_load_start(const struct dmapool_run_spec *rs, char *err,
 		       size_t errlen);
 int dmapool_load_stop(bool killable);
 int dmapool_load_format_spec(char *buf, size_t len);

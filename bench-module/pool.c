@@ -417,7 +417,7 @@ static const gfp_t dmapool_zone_gfp[DMAPOOL_NR_ZONES] = {
  * The bookkeeping of one allocation, after its timed window: per-pool
  * counters and the fallback events, from what dmapool_alloc() recorded.
  */
-static void dmapool_alloc_account(size_t size,
+static void dmapool_alloc_account(size_t size, u8 stream,
 				  const struct dmapool_alloc_info *info)
 {
 	unsigned int i;
@@ -430,7 +430,7 @@ static void dmapool_alloc_account(size_t size,
 			trace_pool_fallback(info->path[i - 1], info->path[i],
 					    size, info->rejected & BIT(i - 1) ?
 					    DMAPOOL_FB_ADDR_REJECTED :
-					    DMAPOOL_FB_EXHAUSTED);
+					    DMAPOOL_FB_EXHAUSTED, stream);
 			atomic64_inc(&dmapool_pools[info->path[i - 1]].fallbacks);
 		}
 		if (i + 1 == info->depth && info->result == DMAPOOL_RES_OK)
@@ -448,12 +448,12 @@ static void dmapool_alloc_account(size_t size,
  * never WARN, but warn (ratelimited) under the same conditions.
  */
 static void dmapool_alloc_failed(size_t size, int zone, bool nowarn,
-				 u8 result)
+				 u8 result, u8 stream)
 {
 	atomic64_inc(&dmapool_failed[DMAPOOL_FAIL_KIND(result)]);
 	trace_pool_exhausted(size, (__force u32)(GFP_ATOMIC |
 			     dmapool_zone_gfp[zone] |
-			     (nowarn ? __GFP_NOWARN : 0)), result);
+			     (nowarn ? __GFP_NOWARN : 0)), result, stream);
 	if (result == DMAPOOL_RES_NO_POOL)
 		pr_warn_ratelimited("failed to get suitable pool for %zu bytes (zone %s)\n",
 				    size, dmapool_zone_names[zone]);
@@ -471,8 +471,9 @@ static void dmapool_alloc_failed(size_t size, int zone, bool nowarn,
  * expansion trigger (plus the test-only dmapool_spin()). What happened is
  * recorded in @info; counters and events come after the window closes.
  */
-void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
-		    bool nowarn, struct dmapool_alloc_info *info)
+void *dmapool_alloc_stream(size_t size, int zone, unsigned int mask_bits,
+			   bool nowarn, u8 stream,
+			   struct dmapool_alloc_info *info)
 {
 	int id, prev = DMAPOOL_POOL_NONE;
 	bool exhausted = false;
@@ -525,15 +526,15 @@ void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
 	if (likely(addr && info->depth == 1))
 		atomic64_inc(&dmapool_pools[id].allocs);
 	else
-		dmapool_alloc_account(size, info);
+		dmapool_alloc_account(size, stream, info);
 	if (!addr)
-		dmapool_alloc_failed(size, zone, nowarn, info->result);
+		dmapool_alloc_failed(size, zone, nowarn, info->result, stream);
 	if (trace_pool_alloc_enabled())
 		trace_pool_alloc(info->pool, size, info->phys,
 				 info->latency_ns,
 				 addr ? gen_pool_avail(gp) : 0,
 				 dmapool_cur_ctx(), raw_smp_processor_id(),
-				 info->result, info->depth);
+				 info->result, info->depth, stream);
 	return (void *)addr;
 }
 
@@ -543,7 +544,7 @@ void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
  * NULL) gets the time it took. As in dmapool_alloc(), the timed window
  * holds only the walk and gen_pool_free(); counting comes after it.
  */
-int dmapool_free(void *vaddr, size_t size, u64 *latency_ns)
+int dmapool_free_stream(void *vaddr, size_t size, u8 stream, u64 *latency_ns)
 {
 	unsigned long addr = (unsigned long)vaddr;
 	int id = DMAPOOL_POOL_NONE;
@@ -563,7 +564,7 @@ int dmapool_free(void *vaddr, size_t size, u64 *latency_ns)
 			*latency_ns = t0;
 		if (trace_pool_free_enabled())
 			trace_pool_free(id, size, gen_pool_virt_to_phys(gp, addr),
-					t0, dmapool_cur_ctx());
+					t0, dmapool_cur_ctx(), stream);
 		return id;
 	}
 	return -ENOENT;

@@ -42,9 +42,28 @@ struct dmapool_alloc_info {
 int dmapool_pools_init(const struct dmapool_config *cfg);
 void dmapool_pools_exit(void);
 
-void *dmapool_alloc(size_t size, int zone, unsigned int mask_bits,
-		    bool nowarn, struct dmapool_alloc_info *info);
-int dmapool_free(void *vaddr, size_t size, u64 *latency_ns);
+/*
+ * An allocation and a free on behalf of @stream, the load generator's
+ * stream the tracepoints name (DMAPOOL_STREAM_NONE: none).
+ */
+void *dmapool_alloc_stream(size_t size, int zone, unsigned int mask_bits,
+			   bool nowarn, u8 stream,
+			   struct dmapool_alloc_info *info);
+int dmapool_free_stream(void *vaddr, size_t size, u8 stream, u64 *latency_ns);
+
+static inline void *dmapool_alloc(size_t size, int zone,
+				  unsigned int mask_bits, bool nowarn,
+				  struct dmapool_alloc_info *info)
+{
+	return dmapool_alloc_stream(size, zone, mask_bits, nowarn,
+				    DMAPOOL_STREAM_NONE, info);
+}
+
+static inline int dmapool_free(void *vaddr, size_t size, u64 *latency_ns)
+{
+	return dmapool_free_stream(vaddr, size, DMAPOOL_STREAM_NONE,
+				   latency_ns);
+}
 
 void dmapool_flush(void);
 void dmapool_emit_state(void);

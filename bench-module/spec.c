@@ -8,7 +8,11 @@
  *   size=4K | 4K,16K:3 | uniform:4K-64K | loguniform:4K-1M
  *   hold=0 | ops:N | us:N | deferred     zone=auto | kernel | kernel:3,dma32:1
  *   mask=24..64  burst=off|ON_MS/OFF_MS  seed=N  warmup_ms=N
- *   max_outstanding=N
+ *   max_outstanding=N                    stream=NAME
+ *
+ * A control line holds up to DMAPOOL_MAX_STREAMS such specs separated by
+ * ';', each one stream (dmapool_run_spec_parse()); with several, each names
+ * itself with stream=NAME. A lone spec without it is the stream "default".
  */
 #ifdef __KERNEL__
 #include <linux/errno.h>
@@ -109,6 +113,24 @@ void dmapool_spec_default(struct dmapool_spec *spec)
 	spec->mask_bits = 64;
 	spec->seed = 1;
 	spec->max_outstanding = 1024;
+	memcpy(spec->name, DMAPOOL_STREAM_DEFAULT, sizeof(DMAPOOL_STREAM_DEFAULT));
+}
+
+/* A stream name: 1..15 of [a-z0-9_-]. */
+static bool dmapool_stream_name_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || n >= DMAPOOL_STREAM_NAME_LEN)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return false;
+	}
+	return true;
 }
 
 static bool dmapool_tok_eq(struct dmapool_tok t, const char *s)
@@ -487,19 +509,11 @@ static bool dmapool_is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n';
 }
 
-/*
- * Parse @line over the defaults into @spec. On error @spec is unchanged and
- * @err names the key and the bad value.
- */
-int dmapool_spec_parse(const char *line, struct dmapool_spec *spec,
-		       char *err, size_t errlen)
+/* The whole line: its length and bytes, before any spec in it is parsed. */
+static int dmapool_line_ok(const char *line, size_t len, char *err,
+			   size_t errlen)
 {
-	struct dmapool_spec s;
-	struct dmapool_tok tok, key;
-	bool given_duration = false, given_ops = false;
-	unsigned int seen = 0;
-	size_t i, len = strlen(line);
-	int k, ret;
+	size_t i;
 
 	if (len > DMAPOOL_MAX_SPEC_LEN) {
 		snprintf(err, errlen, "spec: %zu bytes, longer than %u", len,
@@ -516,6 +530,25 @@ int dmapool_spec_parse(const char *line, struct dmapool_spec *spec,
 			return -EINVAL;
 		}
 	}
+	return 0;
+}
+
+/*
+ * Parse the @len bytes at @line, one spec, over the defaults into @spec;
+ * *@named: it gave stream=. On error @spec is unchanged and @err names the
+ * key and the bad value.
+ */
+static int dmapool_spec_parse_n(const char *line, size_t len,
+				struct dmapool_spec *spec, bool *named,
+				char *err, size_t errlen)
+{
+	struct dmapool_spec s;
+	struct dmapool_tok tok, key;
+	bool given_duration = false, given_ops = false, given_name = false;
+	unsigned int seen = 0;
+	size_t i;
+	int k, ret;
+
 	dmapool_spec_default(&s);
 	i = 0;
 	for (;;) {
@@ -531,6 +564,21 @@ int dmapool_spec_parse(const char *line, struct dmapool_spec *spec,
 			snprintf(err, errlen, "spec: '%.*s' is not key=value",
 				 (int)(key.n > 40 ? 40 : key.n), key.s);
 			return -EINVAL;
+		}
+		if (dmapool_tok_eq(key, "stream")) {
+			if (given_name) {
+				snprintf(err, errlen, "stream: given twice");
+				return -EINVAL;
+			}
+			if (!dmapool_stream_name_ok(tok.s, tok.n)) {
+				snprintf(err, errlen, "stream: invalid name '%.*s' (1..15 of a-z, 0-9, _ and -)",
+					 (int)(tok.n > 40 ? 40 : tok.n), tok.s);
+				return -EINVAL;
+			}
+			memset(s.name, 0, sizeof(s.name));
+			memcpy(s.name, tok.s, tok.n);
+			given_name = true;
+			continue;
 		}
 		for (k = 0; k < (int)DMAPOOL_NR_KEYS; k++)
 			if (dmapool_tok_eq(key, dmapool_keys[k].key))
@@ -557,7 +605,7 @@ int dmapool_spec_parse(const char *line, struct dmapool_spec *spec,
 		given_duration |= dmapool_tok_eq(key, "duration_ms");
 		given_ops |= dmapool_tok_eq(key, "ops");
 	}
-	if (!seen) {
+	if (!seen && !given_name) {
 		snprintf(err, errlen, "spec: empty");
 		return -EINVAL;
 	}
@@ -579,16 +627,115 @@ int dmapool_spec_parse(const char *line, struct dmapool_spec *spec,
 		return -EINVAL;
 	}
 	*spec = s;
+	*named = given_name;
 	return 0;
 }
 
-/* The canonical line for @spec, every field given; snprintf's return. */
-int dmapool_spec_format(const struct dmapool_spec *spec, char *buf,
-			size_t len)
+/*
+ * Parse @line, one spec, over the defaults into @spec. On error @spec is
+ * unchanged and @err names the key and the bad value.
+ */
+int dmapool_spec_parse(const char *line, struct dmapool_spec *spec,
+		       char *err, size_t errlen)
 {
-	size_t at = 0;
-	__u32 i;
-	int a, b, first;
+	size_t len = strlen(line);
+	bool named;
+
+	if (dmapool_line_ok(line, len, err, errlen))
+		return -EINVAL;
+	return dmapool_spec_parse_n(line, len, spec, &named, err, errlen);
+}
+
+/* The name a spec of @n bytes at @s gives itself, if valid; else "". */
+static void dmapool_seg_name(const char *s, size_t n, char *name)
+{
+	struct dmapool_tok t = { s, n }, word, key;
+
+	name[0] = '\0';
+	while (t.n) {
+		while (t.n && dmapool_is_space(*t.s)) {
+			t.s++;
+			t.n--;
+		}
+		word.s = t.s;
+		while (t.n && !dmapool_is_space(*t.s)) {
+			t.s++;
+			t.n--;
+		}
+		word.n = t.s - word.s;
+		if (dmapool_tok_split(&word, '=', &key) &&
+		    dmapool_tok_eq(key, "stream") &&
+		    dmapool_stream_name_ok(word.s, word.n)) {
+			memcpy(name, word.s, word.n);
+			name[word.n] = '\0';
+			return;
+		}
+	}
+}
+
+/*
+ * Parse a control line of up to DMAPOOL_MAX_STREAMS specs separated by ';'
+ * into @rs. A field's error names its stream ("stream usb: size: ..."; a
+ * stream without a valid name by its place, "stream #2: ..."). On error
+ * @rs is undefined.
+ */
+int dmapool_run_spec_parse(const char *line, struct dmapool_run_spec *rs,
+			   char *err, size_t errlen)
+{
+	char what[DMAPOOL_STREAM_NAME_LEN + 16], name[DMAPOOL_STREAM_NAME_LEN];
+	char msg[DMAPOOL_SPEC_ERR_LEN];
+	bool named[DMAPOOL_MAX_STREAMS];
+	size_t len = strlen(line), at = 0, end;
+	unsigned int n = 0, i, j;
+	bool several;
+
+	if (dmapool_line_ok(line, len, err, errlen))
+		return -EINVAL;
+	memset(rs, 0, sizeof(*rs));
+	several = memchr(line, ';', len) != NULL;
+	for (;;) {
+		const char *semi = memchr(line + at, ';', len - at);
+
+		end = semi ? (size_t)(semi - line) : len;
+		dmapool_seg_name(line + at, end - at, name);
+		if (name[0])
+			snprintf(what, sizeof(what), "stream %s: ", name);
+		else if (several)
+			snprintf(what, sizeof(what), "stream #%u: ", n + 1);
+		else
+			what[0] = '\0';
+		if (n == DMAPOOL_MAX_STREAMS) {
+			snprintf(err, errlen, "%sstream: more than %u streams in one line",
+				 what, DMAPOOL_MAX_STREAMS);
+			return -EINVAL;
+		}
+		if (dmapool_spec_parse_n(line + at, end - at, &rs->streams[n],
+					 &named[n], msg, sizeof(msg))) {
+			snprintf(err, errlen, "%s%s", what, msg);
+			return -EINVAL;
+		}
+		n++;
+		if (!semi)
+			break;
+		at = end + 1;
+	}
+	for (i = 0; n > 1 && i < n; i++) {
+		if (!named[i]) {
+			snprintf(err, errlen, "stream #%u: stream: missing (with several specs, each needs stream=NAME)",
+				 i + 1);
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++) {
+			if (!strcmp(rs->streams[i].name, rs->streams[j].name)) {
+				snprintf(err, errlen, "stream %s: stream: name given to streams #%u and #%u",
+					 rs->streams[i].name, j + 1, i + 1);
+				return -EINVAL;
+			}
+		}
+	}
+	rs->nr_streams = n;
+	return 0;
+}
 
 #define DMAPOOL_PUT(...)						\
 	do {								\
@@ -597,6 +744,17 @@ int dmapool_spec_format(const struct dmapool_spec *spec, char *buf,
 		at += _n > 0 ? _n : 0;					\
 	} while (0)
 
+/* One spec, every field given, stream=NAME first when @named. */
+static int dmapool_spec_put(const struct dmapool_spec *spec, bool named,
+			    char *buf, size_t len)
+{
+	size_t at = 0;
+	__u32 i;
+	int a, b, first;
+
+	if (named)
+		DMAPOOL_PUT("stream=%.*s ", (int)DMAPOOL_STREAM_NAME_LEN - 1,
+			    spec->name);
 	DMAPOOL_PUT("ctx=%s cpus=", dmapool_ctx_names[spec->ctx]);
 	first = 1;
 	for (a = 0; a < (int)DMAPOOL_MAX_CPUS; a++) {
@@ -658,9 +816,40 @@ int dmapool_spec_format(const struct dmapool_spec *spec, char *buf,
 	DMAPOOL_PUT(" seed=%llu warmup_ms=%u max_outstanding=%u",
 		    (unsigned long long)spec->seed, spec->warmup_ms,
 		    spec->max_outstanding);
-#undef DMAPOOL_PUT
 	return (int)at;
 }
+
+/*
+ * The canonical line for @spec, every field given; snprintf's return. The
+ * stream "default" gives no stream= (the line of a lone spec, as before
+ * streams existed).
+ */
+int dmapool_spec_format(const struct dmapool_spec *spec, char *buf,
+			size_t len)
+{
+	return dmapool_spec_put(spec, strcmp(spec->name, DMAPOOL_STREAM_DEFAULT),
+				buf, len);
+}
+
+/* The canonical control line for @rs: its specs joined by " ; ". */
+int dmapool_run_spec_format(const struct dmapool_run_spec *rs, char *buf,
+			    size_t len)
+{
+	size_t at = 0;
+	__u32 i;
+
+	if (rs->nr_streams <= 1)
+		return dmapool_spec_format(&rs->streams[0], buf, len);
+	for (i = 0; i < rs->nr_streams && i < DMAPOOL_MAX_STREAMS; i++) {
+		if (i)
+			DMAPOOL_PUT(" ; ");
+		at += dmapool_spec_put(&rs->streams[i], true,
+				       buf + (at < len ? at : len),
+				       at < len ? len - at : 0);
+	}
+	return (int)at;
+}
+#undef DMAPOOL_PUT
 
 static __u32 dmapool_pick_weighted(const __u32 *w, __u32 n, __u64 r)
 {

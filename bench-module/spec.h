@@ -17,7 +17,7 @@
 
 #include "dmapool_bench.h"
 
-#define DMAPOOL_SPEC_ERR_LEN 192
+#define DMAPOOL_SPEC_ERR_LEN 256
 
 /*
  * The names of the values of dmapool_bench.h's enums and of pool_logic.h's
@@ -61,6 +61,11 @@ int dmapool_spec_parse(const char *line, struct dmapool_spec *spec,
 		       char *err, size_t errlen);
 int dmapool_spec_format(const struct dmapool_spec *spec, char *buf,
 			size_t len);
+/* A control line: up to DMAPOOL_MAX_STREAMS specs separated by ';'. */
+int dmapool_run_spec_parse(const char *line, struct dmapool_run_spec *rs,
+			   char *err, size_t errlen);
+int dmapool_run_spec_format(const struct dmapool_run_spec *rs, char *buf,
+			    size_t len);
 int dmapool_parse_bytes(const char *s, size_t n, __u64 *out);
 /*
  * Spec key @i (0, 1, ... until -ENOENT): its name, and for people a

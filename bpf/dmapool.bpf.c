@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * In-kernel aggregation of the dmapool_bench tracepoints: latency histograms
- * per (op, pool, ctx, size order) and event counters in per-CPU arrays, and
+ * per (op, pool, ctx, size order) and event counters in per-CPU arrays (and
+ * the same per stream of a multi-stream run), and
  * the rare pool_state / pool_expand events in a sample array. No hash maps,
  * no per-event ring buffer; only `monitor --by cpu` (track_blocks) keeps
  * the outstanding blocks in one, to say who holds them (holders.bpf.h).
@@ -17,6 +18,93 @@
 #include "dmapool.h"
 #include "maps.bpf.h"
 #include "holders.bpf.h"
+
+/*
+ * Per-stream counters and histograms for the first nr_streams streams of
+ * a run (0: none kept); set by the loader with stream_hists' size. An event
+ * of no stream (DMAPOOL_STREAM_NONE) counts in the global maps only.
+ */
+const volatile __u32 nr_streams;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DMAPOOL_MAX_STREAMS);
+	__type(key, __u32);
+	__type(value, struct dmapool_counters);
+} stream_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);		/* nr_streams * DMAPOOL_HIST_KEYS */
+	__type(key, __u32);
+	__type(value, struct dmapool_hist);
+} stream_hists SEC(".maps");
+
+static __always_inline struct dmapool_counters *stream_ctr(__u32 stream)
+{
+	if (stream >= nr_streams)
+		return NULL;
+	return bpf_map_lookup_elem(&stream_counters, &stream);
+}
+
+static __always_inline void stream_hist_add(__u32 stream, __u32 key, __u64 ns)
+{
+	struct dmapool_hist *h;
+
+	key = dmapool_stream_hist_key(stream, key);
+	h = bpf_map_lookup_elem(&stream_hists, &key);
+	/* As hist_add(): per-CPU, one program per op, no atomics needed. */
+	if (h)
+		dmapool_hist_add(h, ns);
+}
+
+/*
+ * The per-stream accounting, each a subprogram of its own: inlined beside
+ * the global counters' the compiler shares their bound checks, which older
+ * verifiers (6.1) cannot follow through a spilled register.
+ */
+static __noinline int stream_alloc(__u32 stream, __u32 key, __u64 size,
+				   __u64 latency_ns, __u32 result)
+{
+	struct dmapool_counters *sc = stream_ctr(stream);
+
+	if (!sc)
+		return 0;
+	dmapool_count_alloc(sc, size, result);
+	stream_hist_add(stream, key, latency_ns);
+	return 0;
+}
+
+static __noinline int stream_free(__u32 stream, __u32 key, __u64 size,
+				  __u64 latency_ns)
+{
+	struct dmapool_counters *sc = stream_ctr(stream);
+
+	if (!sc)
+		return 0;
+	dmapool_count_free(sc, size);
+	stream_hist_add(stream, key, latency_ns);
+	return 0;
+}
+
+static __noinline int stream_fallback(__u32 stream, __u32 from, __u32 to,
+				      __u32 reason)
+{
+	struct dmapool_counters *sc = stream_ctr(stream);
+
+	if (sc)
+		dmapool_count_fallback(sc, from, to, reason);
+	return 0;
+}
+
+static __noinline int stream_exhausted(__u32 stream, __u32 result)
+{
+	struct dmapool_counters *sc = stream_ctr(stream);
+
+	if (sc)
+		dmapool_count_exhausted(sc, result);
+	return 0;
+}
 
 /* The load generator's CPU and context hold what they allocate. */
 static __always_inline void track_alloc(__u8 pool, __u64 size, __u64 phys,
@@ -41,7 +129,7 @@ static __always_inline void track_alloc(__u8 pool, __u64 size, __u64 phys,
 
 static __always_inline int on_alloc(__u8 pool, __u64 size, __u64 phys,
 				    __u64 latency_ns, __u32 cpu, __u8 ctx,
-				    __u8 result)
+				    __u8 result, __u8 stream)
 {
 	struct dmapool_counters *c = dmapool_counters();
 
@@ -49,13 +137,17 @@ static __always_inline int on_alloc(__u8 pool, __u64 size, __u64 phys,
 		return 0;
 	dmapool_count_alloc(c, size, result);
 	hist_add(DMAPOOL_OP_ALLOC, pool, ctx, size, latency_ns);
+	if (stream < nr_streams)
+		stream_alloc(stream, dmapool_hist_key(DMAPOOL_OP_ALLOC, pool, ctx,
+						      dmapool_size_order(size)),
+			     size, latency_ns, result);
 	if (track_blocks)
 		track_alloc(pool, size, phys, cpu, ctx, result, c);
 	return 0;
 }
 
 static __always_inline int on_free(__u8 pool, __u64 size, __u64 phys,
-				   __u64 latency_ns, __u8 ctx)
+				   __u64 latency_ns, __u8 ctx, __u8 stream)
 {
 	struct dmapool_counters *c = dmapool_counters();
 
@@ -63,17 +155,24 @@ static __always_inline int on_free(__u8 pool, __u64 size, __u64 phys,
 		return 0;
 	dmapool_count_free(c, size);
 	hist_add(DMAPOOL_OP_FREE, pool, ctx, size, latency_ns);
+	if (stream < nr_streams)
+		stream_free(stream, dmapool_hist_key(DMAPOOL_OP_FREE, pool, ctx,
+						     dmapool_size_order(size)),
+			    size, latency_ns);
 	if (track_blocks && !block_del(phys))
 		c->frees_untracked++;
 	return 0;
 }
 
-static __always_inline int on_fallback(__u8 from, __u8 to, __u8 reason)
+static __always_inline int on_fallback(__u8 from, __u8 to, __u8 reason,
+				       __u8 stream)
 {
 	struct dmapool_counters *c = dmapool_counters();
 
 	if (c)
 		dmapool_count_fallback(c, from, to, reason);
+	if (stream < nr_streams)
+		stream_fallback(stream, from, to, reason);
 	return 0;
 }
 
@@ -96,12 +195,14 @@ static __always_inline int on_expand(__u8 pool, __u64 requested,
 	return 0;
 }
 
-static __always_inline int on_exhausted(__u8 result)
+static __always_inline int on_exhausted(__u8 result, __u8 stream)
 {
 	struct dmapool_counters *c = dmapool_counters();
 
 	if (c)
 		dmapool_count_exhausted(c, result);
+	if (stream < nr_streams)
+		stream_exhausted(stream, result);
 	return 0;
 }
 
@@ -126,22 +227,24 @@ static __always_inline int on_state(__u8 pool, __u64 size, __u64 avail,
 
 SEC("tp_btf/pool_alloc")
 int BPF_PROG(btf_pool_alloc, u8 pool, u64 size, u64 phys, u64 latency_ns,
-	     u64 avail_after, u8 op_ctx, u32 cpu, u8 result, u8 depth)
+	     u64 avail_after, u8 op_ctx, u32 cpu, u8 result, u8 depth, u8 stream)
 {
-	return on_alloc(pool, size, phys, latency_ns, cpu, op_ctx, result);
+	return on_alloc(pool, size, phys, latency_ns, cpu, op_ctx, result,
+			stream);
 }
 
 SEC("tp_btf/pool_free")
 int BPF_PROG(btf_pool_free, u8 pool, u64 size, u64 phys, u64 latency_ns,
-	     u8 op_ctx)
+	     u8 op_ctx, u8 stream)
 {
-	return on_free(pool, size, phys, latency_ns, op_ctx);
+	return on_free(pool, size, phys, latency_ns, op_ctx, stream);
 }
 
 SEC("tp_btf/pool_fallback")
-int BPF_PROG(btf_pool_fallback, u8 from, u8 to, u64 size, u8 reason)
+int BPF_PROG(btf_pool_fallback, u8 from, u8 to, u64 size, u8 reason,
+	     u8 stream)
 {
-	return on_fallback(from, to, reason);
+	return on_fallback(from, to, reason, stream);
 }
 
 SEC("tp_btf/pool_expand")
@@ -153,9 +256,9 @@ int BPF_PROG(btf_pool_expand, u8 pool, u64 requested, u64 obtained,
 }
 
 SEC("tp_btf/pool_exhausted")
-int BPF_PROG(btf_pool_exhausted, u64 size, u32 gfp, u8 result)
+int BPF_PROG(btf_pool_exhausted, u64 size, u32 gfp, u8 result, u8 stream)
 {
-	return on_exhausted(result);
+	return on_exhausted(result, stream);
 }
 
 SEC("tp_btf/pool_state")
@@ -171,19 +274,20 @@ SEC("tracepoint/dmapool_bench/pool_alloc")
 int tp_pool_alloc(struct trace_event_raw_pool_alloc *e)
 {
 	return on_alloc(e->pool, e->size, e->phys, e->latency_ns, e->cpu,
-			e->ctx, e->result);
+			e->ctx, e->result, e->stream);
 }
 
 SEC("tracepoint/dmapool_bench/pool_free")
 int tp_pool_free(struct trace_event_raw_pool_free *e)
 {
-	return on_free(e->pool, e->size, e->phys, e->latency_ns, e->ctx);
+	return on_free(e->pool, e->size, e->phys, e->latency_ns, e->ctx,
+		       e->stream);
 }
 
 SEC("tracepoint/dmapool_bench/pool_fallback")
 int tp_pool_fallback(struct trace_event_raw_pool_fallback *e)
 {
-	return on_fallback(e->from, e->to, e->reason);
+	return on_fallback(e->from, e->to, e->reason, e->stream);
 }
 
 SEC("tracepoint/dmapool_bench/pool_expand")
@@ -196,7 +300,7 @@ int tp_pool_expand(struct trace_event_raw_pool_expand *e)
 SEC("tracepoint/dmapool_bench/pool_exhausted")
 int tp_pool_exhausted(struct trace_event_raw_pool_exhausted *e)
 {
-	return on_exhausted(e->result);
+	return on_exhausted(e->result, e->stream);
 }
 
 SEC("tracepoint/dmapool_bench/pool_state")

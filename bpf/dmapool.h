@@ -26,6 +26,18 @@
 #define DMAPOOL_HIST_KEYS \
 	(DMAPOOL_NR_OPS * DMAPOOL_HIST_POOLS * DMAPOOL_NR_CTX * DMAPOOL_NR_ORDERS)
 
+/*
+ * Per-stream aggregation (bpf/dmapool.bpf.c), for a run of several streams:
+ * the `stream_counters` map holds one struct dmapool_counters per stream
+ * (index: the tracepoints' stream), the `stream_hists` map the histograms
+ * of stream S at keys S * DMAPOOL_HIST_KEYS + dmapool_hist_key(). The
+ * loader sizes stream_hists to the run's streams before load.
+ */
+static inline __u32 dmapool_stream_hist_key(__u32 stream, __u32 key)
+{
+	return stream * DMAPOOL_HIST_KEYS + key;
+}
+
 /* One latency histogram (value of the per-CPU `hists` map). */
 struct dmapool_hist {
 	__u64 count;
@@ -254,7 +266,17 @@ static __always_inline void dmapool_hist_add(struct dmapool_hist *h, __u64 ns)
 static __always_inline void dmapool_count_alloc(struct dmapool_counters *c,
 						__u64 size, __u8 result)
 {
+	__u32 r = result;
+
 	c->events[DMAPOOL_EV_ALLOC]++;
+	/*
+	 * Check and index with one opaque register: otherwise the compiler
+	 * checks one copy of result and indexes with another, or reuses what
+	 * a branch told it, and older verifiers (6.1) lose the bound.
+	 */
+	__asm__ __volatile__("" : "+r"(r));
+	if (r < DMAPOOL_NR_RES)
+		c->results[r]++;
 	if (result == DMAPOOL_RES_OK) {
 		c->allocs++;
 		/* Also written by frees, which a hardirq alloc can interrupt. */
@@ -262,8 +284,6 @@ static __always_inline void dmapool_count_alloc(struct dmapool_counters *c,
 	} else {
 		c->fails++;
 	}
-	if (result < DMAPOOL_NR_RES)
-		c->results[result]++;
 }
 
 static __always_inline void dmapool_count_free(struct dmapool_counters *c,

@@ -180,7 +180,15 @@ enum dmapool_event {
 #define DMAPOOL_REPLAY_SPEED_MAX	1000000u	/* x1000 */
 
 /* Load generator run spec limits (the control file's key=value line). */
-#define DMAPOOL_MAX_SPEC_LEN		1024u		/* bytes in one control line */
+#define DMAPOOL_MAX_SPEC_LEN		4096u		/* bytes in one control line */
+#define DMAPOOL_MAX_STREAMS		8u		/* specs in one control line */
+#define DMAPOOL_STREAM_NAME_LEN		16u		/* 1..15 of [a-z0-9_-], and the NUL */
+#define DMAPOOL_STREAM_DEFAULT		"default"	/* a lone spec without stream= */
+/*
+ * The stream index the tracepoints carry for an operation of no run: the
+ * `alloc` command, anything outside the load generator.
+ */
+#define DMAPOOL_STREAM_NONE		255u
 #define DMAPOOL_MAX_CPUS		64u		/* CPU ids 0..63 */
 #define DMAPOOL_MAX_SIZES		16u		/* entries in a size list */
 #define DMAPOOL_MAX_WEIGHT		1000u
@@ -228,6 +236,18 @@ struct dmapool_spec {
 	__u32 burst_off_ms;
 	__u32 warmup_ms;
 	__u32 max_outstanding;		/* held blocks per CPU */
+	char name[DMAPOOL_STREAM_NAME_LEN];	/* the stream, NUL-terminated */
+};
+
+/*
+ * One control line: up to DMAPOOL_MAX_STREAMS specs separated by ';', each
+ * its own stream, all against the same pools. Stream i is the index the
+ * tracepoints carry (DMAPOOL_STREAM_NONE: no stream).
+ */
+struct dmapool_run_spec {
+	__u32 nr_streams;		/* 1..DMAPOOL_MAX_STREAMS */
+	__u32 pad;
+	struct dmapool_spec streams[DMAPOOL_MAX_STREAMS];
 };
 
 /* The tracepoint system and event names. */

@@ -201,6 +201,8 @@ static const char *const seed_control[] = {
 	"ctx=hardirq cpus=0 duration_ms=30 size=loguniform:4K-64K zone=kernel:2,dma32,dma",
 	"ctx=hardirq cpus=0 ops=50 mask=24 burst=1/1 warmup_ms=1 seed=7 max_outstanding=16",
 	"ops=10",
+	"stream=a ctx=hardirq cpus=0 ops=100 size=4K hold=ops:4 ; stream=b ctx=atomic cpus=0 ops=50",
+	"stream=usb ops=20;stream=mbox ctx=process ops=20 hold=deferred;stream=x ctx=softirq ops=9",
 	"stop",
 	" stop\n",
 };
@@ -362,12 +364,13 @@ static bool k_space(unsigned char c)
 }
 
 /*
- * Will `control` take this line? The module: length 1..1024, no NUL, strim,
- * "stop", else dmapool_spec_parse() and every CPU online. @spec is set for
- * a spec it takes. Returns 1 (stop), 2 (spec) or 0 (refused).
+ * Will `control` take this line? The module: length 1..4096, no NUL, strim,
+ * "stop", else dmapool_run_spec_parse() and every CPU online. @rs is set
+ * for a line it takes. Returns 1 (stop), 2 (spec) or 0 (refused).
  */
-static int control_verdict(const struct buf *b, struct dmapool_spec *spec)
+static int control_verdict(const struct buf *b, struct dmapool_run_spec *rs)
 {
+	unsigned int i;
 	char line[DMAPOOL_MAX_SPEC_LEN + 1], err[DMAPOOL_SPEC_ERR_LEN];
 	size_t s = 0, e = b->n;
 
@@ -381,10 +384,11 @@ static int control_verdict(const struct buf *b, struct dmapool_spec *spec)
 	line[e - s] = '\0';
 	if (!strcmp(line, "stop"))
 		return 1;
-	if (dmapool_spec_parse(line, spec, err, sizeof(err)))
+	if (dmapool_run_spec_parse(line, rs, err, sizeof(err)))
 		return 0;
-	if (spec->cpus >> ncpus)
-		return 0;
+	for (i = 0; i < rs->nr_streams; i++)
+		if (rs->streams[i].cpus >> ncpus)
+			return 0;
 	return 2;
 }
 
@@ -497,12 +501,16 @@ static void params_reset(void)
 
 static void control_one(struct tally *t, struct buf *b, bool check)
 {
-	struct dmapool_spec spec;
+	struct dmapool_run_spec rs;
+	uint64_t bytes = 0;
+	unsigned int i;
 	int want, r;
 
-	want = control_verdict(b, &spec);
+	want = control_verdict(b, &rs);
+	for (i = 0; want == 2 && i < rs.nr_streams; i++)
+		bytes += spec_bytes(&rs.streams[i]);
 	/* Accepted runs stay small: too large a spec becomes a smaller one. */
-	if (want == 2 && spec_bytes(&spec) > BUDGET_BYTES)
+	if (want == 2 && bytes > BUDGET_BYTES)
 		b_set(b, "ctx=hardirq cpus=0 ops=64 size=4K max_outstanding=64");
 	r = put(t, control_path, b->s, b->n, false);
 	if (check && r >= 0 && (r == 1) != (want != 0)) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
+#include "dmapool.h"
 #include "dmapool.skel.h"
 #include "../unit/tap.h"
 
@@ -55,6 +56,23 @@ int main(void)
 	TAP_OK(bpf_map__type(skel->maps.blocks) == BPF_MAP_TYPE_HASH &&
 	       bpf_map__max_entries(skel->maps.blocks) == 65536,
 	       "blocks: a hash map of 65536 outstanding blocks");
+	dmapool_bpf__destroy(skel);
+
+	/* Again with per-stream maps, as `run` loads them for two streams. */
+	skel = dmapool_bpf__open();
+	TAP_OK(skel != NULL, "skeleton opens a third time");
+	if (!skel)
+		return tap_done();
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, strncmp(bpf_program__name(prog), "btf_", 4));
+	skel->rodata->nr_streams = 2;
+	bpf_map__set_max_entries(skel->maps.stream_hists, 2 * DMAPOOL_HIST_KEYS);
+	err = dmapool_bpf__load(skel);
+	TAP_IS(err, 0, "the verifier accepts them with per-stream counters and histograms");
+	TAP_OK(bpf_map__type(skel->maps.stream_counters) == BPF_MAP_TYPE_PERCPU_ARRAY &&
+	       bpf_map__type(skel->maps.stream_hists) == BPF_MAP_TYPE_PERCPU_ARRAY &&
+	       bpf_map__max_entries(skel->maps.stream_counters) == DMAPOOL_MAX_STREAMS,
+	       "per-stream maps are bounded per-CPU arrays");
 	dmapool_bpf__destroy(skel);
 	return tap_done();
 }

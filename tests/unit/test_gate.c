@@ -69,8 +69,8 @@ static void test_bad_rules(void)
 		{ "p50 5", "gate: f:1: invalid threshold '5' (a percentage such as 5%)" },
 		{ "p50 -1%", "gate: f:1: invalid threshold '-1%' (a percentage such as 5%)" },
 		{ "p50 1001%", "gate: f:1: invalid threshold '1001%' (a percentage such as 5%)" },
-		{ "p50 op=x 5%", "gate: f:1: invalid selector 'op=x' (op=alloc|free, pool=dma|dma32|kernel, ctx=..., size_order=0..10)" },
-		{ "p50 size_order=11 5%", "gate: f:1: invalid selector 'size_order=11' (op=alloc|free, pool=dma|dma32|kernel, ctx=..., size_order=0..10)" },
+		{ "p50 op=x 5%", "gate: f:1: invalid selector 'op=x' (op=alloc|free, pool=dma|dma32|kernel, ctx=..., size_order=0..10, stream=NAME)" },
+		{ "p50 size_order=11 5%", "gate: f:1: invalid selector 'size_order=11' (op=alloc|free, pool=dma|dma32|kernel, ctx=..., size_order=0..10, stream=NAME)" },
 		{ "p50 5% op=alloc", "gate: f:1: 'op=alloc' after the threshold" },
 		{ "p90 op=alloc", "gate: f:1: no threshold (e.g. 'p90 op=alloc 5%')" },
 	};
@@ -224,6 +224,36 @@ static void test_noise_and_status(void)
 	       "verdict and tier names");
 }
 
+/* Several streams: a rule without stream= once per stream, never across. */
+static void test_streams(void)
+{
+	static const char *const names[] = { "usb", "mbox" };
+	struct gate_rule rules[3], out[8];
+	int nr = 0, n;
+
+	TAP_IS(gate_parse_rules("mean op=alloc 2%\np99 op=free stream=usb 10%\n"
+				"p50 ctx=atomic 5%\n", "t", rules, &nr), 0,
+	       "rules with and without stream= parse");
+	TAP_IS(nr, 3, "three rules");
+	TAP_OK(!strcmp(rules[1].stream, "usb") && !strcmp(rules[1].sel, "op=free stream=usb"),
+	       "stream=usb kept and shown: %s", rules[1].sel);
+	n = gate_rules_per_stream(rules, nr, names, 2, out, 8);
+	TAP_IS(n, 5, "two streams: 2 + 1 + 2 rules");
+	TAP_OK(n == 5 && !strcmp(out[0].stream, "usb") && !strcmp(out[1].stream, "mbox") &&
+	       !strcmp(out[2].stream, "usb") && !strcmp(out[3].stream, "usb") &&
+	       !strcmp(out[4].stream, "mbox") && out[0].m == rules[0].m &&
+	       !strcmp(out[4].ctx, "atomic"), "each rule per stream, in order");
+	TAP_OK(n == 5 && !strcmp(out[1].sel, "op=alloc stream=mbox") &&
+	       !strcmp(out[4].sel, "op=alloc ctx=atomic stream=mbox"),
+	       "selectors name the stream: %s", n == 5 ? out[4].sel : "");
+	TAP_IS(gate_rules_per_stream(rules, nr, names, 1, out, 8), 3,
+	       "one stream: the rules as they are");
+	TAP_IS(gate_rules_per_stream(rules, nr, names, 2, out, 4), -E2BIG,
+	       "more comparisons than slots: refused");
+	TAP_IS(gate_parse_rules("mean stream=USB 2%\n", "t", rules, &nr), -EINVAL,
+	       "a bad stream name is refused");
+}
+
 int main(void)
 {
 	test_default_rules();
@@ -232,5 +262,6 @@ int main(void)
 	test_statistical();
 	test_hard_and_tail();
 	test_noise_and_status();
+	test_streams();
 	return tap_done();
 }

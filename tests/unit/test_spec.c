@@ -101,7 +101,7 @@ static void test_bad(void)
 {
 	struct dmapool_spec s, before;
 	char line[8192], *nl;
-	char big[4097];
+	char big[DMAPOOL_MAX_SPEC_LEN + 2];
 	FILE *f = fopen("tests/data/bad-specs.txt", "r");
 	int n = 0;
 
@@ -132,7 +132,8 @@ static void test_bad(void)
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	memcpy(big, "seed=", 5);
-	TAP_IS(parse(big, &s), -EINVAL, "4 KiB line refused (%s)", err);
+	TAP_IS(parse(big, &s), -EINVAL, "line over 4 KiB refused (%s)", err);
+	TAP_OK(strstr(err, "longer than") != NULL, "for its length: %s", err);
 }
 
 static void test_picks(void)
@@ -267,6 +268,129 @@ static void test_names(void)
 	       "the arrays and dmapool_name() hold the same strings");
 }
 
+static int rparse(const char *line, struct dmapool_run_spec *rs)
+{
+	err[0] = '\0';
+	return dmapool_run_spec_parse(line, rs, err, sizeof(err));
+}
+
+/* A refused control line whose error starts with @want. */
+static void refused(const char *line, const char *want)
+{
+	struct dmapool_run_spec rs;
+
+	TAP_IS(rparse(line, &rs), -EINVAL, "refused: '%.60s'", line);
+	TAP_OK(!strncmp(err, want, strlen(want)), "error names stream and field: '%s' (want '%s')",
+	       err, want);
+}
+
+/* Several specs in one control line, each its own stream. */
+static void test_streams(void)
+{
+	static const char * const single[] = {
+		"ctx=hardirq",
+		"ctx=atomic cpus=1,3-4 ops=1000 size=8K:2,4K batch=1 period_us=0",
+		"ctx=hardirq cpus=0-1 duration_ms=2000 size=loguniform:4K-256K hold=us:200 zone=dma32:2,dma mask=24",
+		"ctx=softirq burst=5/5 hold=deferred warmup_ms=50 seed=7 max_outstanding=4096",
+	};
+	struct dmapool_run_spec rs, rs2;
+	struct dmapool_spec s;
+	char buf[DMAPOOL_MAX_SPEC_LEN + 1], one[DMAPOOL_MAX_SPEC_LEN + 1];
+	char line[DMAPOOL_MAX_SPEC_LEN + 1];
+	size_t i;
+
+	/* A lone spec: the stream "default", its line byte for byte as before. */
+	for (i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
+		TAP_IS(rparse(single[i], &rs), 0, "one spec as a control line: %s", single[i]);
+		TAP_IS(rs.nr_streams, 1, "one stream");
+		TAP_OK(!strcmp(rs.streams[0].name, "default"), "named default");
+		parse(single[i], &s);
+		TAP_OK(!memcmp(&s, &rs.streams[0], sizeof(s)), "the spec dmapool_spec_parse() gives");
+		dmapool_run_spec_format(&rs, buf, sizeof(buf));
+		dmapool_spec_format(&s, one, sizeof(one));
+		TAP_OK(!strcmp(buf, one) && !strstr(buf, "stream") && !strchr(buf, ';'),
+		       "formats as a single spec did: %s", buf);
+	}
+	dmapool_run_spec_format(&rs, buf, sizeof(buf));
+	TAP_OK(!strcmp(buf, "ctx=softirq cpus=0 duration_ms=1000 ops=0 period_us=100 batch=8 size=4096 hold=deferred zone=auto mask=64 burst=5/5 seed=7 warmup_ms=50 max_outstanding=4096"),
+	       "the single-stream line is unchanged: %s", buf);
+
+	/* Several streams: each its own defaults, round trip. */
+	TAP_IS(rparse("stream=usb ctx=hardirq cpus=0 size=uniform:4K-64K hold=ops:8;"
+		      "stream=mbox ctx=atomic cpus=1 size=4K seed=5  ;  stream=x_1-2 ops=10",
+		      &rs), 0, "three streams, spaces around ';' optional (%s)", err);
+	TAP_IS(rs.nr_streams, 3, "three streams");
+	TAP_OK(!strcmp(rs.streams[0].name, "usb") && !strcmp(rs.streams[1].name, "mbox") &&
+	       !strcmp(rs.streams[2].name, "x_1-2"), "names in order");
+	TAP_OK(rs.streams[0].ctx == DMAPOOL_CTX_HARDIRQ && rs.streams[0].hold_kind == DMAPOOL_HOLD_OPS &&
+	       rs.streams[0].size_kind == DMAPOOL_SIZE_UNIFORM, "stream usb's keys");
+	TAP_OK(rs.streams[1].ctx == DMAPOOL_CTX_ATOMIC && rs.streams[1].cpus == 2 &&
+	       rs.streams[1].seed == 5 && rs.streams[1].hold_kind == DMAPOOL_HOLD_NONE,
+	       "stream mbox's keys, the rest its own defaults");
+	TAP_OK(rs.streams[2].ops == 10 && !rs.streams[2].duration_ms && rs.streams[2].seed == 1,
+	       "stream x_1-2: ops alone drops its default duration, not the others'");
+	dmapool_run_spec_format(&rs, buf, sizeof(buf));
+	TAP_OK(!strncmp(buf, "stream=usb ctx=hardirq cpus=0 ", 30) &&
+	       strstr(buf, " ; stream=mbox ctx=atomic cpus=1 ") &&
+	       strstr(buf, " ; stream=x_1-2 ctx=hardirq "), "canonical multi-stream line: %s", buf);
+	TAP_IS(rparse(buf, &rs2), 0, "canonical line parses (%s)", err);
+	TAP_OK(!memcmp(&rs, &rs2, sizeof(rs)), "round trip preserves every stream");
+	TAP_IS(dmapool_run_spec_format(&rs, buf, 10),
+	       dmapool_run_spec_format(&rs2, line, sizeof(line)), "short buffer: full length reported");
+	TAP_IS(strlen(buf), 9, "and truncated safely");
+
+	/* A lone named spec keeps its name; "stream=default" is the default. */
+	TAP_IS(rparse("stream=usb ctx=softirq", &rs), 0, "one named stream");
+	dmapool_run_spec_format(&rs, buf, sizeof(buf));
+	TAP_OK(!strncmp(buf, "stream=usb ctx=softirq ", 23), "keeps its name: %s", buf);
+	TAP_IS(rparse(buf, &rs2), 0, "and parses back");
+	TAP_OK(!memcmp(&rs, &rs2, sizeof(rs)), "to the same stream");
+	TAP_IS(rparse("stream=default ctx=softirq", &rs), 0, "stream=default");
+	dmapool_run_spec_format(&rs, buf, sizeof(buf));
+	TAP_OK(!strncmp(buf, "ctx=softirq ", 12), "formats without stream=: %s", buf);
+	TAP_IS(rparse("stream=a ; stream=default ctx=process", &rs), 0,
+	       "a stream named default among others");
+	dmapool_run_spec_format(&rs, buf, sizeof(buf));
+	TAP_OK(strstr(buf, " ; stream=default ctx=process ") != NULL,
+	       "names it in a multi-stream line: %s", buf);
+	TAP_IS(rparse(buf, &rs2), 0, "which parses back");
+
+	/* Eight streams fit, each as long as the canonical form gets. */
+	line[0] = '\0';
+	for (i = 0; i < DMAPOOL_MAX_STREAMS; i++)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+			 "%sstream=s%zu ctx=hardirq cpus=0-63 duration_ms=3600000 ops=1000000000 period_us=1000000 batch=256 size=4096:1000,8192:1000,12288:1000,16384:1000,20480:1000,24576:1000,32768:1000,65536:1000,131072:1000,262144:1000,524288:1000,1048576:1000,2097152:1000,4194304:1000,4095:1000,4097:1000 hold=ops:65536 zone=kernel:1000,dma32:1000,dma:1000 mask=64 burst=60000/60000 seed=18446744073709551615 warmup_ms=60000 max_outstanding=65536",
+			 i ? " ; " : "", i);
+	TAP_OK(strlen(line) <= DMAPOOL_MAX_SPEC_LEN, "8 longest streams: %zu bytes", strlen(line));
+	TAP_IS(rparse(line, &rs), 0, "eight streams parse (%s)", err);
+	TAP_IS(rs.nr_streams, DMAPOOL_MAX_STREAMS, "eight streams");
+	TAP_OK(dmapool_run_spec_format(&rs, buf, sizeof(buf)) <= (int)DMAPOOL_MAX_SPEC_LEN,
+	       "their canonical line fits the control file");
+
+	/* Every error names the stream and the field. */
+	refused("stream=a ctx=hardirq ; stream=a ctx=atomic", "stream a: stream: name given to streams #1 and #2");
+	refused("stream=a;stream=b;stream=c;stream=d;stream=e;stream=f;stream=g;stream=h;stream=i",
+		"stream i: stream: more than 8 streams");
+	refused("stream=a ctx=hardirq ; ctx=atomic", "stream #2: stream: missing");
+	refused("ctx=atomic ; stream=b", "stream #1: stream: missing");
+	refused("stream=USB ctx=atomic ; stream=b", "stream #1: stream: invalid name 'USB'");
+	refused("stream=usb!", "stream: invalid name 'usb!'");
+	refused("stream=abcdefghijklmnop", "stream: invalid name");
+	refused("stream= ctx=atomic", "stream: invalid name ''");
+	refused("stream=a stream=b", "stream a: stream: given twice");
+	refused("stream=usb ctx=hardirq ; stream=mbox size=0", "stream mbox: size: invalid value '0'");
+	refused("stream=usb ctx=bogus ; stream=mbox", "stream usb: ctx: invalid value 'bogus'");
+	refused("ctx=bogus ; stream=mbox", "stream #1: ctx: invalid value 'bogus'");
+	refused("stream=usb ctx=hardirq period_us=5", "stream usb: period_us: 5 is below 20");
+	refused("stream=a ; stream=b frob=1", "stream b: spec: unknown key 'frob'");
+	refused("stream=a ;", "stream #2: spec: empty");
+	refused("stream=a ; ; stream=b", "stream #2: spec: empty");
+	refused(";", "stream #1: spec: empty");
+	refused("ctx=bogus", "ctx: invalid value 'bogus'");
+	TAP_IS(dmapool_spec_parse("stream=a ; stream=b", &s, err, sizeof(err)), -EINVAL,
+	       "the single-spec parser takes one spec only (%s)", err);
+}
+
 int main(void)
 {
 	test_defaults();
@@ -276,5 +400,6 @@ int main(void)
 	test_picks();
 	test_zone_auto();
 	test_names();
+	test_streams();
 	return tap_done();
 }

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+
 #include "aggregate.h"
 #include "hist.h"
 #include "spec.h"
@@ -16,8 +18,9 @@ static const char *pool_name(uint32_t pool)
 	return name ? name : DMAPOOL_POOL_NONE_NAME;
 }
 
+/* A case of histogram key @key; of stream @stream unless NULL. */
 static struct json_object *hist_case(uint32_t key, const struct dmapool_hist *h,
-				     double elapsed_s)
+				     double elapsed_s, const char *stream)
 {
 	struct json_object *o = json_object_new_object(), *b;
 	uint32_t order = key % DMAPOOL_NR_ORDERS;
@@ -28,6 +31,8 @@ static struct json_object *hist_case(uint32_t key, const struct dmapool_hist *h,
 		      DMAPOOL_HIST_POOLS;
 	uint32_t i;
 
+	if (stream)
+		json_object_object_add(o, "stream", json_object_new_string(stream));
 	json_object_object_add(o, "op", json_object_new_string(dmapool_op_names[op]));
 	json_object_object_add(o, "pool", json_object_new_string(pool_name(pool)));
 	json_object_object_add(o, "ctx", json_object_new_string(dmapool_ctx_names[ctx]));
@@ -72,14 +77,69 @@ int agg_add_cases(struct json_object *run, agg_hist_fn get, void *ctx,
 			return err;
 		}
 		if (h.count)
-			json_object_array_add(cases, hist_case(k, &h, elapsed_s));
+			json_object_array_add(cases, hist_case(k, &h, elapsed_s, NULL));
 	}
 	json_object_object_add(run, "cases", cases);
 	return 0;
 }
 
+static void hist_merge(struct dmapool_hist *to, const struct dmapool_hist *h)
+{
+	uint32_t i;
+
+	to->count += h->count;
+	to->sum += h->sum;
+	if (h->max > to->max)
+		to->max = h->max;
+	for (i = 0; i < DMAPOOL_HIST_BUCKETS; i++)
+		to->slots[i] += h->slots[i];
+}
+
+int agg_add_stream_cases(struct json_object *cases, const char *name,
+			 agg_hist_fn get, void *ctx, double elapsed_s,
+			 struct dmapool_hist *alloc, struct dmapool_hist *free)
+{
+	struct dmapool_hist h;
+	struct json_object *cs;
+	uint32_t k;
+	int err;
+
+	memset(alloc, 0, sizeof(*alloc));
+	memset(free, 0, sizeof(*free));
+	for (k = 0; k < DMAPOOL_HIST_KEYS; k++) {
+		err = get(ctx, k, &h);
+		if (err)
+			return err;
+		if (!h.count)
+			continue;
+		cs = hist_case(k, &h, elapsed_s, name);
+		json_object_array_add(cases, cs);
+		hist_merge(k < DMAPOOL_HIST_KEYS / DMAPOOL_NR_OPS ? alloc : free, &h);
+	}
+	return 0;
+}
+
+struct json_object *agg_latency(const struct dmapool_hist *h)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "n", u64j(h->count));
+	json_object_object_add(o, "mean", u64j(h->count ? h->sum / h->count : 0));
+	json_object_object_add(o, "p50", u64j(hist_quantile(h->slots, h->count, h->max, 0.5)));
+	json_object_object_add(o, "p90", u64j(hist_quantile(h->slots, h->count, h->max, 0.9)));
+	json_object_object_add(o, "p99", u64j(hist_quantile(h->slots, h->count, h->max, 0.99)));
+	json_object_object_add(o, "p999", u64j(hist_quantile(h->slots, h->count, h->max, 0.999)));
+	json_object_object_add(o, "max", u64j(h->max));
+	return o;
+}
+
 void agg_add_counters(struct json_object *run,
 		      const struct dmapool_counters *sum)
+{
+	json_object_object_add(run, "counters", agg_counters(sum));
+}
+
+struct json_object *agg_counters(const struct dmapool_counters *sum)
 {
 	struct json_object *o = json_object_new_object(), *a, *ev;
 	uint32_t i, j, r;
@@ -121,7 +181,7 @@ void agg_add_counters(struct json_object *run,
 	json_object_object_add(o, "expansions", u64j(sum->expansions));
 	json_object_object_add(o, "expand_fails", u64j(sum->expand_fails));
 	json_object_object_add(o, "expand_ns", u64j(sum->expand_ns));
-	json_object_object_add(run, "counters", o);
+	return o;
 }
 
 void agg_add_samples(struct json_object *run, const struct dmapool_sample *s,

@@ -41,7 +41,11 @@ static bool case_selected(struct json_object *cs, const void *arg)
 {
 	const struct gate_rule *r = arg;
 
+	const char *stream = json_object_object_get(cs, "stream") ?
+			     jget_str(cs, "stream") : DMAPOOL_STREAM_DEFAULT;
+
 	return !strcmp(jget_str(cs, "op"), r->op) &&
+	       (!*r->stream || !strcmp(stream, r->stream)) &&
 	       (!*r->pool || !strcmp(jget_str(cs, "pool"), r->pool)) &&
 	       (!*r->ctx || !strcmp(jget_str(cs, "ctx"), r->ctx)) &&
 	       (r->order < 0 || (int)jget_u64(cs, "size_order") == r->order);
@@ -199,7 +203,7 @@ struct gate_report {
 	const char *bname, *cname;	/* the two sides' file names */
 	const char *unit;		/* the results' latency unit */
 	bool det;			/* deterministic (instruction-time) */
-	struct outcome out[GATE_MAX_RULES];
+	struct outcome out[GATE_MAX_OUTCOMES];
 	int nr;
 	struct gate_hard hc[GATE_MAX_HARD];
 	int nhc;
@@ -376,10 +380,27 @@ static int gate_eval(struct json_object *base, struct json_object *cand,
 		     const char *bname, const char *cname)
 {
 	struct gate_report *rep = calloc(1, sizeof(*rep));
-	int status;
+	struct gate_rule *per = calloc(GATE_MAX_OUTCOMES, sizeof(*per));
+	struct json_object *streams = json_object_object_get(
+		json_object_array_get_idx(json_object_object_get(base, "runs"), 0),
+		"streams");
+	const char *names[GATE_MAX_STREAMS];
+	int status, n = 0;
 
-	if (!rep || gate_compute(base, cand, aa, rules, nr, rep)) {
+	while (streams && n < GATE_MAX_STREAMS &&
+	       n < (int)json_object_array_length(streams)) {
+		names[n] = jget_str(json_object_array_get_idx(streams, n), "name");
+		n++;
+	}
+	/* Several streams: each rule per stream, never across them. */
+	nr = per ? gate_rules_per_stream(rules, nr, names, n, per,
+					 GATE_MAX_OUTCOMES) : -ENOMEM;
+	if (nr < 0)
+		p_err("gate: %d streams times the rules are more than %d comparisons",
+		      n, GATE_MAX_OUTCOMES);
+	if (!rep || nr < 0 || gate_compute(base, cand, aa, per, nr, rep)) {
 		free(rep);
+		free(per);
 		return GATE_INVALID;
 	}
 	rep->bname = bname;
@@ -390,6 +411,7 @@ static int gate_eval(struct json_object *base, struct json_object *cand,
 		gate_print_plain(rep);
 	status = rep->status;
 	free(rep);
+	free(per);
 	return status;
 }
 

@@ -833,14 +833,27 @@ static int run_windows(const struct recording *rec, struct run_win **out,
 {
 	struct json_object *runs, *meta;
 	char err[DMAPOOL_SPEC_ERR_LEN];
+	struct dmapool_run_spec *rs;
 	struct run_win *w;
 	size_t i;
+	__u32 k;
 
 	/* rec_open() checked it against the schema's skeleton. */
 	runs = json_object_object_get(rec->skel, "runs");
 	meta = json_object_object_get(rec->skel, "meta");
-	if (dmapool_spec_parse(jget_str(meta, "spec"), spec, err, sizeof(err)))
+	rs = malloc(sizeof(*rs));
+	if (!rs)
+		return -ENOMEM;
+	if (dmapool_run_spec_parse(jget_str(meta, "spec"), rs, err, sizeof(err))) {
+		free(rs);
 		return bad_file(rec, "is corrupt: its spec does not parse: %s", err);
+	}
+	/* Several streams: the first, with the longest warmup of any. */
+	*spec = rs->streams[0];
+	for (k = 1; k < rs->nr_streams; k++)
+		if (rs->streams[k].warmup_ms > spec->warmup_ms)
+			spec->warmup_ms = rs->streams[k].warmup_ms;
+	free(rs);
 	*n = json_object_array_length(runs);
 	w = calloc(*n, sizeof(*w));
 	if (!w)

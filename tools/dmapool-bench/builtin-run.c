@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "aggregate.h"
 #include "collect.h"
 #include "main.h"
 #include "result.h"
@@ -32,6 +33,7 @@ static int bpf_start(const struct run_opts *o, const char *outdir, void **priv,
 	(void)outdir;
 	if (!b)
 		return -ENOMEM;
+	collect_streams = o->rs.nr_streams;
 	if (collect_start(&b->col, o->attach, &b->how)) {
 		free(b);
 		return -ENOENT;
@@ -62,18 +64,71 @@ static bool misses_counted(const char *how)
 	return major > 6 || (major == 6 && minor >= 7);
 }
 
+/*
+ * A multi-stream run: each of run.streams[] gets its BPF counters and
+ * latency summary, and run.cases becomes the streams' cases, each with its
+ * "stream" (merged over streams they are the run's cases as before).
+ */
+static int read_streams(struct collector *col, const struct run_opts *o,
+			struct json_object *run)
+{
+	struct json_object *streams = json_object_object_get(run, "streams");
+	struct json_object *cases = json_object_new_array(), *s, *lat;
+	struct dmapool_hist *alloc = malloc(2 * sizeof(*alloc)), *free_h;
+	struct dmapool_counters sum;
+	double elapsed_s = jget_u64(run, "elapsed_ns") / 1e9;
+	unsigned int i;
+	int err = alloc ? 0 : -ENOMEM;
+
+	free_h = alloc + 1;
+	for (i = 0; !err && i < o->rs.nr_streams; i++) {
+		s = json_object_array_get_idx(streams, i);
+		if (!s) {
+			err = -ENOENT;
+			break;
+		}
+		err = collect_stream_counters(col, i, &sum);
+		if (err)
+			break;
+		json_object_object_add(s, "counters", agg_counters(&sum));
+		err = collect_stream_cases(col, i, o->rs.streams[i].name, elapsed_s,
+					   cases, alloc, free_h);
+		if (err)
+			break;
+		lat = json_object_new_object();
+		json_object_object_add(lat, "alloc", agg_latency(alloc));
+		json_object_object_add(lat, "free", agg_latency(free_h));
+		json_object_object_add(s, "latency", lat);
+	}
+	free(alloc);
+	if (err) {
+		json_object_put(cases);
+		p_err("reading the per-stream BPF maps failed: %s", strerror(-err));
+		return err;
+	}
+	json_object_object_add(run, "cases", cases);
+	return 0;
+}
+
 static int bpf_end(void *priv, const struct run_opts *o,
 		   struct json_object *run, uint64_t t0, uint64_t t1, bool *ok)
 {
+	static const char inexact[] =
+		"BPF counts do not exceed the module's; this kernel does not count classic tracepoint drops (before 6.7), so equality cannot be checked";
 	struct bpf_run *b = priv;
 	int err;
 
 	(void)t0;
 	(void)t1;
 	err = collect_read(b->col, run);
+	if (!err && o->rs.nr_streams > 1)
+		err = read_streams(b->col, o, run);
 	if (!err)
 		*ok &= run_crosscheck(run, &o->spec, "BPF", misses_counted(b->how),
-			"BPF counts do not exceed the module's; this kernel does not count classic tracepoint drops (before 6.7), so equality cannot be checked");
+				      inexact);
+	if (!err && o->rs.nr_streams > 1)
+		*ok &= run_crosscheck_streams(run, o, "BPF", misses_counted(b->how),
+					      inexact);
 	return err;
 }
 
@@ -138,6 +193,8 @@ const struct tracer bpf_tracer = {
 "  dmapool-bench run --plot\n"
 "  dmapool-bench run --ctx softirq --cpus 0 --ops 100000 --size loguniform:4K-256K --hold ops:64 -o /tmp/r\n"
 "  dmapool-bench run --coherent-pool 128K --mask 32 --repeat 5 --json\n"
+"  dmapool-bench run --spec 'stream=usb ctx=hardirq cpus=0 size=uniform:4K-64K hold=ops:16 ;\n"
+"                            stream=mbox ctx=atomic cpus=1 size=4K'\n"
 "  dmapool-bench run --replay capture.jsonl --speed 10 -o /tmp/replay\n"
 "  dmapool-bench run --profile rpi-dwc-otg --coherent-pool 512K\n",
 	},

@@ -63,9 +63,12 @@ void collect_track_fds(struct collector *c)
 	c->holders_fd = bpf_object__find_map_fd_by_name(c->obj, "holders");
 }
 
+unsigned int collect_streams;
+
 static int open_load(struct dmapool_bpf **out, bool btf)
 {
 	struct dmapool_bpf *skel = dmapool_bpf__open();
+	unsigned int streams = collect_streams > 1 ? collect_streams : 0;
 	int err;
 
 	if (!skel)
@@ -73,6 +76,10 @@ static int open_load(struct dmapool_bpf **out, bool btf)
 	choose_programs(skel, btf);
 	skel->rodata->track_blocks = collect_track.on;
 	collect_track_maps(skel->maps.blocks, skel->maps.holders);
+	/* Per-stream histograms: memory only for the run's streams. */
+	skel->rodata->nr_streams = streams;
+	bpf_map__set_max_entries(skel->maps.stream_hists,
+				 streams ? streams * DMAPOOL_HIST_KEYS : 1);
 	err = dmapool_bpf__load(skel);
 	if (!err)
 		err = dmapool_bpf__attach(skel);
@@ -131,6 +138,7 @@ int collect_init(struct collector *c, struct bpf_object *obj,
 	collect_track_fds(c);
 	if (collect_track.on && (c->blocks_fd < 0 || c->holders_fd < 0))
 		return -ENOENT;
+	c->stream_counters_fd = c->stream_hists_fd = -1;
 	return 0;
 }
 
@@ -184,6 +192,11 @@ int collect_start(struct collector **out, const char *want, const char **how)
 		return err;
 	}
 	c->nr_samples = &skel->bss->nr_samples;
+	if (collect_streams > 1) {
+		c->nr_streams = collect_streams;
+		c->stream_counters_fd = bpf_map__fd(skel->maps.stream_counters);
+		c->stream_hists_fd = bpf_map__fd(skel->maps.stream_hists);
+	}
 	*out = c;
 	return 0;
 }
@@ -209,22 +222,29 @@ int collect_reset(struct collector *c, uint64_t t0_ns)
 	if (!err)
 		err = zero_map(c, c->counters_fd, 1,
 			       sizeof(struct dmapool_counters));
+	if (!err && c->nr_streams)
+		err = zero_map(c, c->stream_counters_fd, c->nr_streams,
+			       sizeof(struct dmapool_counters));
+	if (!err && c->nr_streams)
+		err = zero_map(c, c->stream_hists_fd,
+			       c->nr_streams * DMAPOOL_HIST_KEYS,
+			       sizeof(struct dmapool_hist));
 	*c->nr_samples = 0;
 	c->t0_ns = t0_ns;
 	recursion_misses(c->obj, c->misses_base);
 	return err;
 }
 
-int collect_counters(struct collector *c, struct dmapool_counters *sum)
+static int sum_counters(struct collector *c, int fd, uint32_t key,
+			struct dmapool_counters *sum)
 {
 	struct dmapool_counters *per = c->buf;
 	/* __u64, the fields' own type: no aliasing surprises at -O2. */
 	__u64 *dst = (__u64 *)sum, *src;
 	size_t n = sizeof(*sum) / sizeof(__u64), w;
-	uint32_t zero = 0;
 	int cpu;
 
-	if (bpf_map_lookup_elem(c->counters_fd, &zero, per))
+	if (bpf_map_lookup_elem(fd, &key, per))
 		return -errno;
 	memset(sum, 0, sizeof(*sum));
 	/* Every field is a 64-bit counter: sum them word by word. */
@@ -236,15 +256,27 @@ int collect_counters(struct collector *c, struct dmapool_counters *sum)
 	return 0;
 }
 
-/* One histogram key, summed over CPUs (an agg_hist_fn). */
-static int read_hist(void *ctx, uint32_t key, struct dmapool_hist *sum)
+int collect_counters(struct collector *c, struct dmapool_counters *sum)
 {
-	struct collector *c = ctx;
+	return sum_counters(c, c->counters_fd, 0, sum);
+}
+
+int collect_stream_counters(struct collector *c, unsigned int stream,
+			    struct dmapool_counters *sum)
+{
+	if (stream >= c->nr_streams)
+		return -ENOENT;
+	return sum_counters(c, c->stream_counters_fd, stream, sum);
+}
+
+static int sum_hist(struct collector *c, int fd, uint32_t key,
+		    struct dmapool_hist *sum)
+{
 	struct dmapool_hist *per = c->buf;
 	uint32_t i;
 	int cpu;
 
-	if (bpf_map_lookup_elem(c->hists_fd, &key, per))
+	if (bpf_map_lookup_elem(fd, &key, per))
 		return -errno;
 	memset(sum, 0, sizeof(*sum));
 	for (cpu = 0; cpu < c->ncpus; cpu++) {
@@ -256,6 +288,41 @@ static int read_hist(void *ctx, uint32_t key, struct dmapool_hist *sum)
 			sum->slots[i] += per[cpu].slots[i];
 	}
 	return 0;
+}
+
+/* One histogram key, summed over CPUs (an agg_hist_fn). */
+static int read_hist(void *ctx, uint32_t key, struct dmapool_hist *sum)
+{
+	struct collector *c = ctx;
+
+	return sum_hist(c, c->hists_fd, key, sum);
+}
+
+struct stream_read {
+	struct collector *c;
+	unsigned int stream;
+};
+
+/* One histogram key of one stream (an agg_hist_fn). */
+static int read_stream_hist(void *ctx, uint32_t key, struct dmapool_hist *sum)
+{
+	struct stream_read *r = ctx;
+
+	return sum_hist(r->c, r->c->stream_hists_fd,
+			dmapool_stream_hist_key(r->stream, key), sum);
+}
+
+int collect_stream_cases(struct collector *c, unsigned int stream,
+			 const char *name, double elapsed_s,
+			 struct json_object *cases, struct dmapool_hist *alloc,
+			 struct dmapool_hist *free)
+{
+	struct stream_read r = { c, stream };
+
+	if (stream >= c->nr_streams)
+		return -ENOENT;
+	return agg_add_stream_cases(cases, name, read_stream_hist, &r,
+				    elapsed_s, alloc, free);
 }
 
 int collect_op_hist(struct collector *c, uint32_t op, uint32_t pool,

@@ -31,7 +31,17 @@ struct collector {
 	/* Holder attribution (collect_track.on): */
 	int blocks_fd, holders_fd;	/* -1 when off */
 	int stacks_fd, fail_fd;		/* kernel target only; else -1 */
+	/* Per stream (collect_streams > 1); else -1: */
+	int stream_counters_fd, stream_hists_fd;
+	unsigned int nr_streams;
 };
+
+/*
+ * The streams of the runs to come, read by collect_start() before it loads:
+ * with several, the programs keep per-stream counters and histograms
+ * (collect_stream_counters(), collect_stream_cases()); 0 or 1: none.
+ */
+extern unsigned int collect_streams;
 
 /*
  * Holder attribution (monitor --by), read by collect_start() and
@@ -71,6 +81,17 @@ int collect_reset(struct collector *c, uint64_t t0_ns);
 /* Add the run's BPF data to @run: cases, counters, timeline, lost. */
 int collect_read(struct collector *c, struct json_object *run);
 void collect_stop(struct collector *c);
+/* Stream @stream's counters, summed over CPUs. */
+int collect_stream_counters(struct collector *c, unsigned int stream,
+			    struct dmapool_counters *sum);
+/*
+ * Stream @stream's histograms as cases with "stream": @name, appended to
+ * @cases; its alloc and free latency merged into *@alloc and *@free.
+ */
+int collect_stream_cases(struct collector *c, unsigned int stream,
+			 const char *name, double elapsed_s,
+			 struct json_object *cases, struct dmapool_hist *alloc,
+			 struct dmapool_hist *free);
 
 /* The event counters, summed over CPUs (monitor). */
 struct dmapool_counters;

@@ -68,6 +68,9 @@ static int parse_selector(const char *key, const char *val, struct gate_rule *r)
 	} else if (!strcmp(key, "size_order") && *val &&
 		   strspn(val, "0123456789") == strlen(val) && atoi(val) <= 10) {
 		r->order = atoi(val);
+	} else if (!strcmp(key, "stream") && *val && strlen(val) < sizeof(r->stream) &&
+		   strspn(val, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(val)) {
+		snprintf(r->stream, sizeof(r->stream), "%s", val);
 	} else {
 		return -EINVAL;
 	}
@@ -94,6 +97,31 @@ static void rule_selector(struct gate_rule *r)
 	if (r->order >= 0)
 		snprintf(r->sel + strlen(r->sel), sizeof(r->sel) - strlen(r->sel),
 			 " size_order=%d", r->order);
+	if (*r->stream)
+		snprintf(r->sel + strlen(r->sel), sizeof(r->sel) - strlen(r->sel),
+			 " stream=%s", r->stream);
+}
+
+int gate_rules_per_stream(const struct gate_rule *rules, int nr,
+			  const char *const *names, int nnames,
+			  struct gate_rule *out, int max)
+{
+	int i, s, n = 0;
+
+	for (i = 0; i < nr; i++) {
+		for (s = 0; s < (*rules[i].stream || nnames < 2 ? 1 : nnames); s++) {
+			if (n == max)
+				return -E2BIG;
+			out[n] = rules[i];
+			if (!*rules[i].stream && nnames >= 2) {
+				snprintf(out[n].stream, sizeof(out[n].stream), "%s",
+					 names[s]);
+				rule_selector(&out[n]);
+			}
+			n++;
+		}
+	}
+	return n;
 }
 
 int gate_parse_rule(const char *line, const char *where, struct gate_rule *r)
@@ -133,7 +161,7 @@ int gate_parse_rule(const char *line, const char *where, struct gate_rule *r)
 		}
 		*eq++ = '\0';
 		if (parse_selector(tok, eq, r)) {
-			p_err("gate: %s: invalid selector '%s=%s' (op=alloc|free, pool=dma|dma32|kernel, ctx=..., size_order=0..10)",
+			p_err("gate: %s: invalid selector '%s=%s' (op=alloc|free, pool=dma|dma32|kernel, ctx=..., size_order=0..10, stream=NAME)",
 			      where, tok, eq);
 			return -EINVAL;
 		}

@@ -25,6 +25,9 @@
 #define GATE_ALPHA		0.05
 #define GATE_BOOT_ITERS		10000
 #define GATE_MAX_RULES		32
+#define GATE_MAX_STREAMS	8	/* DMAPOOL_MAX_STREAMS */
+/* Rules once per stream of a multi-stream result. */
+#define GATE_MAX_OUTCOMES	(GATE_MAX_RULES * GATE_MAX_STREAMS)
 #define GATE_MAX_SAMPLES	1000	/* runs a side */
 
 enum gate_metric { M_MEAN, M_P50, M_P90, M_P99, M_P999, M_OPS, M_NR };
@@ -42,8 +45,9 @@ struct gate_rule {
 	enum gate_metric m;
 	char op[8], pool[8], ctx[12];
 	int order;		/* size_order, -1: any */
+	char stream[16];	/* a stream's cases only; "": any */
 	double thr;		/* fraction */
-	char sel[64];		/* the selector as written, for output */
+	char sel[80];		/* the selector as written, for output */
 };
 
 /* The rules used without --rules, as a rules file's text. */
@@ -61,6 +65,16 @@ int gate_parse_rule(const char *line, const char *where, struct gate_rule *r);
  */
 int gate_parse_rules(const char *text, const char *name,
 		     struct gate_rule *rules, int *nr);
+
+/*
+ * The rules for results of several streams (@names, @nnames of them): a
+ * rule without stream= becomes one rule per stream, so that no metric
+ * merges the cases of different streams. Into @out (@max slots); the count,
+ * or -E2BIG.
+ */
+int gate_rules_per_stream(const struct gate_rule *rules, int nr,
+			  const char *const *names, int nnames,
+			  struct gate_rule *out, int max);
 
 /* One side's per-run values of a rule's metric. */
 struct gate_sample {

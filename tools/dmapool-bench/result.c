@@ -283,7 +283,7 @@ void result_merge_cases(struct json_object *run,
  * runs: what the spectrum and histogram plots show.
  */
 struct series {
-	char name[48];
+	char name[64];
 	__u64 slots[DMAPOOL_HIST_BUCKETS];
 	uint64_t count, max;
 };
@@ -322,7 +322,7 @@ static int collect_series(struct json_object *result, struct series *out,
 {
 	struct json_object *runs, *cases, *cs;
 	size_t ri, ci;
-	char name[48];
+	char name[64];
 	int s;
 
 	json_object_object_get_ex(result, "runs", &runs);
@@ -337,8 +337,14 @@ static int collect_series(struct json_object *result, struct series *out,
 			    !known_name(DMAPOOL_NAMES_POOL, jget_str(cs, "pool")) ||
 			    !known_name(DMAPOOL_NAMES_CTX, jget_str(cs, "ctx")))
 				continue;
-			snprintf(name, sizeof(name), "%s%s/%s", prefix,
-				 case_pool(cs), jget_str(cs, "ctx"));
+			/* A stream's cases are its own series: never merged. */
+			if (json_object_object_get(cs, "stream"))
+				snprintf(name, sizeof(name), "%s%s:%s/%s", prefix,
+					 jget_str(cs, "stream"), case_pool(cs),
+					 jget_str(cs, "ctx"));
+			else
+				snprintf(name, sizeof(name), "%s%s/%s", prefix,
+					 case_pool(cs), jget_str(cs, "ctx"));
 			for (s = 0; s < nr; s++)
 				if (!strcmp(out[s].name, name))
 					break;
@@ -586,19 +592,14 @@ static size_t spec_sizes(const struct dmapool_spec *s, bool brief, char *buf,
 	return used;
 }
 
-void result_workload(struct json_object *meta, bool brief, char *buf,
-		     size_t len)
+/* One stream's workload in words, from its own @line and spec @s. */
+static size_t stream_workload(const char *line, const struct dmapool_spec *s0,
+			      bool brief, char *buf, size_t len, size_t used)
 {
-	const char *line = jget_str(meta, "spec");
-	char err[DMAPOOL_SPEC_ERR_LEN], word[64], dur[16];
-	struct dmapool_spec s;
-	size_t used;
+	const struct dmapool_spec s = *s0;
+	char word[64], dur[16];
 
-	if (dmapool_spec_parse(line, &s, err, sizeof(err))) {
-		snprintf(buf, len, "%s", line);
-		return;
-	}
-	used = bufcat(buf, len, 0, "%s", spec_value(line, "ctx=", word, sizeof(word)));
+	used = bufcat(buf, len, used, "%s", spec_value(line, "ctx=", word, sizeof(word)));
 	used = bufcat(buf, len, used, " on cpus %s, ",
 		      spec_value(line, "cpus=", word, sizeof(word)));
 	if (!brief && s.ops)
@@ -617,23 +618,59 @@ void result_workload(struct json_object *meta, bool brief, char *buf,
 			      (unsigned long long)s.hold_val,
 			      s.hold_kind == DMAPOOL_HOLD_OPS ? "ops" : "us");
 	if (!brief)
-		bufcat(buf, len, used, ", zone %s, %u-bit mask",
-		       spec_value(line, "zone=", word, sizeof(word)), s.mask_bits);
+		used = bufcat(buf, len, used, ", zone %s, %u-bit mask",
+			      spec_value(line, "zone=", word, sizeof(word)),
+			      s.mask_bits);
+	return used;
+}
+
+void result_workload(struct json_object *meta, bool brief, char *buf,
+		     size_t len)
+{
+	const char *line = jget_str(meta, "spec");
+	char err[DMAPOOL_SPEC_ERR_LEN], one[DMAPOOL_MAX_SPEC_LEN + 1];
+	struct dmapool_run_spec *rs = malloc(sizeof(*rs));
+	size_t used = 0;
+	__u32 i;
+
+	if (!rs || dmapool_run_spec_parse(line, rs, err, sizeof(err))) {
+		snprintf(buf, len, "%s", line);
+		free(rs);
+		return;
+	}
+	if (rs->nr_streams > 1)
+		used = bufcat(buf, len, used, "%u streams: ", rs->nr_streams);
+	for (i = 0; i < rs->nr_streams; i++) {
+		if (rs->nr_streams > 1)
+			used = bufcat(buf, len, used, "%s%s: ", i ? "; " : "",
+				      rs->streams[i].name);
+		dmapool_spec_format(&rs->streams[i], one, sizeof(one));
+		used = stream_workload(one, &rs->streams[i], brief, buf, len, used);
+	}
+	free(rs);
 }
 
 static void print_cases(struct json_object *cases)
 {
 	struct json_object *cs;
-	bool failed = false;
+	bool failed = false, streams = false;
 	char sz[16];
 	size_t ci;
 
+	/* A multi-stream run's cases are keyed by stream first. */
+	for (ci = 0; ci < json_object_array_length(cases); ci++)
+		streams |= json_object_object_get(json_object_array_get_idx(cases, ci),
+						  "stream") != NULL;
+	if (streams)
+		printf("%-15s ", "stream");
 	printf("%-5s %-7s %-8s %8s %9s %9s %9s %9s %9s %10s %9s\n", "op",
 	       "pool", "ctx", "size", "n", "p50", "p90", "p99", "p99.9",
 	       "max", "ops/s");
 	for (ci = 0; ci < json_object_array_length(cases); ci++) {
 		cs = json_object_array_get_idx(cases, ci);
 		failed |= !strcmp(jget_str(cs, "pool"), DMAPOOL_POOL_NONE_NAME);
+		if (streams)
+			printf("%-15s ", jget_str(cs, "stream"));
 		printf("%-5s %-7s %-8s %8s %9llu %9llu %9llu %9llu %9llu %10llu %9llu\n",
 		       jget_str(cs, "op"), case_pool(cs), jget_str(cs, "ctx"),
 		       case_size(cs, sz, sizeof(sz)),
@@ -749,6 +786,39 @@ static void print_hists(struct json_object *cases)
 	}
 }
 
+/* A multi-stream run: one row per stream, module and BPF side by side. */
+static void print_streams(struct json_object *streams)
+{
+	struct json_object *st, *ms, *lat, *cc;
+	size_t i;
+
+	if (!streams)
+		return;
+	printf("%-15s %-8s %9s %9s %7s %9s %9s %9s %9s %8s %s\n", "stream", "ctx",
+	       "ops", "allocs", "fails", "frees", "fallbacks", "alloc p50", "p99",
+	       "ctx_viol", "crosscheck");
+	for (i = 0; i < json_object_array_length(streams); i++) {
+		st = json_object_array_get_idx(streams, i);
+		ms = json_object_object_get(st, "module_stats");
+		lat = json_object_object_get(json_object_object_get(st, "latency"),
+					     "alloc");
+		cc = json_object_object_get(st, "crosscheck");
+		printf("%-15s %-8s %9llu %9llu %7llu %9llu %9llu %9llu %9llu %8llu %s\n",
+		       jget_str(st, "name"), jget_str(ms, "ctx"),
+		       (unsigned long long)jget_u64(ms, "ops"),
+		       (unsigned long long)jget_u64(ms, "allocs"),
+		       (unsigned long long)jget_u64(ms, "fails"),
+		       (unsigned long long)jget_u64(ms, "frees"),
+		       (unsigned long long)jget_u64(ms, "fallbacks"),
+		       (unsigned long long)jget_u64(lat, "p50"),
+		       (unsigned long long)jget_u64(lat, "p99"),
+		       (unsigned long long)jget_u64(ms, "ctx_violations"),
+		       !cc ? "-" : json_object_get_boolean(json_object_object_get(cc, "ok")) ?
+		       "ok" : "MISMATCH");
+	}
+	printf("(module counts; alloc latency in ns from BPF)\n");
+}
+
 void result_print_summary(struct json_object *root, bool hist)
 {
 	struct json_object *runs, *run, *cases;
@@ -766,6 +836,7 @@ void result_print_summary(struct json_object *root, bool hist)
 		printf("\nrun %zu of %zu: %.2f s\n", ri + 1, nr,
 		       jget_u64(run, "elapsed_ns") / 1e9);
 		print_cases(cases);
+		print_streams(json_object_object_get(run, "streams"));
 		print_counters(json_object_object_get(run, "counters"));
 		print_expansions(run);
 		print_lost(json_object_object_get(run, "lost"));

@@ -115,6 +115,7 @@ int run_opts_set_key(struct run_opts *o, const char *key, const char *val)
 	}
 	if (i >= 0)
 		o->given |= 1u << i;
+	o->by_key = true;
 	if (append(o->given_line, sizeof(o->given_line), key, val)) {
 		p_err("%s: the workload is longer than %u bytes", o->cmd,
 		      DMAPOOL_MAX_SPEC_LEN);
@@ -237,10 +238,12 @@ static int run_opts_finish_profile(struct run_opts *o)
 		o->coherent_pool = o->prof->coherent_pool;
 	if (vm_check_opts(o->cmd, &o->vm))
 		return -EINVAL;
-	if (dmapool_spec_parse(o->spec_line, &o->spec, err, sizeof(err))) {
+	/* A profile of several streams is a multi-stream line. */
+	if (dmapool_run_spec_parse(o->spec_line, &o->rs, err, sizeof(err))) {
 		p_err("%s: profile '%s': %s", o->cmd, o->prof->name, err);
 		return -EINVAL;
 	}
+	o->spec = o->rs.streams[0];
 	return 0;
 }
 
@@ -257,6 +260,30 @@ int run_opts_finish(struct run_opts *o)
 	if (o->profile)
 		return run_opts_finish_profile(o);
 	snprintf(o->spec_line, sizeof(o->spec_line), "%s", o->given_line);
+	/*
+	 * Several streams: each spec stands alone, on the module's defaults;
+	 * the key options and the default workload are a single stream's.
+	 */
+	if (strchr(o->given_line, ';')) {
+		if (o->replay) {
+			p_err("%s: --replay runs the captured traffic: workload options ('%s') do not apply",
+			      o->cmd, o->given_line);
+			return -EINVAL;
+		}
+		if (o->by_key) {
+			p_err("%s: a workload option such as --ctx applies to a single-stream run; with several streams, give every key in its stream's --spec",
+			      o->cmd);
+			return -EINVAL;
+		}
+		if (vm_check_opts(o->cmd, &o->vm))
+			return -EINVAL;
+		if (dmapool_run_spec_parse(o->spec_line, &o->rs, err, sizeof(err))) {
+			p_err("%s: %s", o->cmd, err);
+			return -EINVAL;
+		}
+		o->spec = o->rs.streams[0];
+		return 0;
+	}
 	for (i = 0; i < ARRAY_SIZE(run_default_workload); i++) {
 		const char *key = run_default_workload[i].key;
 		const char *val = run_default_workload[i].val;
@@ -273,16 +300,27 @@ int run_opts_finish(struct run_opts *o)
 	}
 	if (vm_check_opts(o->cmd, &o->vm))
 		return -EINVAL;
-	if (dmapool_spec_parse(o->spec_line, &o->spec, err, sizeof(err))) {
+	if (dmapool_run_spec_parse(o->spec_line, &o->rs, err, sizeof(err))) {
 		p_err("%s: %s", o->cmd, err);
 		return -EINVAL;
 	}
+	o->spec = o->rs.streams[0];
 	if (o->replay && *o->given_line) {
 		p_err("%s: --replay runs the captured traffic: workload options ('%s') do not apply",
 		      o->cmd, o->given_line);
 		return -EINVAL;
 	}
 	return replay_opts_load(o);
+}
+
+uint64_t run_cpus(const struct run_opts *o)
+{
+	uint64_t cpus = 0;
+	unsigned int i;
+
+	for (i = 0; i < o->rs.nr_streams; i++)
+		cpus |= o->rs.streams[i].cpus;
+	return cpus;
 }
 
 /* The workload options, one per spec key (spec.c's table), and --spec. */
@@ -346,7 +384,9 @@ const struct opt_group *run_workload_group(void)
 	}
 	if (!g.nr) {
 		opts[i] = (struct opt)OPT_FN_("spec", 0, "'KEY=VALUE ...'", opt_spec, 0,
-					      "any spec keys verbatim");
+					      "any spec keys verbatim; several streams:\n"
+					      "'stream=A KEY=VALUE ... ; stream=B ...' (then every\n"
+					      "key in --spec, the options above are refused)");
 		g.nr = i + 1;
 	}
 	return &g;
@@ -582,7 +622,7 @@ static struct json_object *make_meta(const struct run_opts *o, const char *how)
 
 	uname(&u);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	dmapool_spec_format(&o->spec, line, sizeof(line));
+	dmapool_run_spec_format(&o->rs, line, sizeof(line));
 	f = fopen("/proc/meminfo", "r");
 	if (f) {
 		if (fscanf(f, "MemTotal: %ld kB", &mem_kb) != 1)
@@ -684,6 +724,40 @@ bool run_crosscheck(struct json_object *run, const struct dmapool_spec *spec,
 	return ok;
 }
 
+bool run_crosscheck_streams(struct json_object *run, const struct run_opts *o,
+			    const char *src, bool exact, const char *inexact_why)
+{
+	struct json_object *streams = json_object_object_get(run, "streams");
+	struct json_object *lost = json_object_object_get(run, "lost");
+	struct json_object *cc = json_object_object_get(run, "crosscheck");
+	char bad[256] = "";
+	bool ok = true, one;
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(streams) &&
+	     i < o->rs.nr_streams; i++) {
+		struct json_object *s = json_object_array_get_idx(streams, i);
+
+		/* run_crosscheck() reads a run: module_stats, counters, lost. */
+		json_object_object_add(s, "lost", json_object_get(lost));
+		one = run_crosscheck(s, &o->rs.streams[i], src, exact, inexact_why);
+		json_object_object_del(s, "lost");
+		if (!one)
+			snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad),
+				 "%s%s", *bad ? ", " : "", o->rs.streams[i].name);
+		ok &= one;
+	}
+	if (cc && !ok) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s; streams disagreeing: %s",
+			 jget_str(cc, "message"), bad);
+		json_object_object_add(cc, "ok", json_object_new_boolean(false));
+		json_object_object_add(cc, "message", json_object_new_string(msg));
+	}
+	return ok;
+}
+
 static void show_progress(const struct dmapool_spec *spec, uint64_t t0,
 			  struct json_object *st)
 {
@@ -691,7 +765,7 @@ static void show_progress(const struct dmapool_spec *spec, uint64_t t0,
 
 	if (json_output || !isatty(STDERR_FILENO))
 		return;
-	if (spec->duration_ms)
+	if (spec->duration_ms || spec->ops == 0)
 		fprintf(stderr, "\r  running %.1f / %.1f s, %llu ops   ", t,
 			(spec->duration_ms + spec->warmup_ms) / 1e3,
 			(unsigned long long)jget_u64(st, "ops"));
@@ -721,6 +795,76 @@ bool tracer_finish(const struct tracer *t, void *priv, const struct run_opts *o,
 	return t->finish ? t->finish(priv, o, root, outdir) : true;
 }
 
+/* How long the longest stream may take before the run is stopped. */
+static uint64_t run_limit_ns(const struct run_opts *o)
+{
+	uint64_t limit = 0, l;
+	unsigned int i;
+
+	for (i = 0; i < o->rs.nr_streams; i++) {
+		const struct dmapool_spec *s = &o->rs.streams[i];
+
+		l = (s->duration_ms + s->warmup_ms) * 1000000ull +
+		    (s->ops ? 600000000000ull : 60000000000ull);
+		if (l > limit)
+			limit = l;
+	}
+	return limit;
+}
+
+/*
+ * The module's per-stream lines (streams: N, stream.NAME.KEY: V) out of
+ * @st: with several streams they become run.streams[] (name, index, spec,
+ * module_stats); a single stream's are its aggregate, and dropped.
+ */
+static void run_split_streams(const struct run_opts *o, struct json_object *run,
+			      struct json_object *st)
+{
+	struct json_object *streams = NULL, *ms[DMAPOOL_MAX_STREAMS] = { 0 };
+	char line[DMAPOOL_MAX_SPEC_LEN + 1], key[64];
+	unsigned int i;
+	size_t n;
+
+	if (o->rs.nr_streams > 1) {
+		streams = json_object_new_array();
+		for (i = 0; i < o->rs.nr_streams; i++) {
+			struct json_object *s = json_object_new_object();
+
+			/* The stream's own line: what --spec it alone would be. */
+			dmapool_spec_format(&o->rs.streams[i], line, sizeof(line));
+			json_object_object_add(s, "name",
+				json_object_new_string(o->rs.streams[i].name));
+			json_object_object_add(s, "index", json_object_new_int(i));
+			json_object_object_add(s, "spec", json_object_new_string(line));
+			ms[i] = json_object_new_object();
+			json_object_object_add(s, "module_stats", ms[i]);
+			json_object_array_add(streams, s);
+		}
+	}
+	json_object_object_del(st, "streams");
+	for (i = 0; i < o->rs.nr_streams; i++) {
+		n = snprintf(key, sizeof(key), "stream.%s.", o->rs.streams[i].name);
+		for (;;) {
+			char found[128] = "";
+
+			json_object_object_foreach(st, k, v) {
+				if (strncmp(k, key, n))
+					continue;
+				if (ms[i])
+					json_object_object_add(ms[i], k + n,
+							       json_object_get(v));
+				snprintf(found, sizeof(found), "%s", k);
+				break;
+			}
+			if (!*found)
+				break;
+			json_object_object_del(st, found);
+		}
+	}
+	if (streams)
+		json_object_object_add(run, "streams", streams);
+}
+
 struct json_object *run_once(const struct run_opts *o,
 			     const struct tracer *t, void *priv,
 			     unsigned int index, bool *ok)
@@ -742,8 +886,7 @@ struct json_object *run_once(const struct run_opts *o,
 		      err == -EBUSY ? KMOD_DEBUGFS : strerror(-err));
 		return NULL;
 	}
-	limit_ns = (o->spec.duration_ms + o->spec.warmup_ms) * 1000000ull +
-		   (o->spec.ops ? 600000000000ull : 60000000000ull);
+	limit_ns = run_limit_ns(o);
 	for (;;) {
 		if (t->wait)
 			t->wait(priv, 100);
@@ -773,6 +916,7 @@ struct json_object *run_once(const struct run_opts *o,
 	json_object_object_add(run, "state", json_object_new_string(state));
 	json_object_object_add(run, "elapsed_ns",
 			       json_object_new_uint64(jget_u64(st, "elapsed_ns")));
+	run_split_streams(o, run, st);
 	json_object_object_add(run, "module_stats", st);
 	if (t->end && t->end(priv, o, run, t0, mono_ns(), ok)) {
 		json_object_put(run);
@@ -868,7 +1012,7 @@ static int run_in_guest(struct run_opts *o, const char *outdir, int argc,
 	int ret;
 
 	o->vm.rwdir = outdir;
-	o->vm.cpus = o->vm.deterministic ? 1 : 64 - __builtin_clzll(o->spec.cpus | 1);
+	o->vm.cpus = o->vm.deterministic ? 1 : 64 - __builtin_clzll(run_cpus(o) | 1);
 	if (o->vm.cpus < 2 && !o->vm.deterministic)
 		o->vm.cpus = 2;
 	ret = vm_run(&o->vm, argc, argv);

@@ -29,7 +29,9 @@ struct run_opts {
 	char given_line[DMAPOOL_MAX_SPEC_LEN + 1];	/* the keys given */
 	unsigned int given;		/* bit i: spec key i given */
 	char spec_line[DMAPOOL_MAX_SPEC_LEN + 256];	/* with the defaults */
-	struct dmapool_spec spec;
+	bool by_key;			/* a key given as its own option */
+	struct dmapool_run_spec rs;	/* the streams of spec_line */
+	struct dmapool_spec spec;	/* its first (usually only) stream */
 	const char *coherent_pool;
 	char coherent_pool_buf[32];	/* run_opts_set_line()'s */
 	const char *zones;		/* module parameter zones=, NULL: auto */
@@ -157,5 +159,14 @@ int run_prepare_outdir(const char *cmd, const char *dir, char *abs);
  */
 bool run_crosscheck(struct json_object *run, const struct dmapool_spec *spec,
 		    const char *src, bool exact, const char *inexact_why);
+/*
+ * The same per stream of a multi-stream run: each of run.streams[] against
+ * its own module_stats and counters (see builtin-run.c); adds each stream's
+ * crosscheck and folds the verdicts into run.crosscheck.
+ */
+bool run_crosscheck_streams(struct json_object *run, const struct run_opts *o,
+			    const char *src, bool exact, const char *inexact_why);
+/* Every CPU any stream of @o loads. */
+uint64_t run_cpus(const struct run_opts *o);
 
 #endif
