@@ -199,6 +199,42 @@ else
 	ok $? "it prints a size: $(grep -o 'coherent_pool=[0-9]*K' "$out/cmp.log" | head -1)"
 	grep -q "workload: replay of $out/cap.jsonl" "$out/cmp.log"
 	ok $? "and names the capture it replays"
+
+	# --- 4. a replay's recommendation = the hand-written profile's -------
+	# tests/data/profile-replay-equiv.json says in streams what this
+	# sequence does: dev=a holds 48K (a 64K-aligned block), dev=b takes
+	# and gives back 4K twice. Every pool starts empty and nothing waits
+	# for an expansion, so both searches must land on the same size: the
+	# smallest whole-page coherent_pool whose pools hold a 64K-aligned 48K
+	# block beside a 4K one.
+	reload real_pool_test=1 || exit 1	# compare left its own module
+	$B capture -o "$out/cap4.jsonl" >"$out/cap4.log" 2>"$out/cap4.err" &
+	cap=$!
+	wait_for "$out/cap4.err" 'Capturing'
+	ok $? "capture attached (section 4)"
+	for step in "alloc 48K dev=a" "alloc 4K dev=b" "free 2" "alloc 4K dev=b" "free 2"; do
+		echo "$step" >"$R" || diag "real_pool refused '$step'"
+		sleep 0.02
+	done
+	kill -INT $cap
+	wait $cap
+	ok_log $? "$out/cap4.err" "capture of 48K held on dev=a, 4K twice on dev=b"
+	echo "free all" >"$R"
+	$B compare --replay "$out/cap4.jsonl" --recommend --from 32K -o "$out/cmp4r" \
+		>"$out/cmp4r.log" 2>&1
+	ok_log $? "$out/cmp4r.log" "compare --replay --recommend --from 32K"
+	$B compare --profile tests/data/profile-replay-equiv.json --recommend --from 32K \
+		-o "$out/cmp4p" >"$out/cmp4p.log" 2>&1
+	ok_log $? "$out/cmp4p.log" "compare --profile (the equivalent hand-written profile) --recommend --from 32K"
+	rec_r=$(grep -o 'recommend (.*): coherent_pool=[0-9]*K' "$out/cmp4r.log" | grep -o '[0-9]*K$')
+	rec_p=$(grep -o 'recommend (.*): coherent_pool=[0-9]*K' "$out/cmp4p.log" | grep -o '[0-9]*K$')
+	# A missing size or file differs on each side: it can never compare equal.
+	is "${rec_r:-replay: no size}" "${rec_p:-profile: no size}" \
+		"the replay's recommendation equals the profile's (replay ${rec_r:-none}, profile ${rec_p:-none})"
+	j_r=$(jq -r 'select(.found == true) | .cmdline' "$out"/cmp4r/*/recommend.json 2>/dev/null)
+	j_p=$(jq -r 'select(.found == true) | .cmdline' "$out"/cmp4p/*/recommend.json 2>/dev/null)
+	is "${j_r:-replay: not found}" "${j_p:-profile: not found}" \
+		"recommend.json agrees: both found, $j_r"
 fi
 unload
 diag "suite time: $(($(date +%s) - t_start)) s"
