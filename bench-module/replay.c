@@ -345,6 +345,12 @@ static int dmapool_replay_fn(void *data)
 			dmapool_replay_batch(r, DMAPOOL_CTX_PROCESS);
 		}
 	}
+	/*
+	 * A callback that completed us may still be returning from
+	 * complete(): none runs module code once these return.
+	 */
+	hrtimer_cancel(&r->timer[0]);
+	hrtimer_cancel(&r->timer[1]);
 	if (r->outstanding)
 		dmapool_emit_state();
 	/* What is still held, in allocation order, yielding between blocks. */

@@ -688,6 +688,8 @@ int dmapool_run_spec_parse(const char *line, struct dmapool_run_spec *rs,
 	size_t len = strlen(line), at = 0, end;
 	unsigned int n = 0, i, j;
 	bool several;
+	char one;
+	int full;
 
 	if (dmapool_line_ok(line, len, err, errlen))
 		return -EINVAL;
@@ -734,6 +736,17 @@ int dmapool_run_spec_parse(const char *line, struct dmapool_run_spec *rs,
 		}
 	}
 	rs->nr_streams = n;
+	/*
+	 * Filled in with every default, a line that fit can outgrow the
+	 * limit; `control` and results show the formatted line, which must
+	 * parse again whole.
+	 */
+	full = dmapool_run_spec_format(rs, &one, 1);
+	if (full > (int)DMAPOOL_MAX_SPEC_LEN) {
+		snprintf(err, errlen, "spec: %d bytes with every default filled in, longer than %u",
+			 full, DMAPOOL_MAX_SPEC_LEN);
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -138,6 +138,12 @@ ok $? "plain output: a per-stream table"
 $B gate --json "$r" "$r" >$out/gate.json 2>&1
 is "$?:$(jq -r '[.metrics[].cases | select(endswith(" stream=usb"))] | length' $out/gate.json):$(jq -r '[.metrics[].cases | select(endswith(" stream=mbox"))] | length' $out/gate.json)" \
 	2:7:7 "gate: the 7 default rules judged for each stream apart"
+# A warmup in the second stream only: the sums are checked with it (the
+# module leaves warmup operations out, BPF sees them all).
+$B run --spec "$USB ; stream=mbox ctx=atomic cpus=1 duration_ms=600 warmup_ms=300 size=4K" \
+	-o "$out" >$out/log 2>&1
+is "$?:$(jq -r '.runs[0] | "\(.crosscheck.ok):\([.streams[].crosscheck.ok] | all)"' "$r" 2>/dev/null)" \
+	0:true:true "stream mbox's warmup only: run and every cross-check pass"
 $B run --ctx atomic --spec "$USB ; $MBOX" -o "$out" >$out/log 2>&1
 is $? 2 "a workload option with several streams: usage error"
 grep -q "applies to a single-stream run" $out/log

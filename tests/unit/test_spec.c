@@ -285,6 +285,35 @@ static void refused(const char *line, const char *want)
 }
 
 /* Several specs in one control line, each its own stream. */
+/*
+ * Eight streams with every key near its longest: short enough to write
+ * (under DMAPOOL_MAX_SPEC_LEN), too long once every default is filled in.
+ * Refused, or `control` and results would show a cut line.
+ */
+static void test_streams_too_long(void)
+{
+	static char line[DMAPOOL_MAX_SPEC_LEN + 1], out[2 * DMAPOOL_MAX_SPEC_LEN];
+	struct dmapool_run_spec rs;
+	size_t at = 0;
+	int i, k;
+
+	for (i = 0; i < 8; i++) {
+		at += snprintf(line + at, sizeof(line) - at,
+			       "%sstream=stream-name-%02d ctx=hardirq cpus=1,3,5,7,9,11,13,15,17,19,21,23,25,27,29,31,33,35,37,39,41,43,45,47,49,51,53,55,57,59,61,63 size=4M:999,2M:999,1M:999,3M:999,2M:998,1M:998,3M:998,4M:998,2M:997,1M:997,3M:997,4M:997,2M:996,1M:996,3M:996,4M:996 zone=kernel:999,dma32:999,dma:999 seed=18446744073709551615 hold=us:100000 burst=60000/60000 warmup_ms=60000 mask=33 duration_ms=100000 period_us=10000 batch=64",
+			       i ? " ; " : "", i);
+	}
+	TAP_OK(at < DMAPOOL_MAX_SPEC_LEN, "a line of 8 long streams fits the limit (%zu bytes)", at);
+	TAP_IS(rparse(line, &rs), -EINVAL, "refused: its formatted line is longer than the limit");
+	TAP_OK(strstr(err, "with every default filled in") != NULL, "error says why: '%s'", err);
+	/* What a line that passes formats to always parses again. */
+	line[strlen(line) / 2] = '\0';
+	line[strrchr(line, ';') - line] = '\0';
+	TAP_IS(rparse(line, &rs), 0, "half of it is taken (%s)", err);
+	k = dmapool_run_spec_format(&rs, out, sizeof(out));
+	TAP_OK(k > 0 && k <= (int)DMAPOOL_MAX_SPEC_LEN, "its formatted line (%d bytes) fits", k);
+	TAP_IS(rparse(out, &rs), 0, "and parses again (%s)", err);
+}
+
 static void test_streams(void)
 {
 	static const char * const single[] = {
@@ -389,6 +418,7 @@ static void test_streams(void)
 	refused("ctx=bogus", "ctx: invalid value 'bogus'");
 	TAP_IS(dmapool_spec_parse("stream=a ; stream=b", &s, err, sizeof(err)), -EINVAL,
 	       "the single-spec parser takes one spec only (%s)", err);
+	test_streams_too_long();
 }
 
 int main(void)

@@ -224,14 +224,45 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* Records by time; the ring's order among equal times (a stable sort). */
+/* A record's time and its place in the ring's order. */
+struct rec_key {
+	uint64_t t_ns;
+	size_t i;
+};
+
 static int rec_cmp(const void *a, const void *b)
 {
-	const struct cap_rec *x = a, *y = b;
+	const struct rec_key *x = a, *y = b;
 
 	if (x->t_ns != y->t_ns)
 		return x->t_ns < y->t_ns ? -1 : 1;
-	return x < y ? -1 : x > y;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * Records by time, equal times in the ring's order: qsort() is not stable,
+ * so it sorts keys that carry the arrival index. Returns -ENOMEM.
+ */
+static int sort_records(struct capfile *cf)
+{
+	struct rec_key *k = calloc(cf->nr ? cf->nr : 1, sizeof(*k));
+	struct cap_rec *out = calloc(cf->nr ? cf->nr : 1, sizeof(*out));
+	size_t i;
+
+	if (!k || !out) {
+		free(k);
+		free(out);
+		return -ENOMEM;
+	}
+	for (i = 0; i < cf->nr; i++)
+		k[i] = (struct rec_key){ cf->recs[i].t_ns, i };
+	qsort(k, cf->nr, sizeof(*k), rec_cmp);
+	for (i = 0; i < cf->nr; i++)
+		out[i] = cf->recs[k[i].i];
+	free(k);
+	free(cf->recs);
+	cf->recs = out;
+	return 0;
 }
 
 /* --- meta ------------------------------------------------------------------ */
@@ -493,7 +524,10 @@ static int capture_here(const struct capture_opts *o)
 	if (st.no_pool_found)
 		p_info("%llu allocations served from no pool the programs could walk: counted as dropped",
 		       (unsigned long long)st.no_pool_found);
-	qsort(st.cf.recs, st.cf.nr, sizeof(*st.cf.recs), rec_cmp);
+	if (sort_records(&st.cf)) {
+		p_err("capture: out of memory sorting %zu records", st.cf.nr);
+		goto out;
+	}
 	if (capfile_write(o->output, &st.cf))
 		goto out;
 	summary(o->output, &st.cf, st.unknown_frees);
