@@ -70,7 +70,7 @@ static __noinline int stream_alloc(__u32 stream, __u32 key, __u64 size,
 
 	if (!sc)
 		return 0;
-	dmapool_count_alloc(sc, size, result);
+	dmapool_count_alloc_opaque(sc, size, result);
 	stream_hist_add(stream, key, latency_ns);
 	return 0;
 }
@@ -135,7 +135,7 @@ static __always_inline int on_alloc(__u8 pool, __u64 size, __u64 phys,
 
 	if (!c)
 		return 0;
-	dmapool_count_alloc(c, size, result);
+	dmapool_count_alloc_opaque(c, size, result);
 	hist_add(DMAPOOL_OP_ALLOC, pool, ctx, size, latency_ns);
 	if (stream < nr_streams)
 		stream_alloc(stream, dmapool_hist_key(DMAPOOL_OP_ALLOC, pool, ctx,

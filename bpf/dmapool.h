@@ -263,20 +263,26 @@ static __always_inline void dmapool_hist_add(struct dmapool_hist *h, __u64 ns)
 		h->max = ns;
 }
 
-static __always_inline void dmapool_count_alloc(struct dmapool_counters *c,
-						__u64 size, __u8 result)
+/*
+ * @opaque (a constant): check and index results[] with one opaque register.
+ * Otherwise the compiler may check one copy of @result and index with
+ * another, or reuse what a branch told it, and 6.1's verifier loses the
+ * bound: bpf/dmapool.bpf.c's per-stream subprograms need it. kpool.bpf.c's
+ * kprobe programs must not have it: there it costs 6.1's verifier more than
+ * its 1M-instruction budget (E2BIG), so they keep the plain check.
+ */
+static __always_inline void __dmapool_count_alloc(struct dmapool_counters *c,
+						  __u64 size, __u8 result,
+						  const int opaque)
 {
 	__u32 r = result;
 
 	c->events[DMAPOOL_EV_ALLOC]++;
-	/*
-	 * Check and index with one opaque register: otherwise the compiler
-	 * checks one copy of result and indexes with another, or reuses what
-	 * a branch told it, and older verifiers (6.1) lose the bound.
-	 */
-	__asm__ __volatile__("" : "+r"(r));
-	if (r < DMAPOOL_NR_RES)
-		c->results[r]++;
+	if (opaque) {
+		__asm__ __volatile__("" : "+r"(r));
+		if (r < DMAPOOL_NR_RES)
+			c->results[r]++;
+	}
 	if (result == DMAPOOL_RES_OK) {
 		c->allocs++;
 		/* Also written by frees, which a hardirq alloc can interrupt. */
@@ -284,7 +290,14 @@ static __always_inline void dmapool_count_alloc(struct dmapool_counters *c,
 	} else {
 		c->fails++;
 	}
+	if (!opaque && result < DMAPOOL_NR_RES)
+		c->results[result]++;
 }
+
+#define dmapool_count_alloc(c, size, result) \
+	__dmapool_count_alloc(c, size, result, 0)
+#define dmapool_count_alloc_opaque(c, size, result) \
+	__dmapool_count_alloc(c, size, result, 1)
 
 static __always_inline void dmapool_count_free(struct dmapool_counters *c,
 					       __u64 size)
