@@ -541,14 +541,7 @@ static int dmapool_worker_fn(void *data)
 			   DMAPOOL_RUN_STOPPED : DMAPOOL_RUN_DONE);
 		complete_all(&run->done);
 	}
-	/* Stay until reaped so that kthread_stop() always finds us. */
-	for (;;) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (kthread_should_stop())
-			break;
-		schedule();
-	}
-	__set_current_state(TASK_RUNNING);
+	dmapool_wait_for_stop();
 	return 0;
 }
 
@@ -808,13 +801,14 @@ static void dmapool_stats_add(struct dmapool_wstats *to,
 	dmapool_lat_merge(&to->free_lat, &from->free_lat);
 }
 
-static void dmapool_show_lat(struct seq_file *m, const char *name,
-			     const struct dmapool_lat *l)
+/* After @prefix ("" or "stream.NAME."), @name's latency summary. */
+static void dmapool_show_lat(struct seq_file *m, const char *prefix,
+			     const char *name, const struct dmapool_lat *l)
 {
-	seq_printf(m, "%s_lat_min_ns: %llu\n", name, l->min);
-	seq_printf(m, "%s_lat_avg_ns: %llu\n", name,
+	seq_printf(m, "%s%s_lat_min_ns: %llu\n", prefix, name, l->min);
+	seq_printf(m, "%s%s_lat_avg_ns: %llu\n", prefix, name,
 		   l->n ? div64_u64(l->sum, l->n) : 0);
-	seq_printf(m, "%s_lat_max_ns: %llu\n", name, l->max);
+	seq_printf(m, "%s%s_lat_max_ns: %llu\n", prefix, name, l->max);
 }
 
 /*
@@ -842,17 +836,6 @@ static void dmapool_stats_sum(const struct dmapool_run *run, int stream,
 	}
 }
 
-static u64 dmapool_fallbacks(const struct dmapool_wstats *st)
-{
-	u64 n = 0;
-	int i, j;
-
-	for (i = 0; i < DMAPOOL_NR_POOLS; i++)
-		for (j = 0; j < DMAPOOL_NR_POOLS; j++)
-			n += st->fallbacks[i][j];
-	return n;
-}
-
 /*
  * Per-stream lines: "streams: N", then "stream.NAME.KEY: VALUE" for each
  * stream in the line's order, KEY one of the aggregate's keys. They sum to
@@ -863,7 +846,7 @@ static void dmapool_show_streams(struct seq_file *m,
 {
 	struct dmapool_wstats *sum;
 	u64 outstanding, digest;
-	unsigned int st, i;
+	unsigned int st;
 
 	sum = kmalloc(sizeof(*sum), GFP_KERNEL);
 	if (!sum)
@@ -871,7 +854,9 @@ static void dmapool_show_streams(struct seq_file *m,
 	seq_printf(m, "streams: %u\n", run->rs.nr_streams);
 	for (st = 0; st < run->rs.nr_streams; st++) {
 		const char *name = run->rs.streams[st].name;
+		char prefix[DMAPOOL_STREAM_NAME_LEN + 8];
 
+		snprintf(prefix, sizeof(prefix), "stream.%s.", name);
 		dmapool_stats_sum(run, st, sum, &outstanding, &digest);
 		seq_printf(m, "stream.%s.index: %u\n", name, st);
 		seq_printf(m, "stream.%s.ctx: %s\n", name,
@@ -883,11 +868,8 @@ static void dmapool_show_streams(struct seq_file *m,
 		seq_printf(m, "stream.%s.bytes: %llu\n", name, sum->bytes);
 		seq_printf(m, "stream.%s.outstanding: %llu\n", name,
 			   outstanding);
-		for (i = 0; i < DMAPOOL_NR_RES; i++)
-			seq_printf(m, "stream.%s.result_%s: %llu\n", name,
-				   dmapool_res_names[i], sum->results[i]);
-		seq_printf(m, "stream.%s.fallbacks: %llu\n", name,
-			   dmapool_fallbacks(sum));
+		dmapool_show_outcomes(m, prefix, sum->results, sum->fallbacks,
+				      false);
 		seq_printf(m, "stream.%s.ctx_violations: %llu\n", name,
 			   sum->ctx_violations);
 		seq_printf(m, "stream.%s.forced_frees: %llu\n", name,
@@ -898,20 +880,8 @@ static void dmapool_show_streams(struct seq_file *m,
 			   sum->free_errors);
 		seq_printf(m, "stream.%s.alloc_lat_sum_ns: %llu\n", name,
 			   sum->alloc_lat.sum);
-		seq_printf(m, "stream.%s.alloc_lat_min_ns: %llu\n", name,
-			   sum->alloc_lat.min);
-		seq_printf(m, "stream.%s.alloc_lat_avg_ns: %llu\n", name,
-			   sum->alloc_lat.n ?
-			   div64_u64(sum->alloc_lat.sum, sum->alloc_lat.n) : 0);
-		seq_printf(m, "stream.%s.alloc_lat_max_ns: %llu\n", name,
-			   sum->alloc_lat.max);
-		seq_printf(m, "stream.%s.free_lat_min_ns: %llu\n", name,
-			   sum->free_lat.min);
-		seq_printf(m, "stream.%s.free_lat_avg_ns: %llu\n", name,
-			   sum->free_lat.n ?
-			   div64_u64(sum->free_lat.sum, sum->free_lat.n) : 0);
-		seq_printf(m, "stream.%s.free_lat_max_ns: %llu\n", name,
-			   sum->free_lat.max);
+		dmapool_show_lat(m, prefix, "alloc", &sum->alloc_lat);
+		dmapool_show_lat(m, prefix, "free", &sum->free_lat);
 		seq_printf(m, "stream.%s.digest: 0x%016llx\n", name, digest);
 	}
 	kfree(sum);
@@ -919,11 +889,6 @@ static void dmapool_show_streams(struct seq_file *m,
 
 void dmapool_load_show_stats(struct seq_file *m)
 {
-	static const int pairs[][2] = {
-		{ DMAPOOL_POOL_KERNEL, DMAPOOL_POOL_DMA32 },
-		{ DMAPOOL_POOL_KERNEL, DMAPOOL_POOL_DMA },
-		{ DMAPOOL_POOL_DMA32, DMAPOOL_POOL_DMA },
-	};
 	struct dmapool_wstats *sum = NULL;
 	struct dmapool_run *run;
 	u64 outstanding, elapsed, digest, ops;
@@ -956,15 +921,7 @@ void dmapool_load_show_stats(struct seq_file *m)
 	seq_printf(m, "frees: %llu\n", sum->frees);
 	seq_printf(m, "bytes: %llu\n", sum->bytes);
 	seq_printf(m, "outstanding: %llu\n", outstanding);
-	for (i = 0; i < DMAPOOL_NR_RES; i++)
-		seq_printf(m, "result_%s: %llu\n", dmapool_res_names[i],
-			   sum->results[i]);
-	seq_printf(m, "fallbacks: %llu\n", dmapool_fallbacks(sum));
-	for (i = 0; i < ARRAY_SIZE(pairs); i++)
-		seq_printf(m, "fallback_%s_%s: %llu\n",
-			   dmapool_pool_names[pairs[i][0]],
-			   dmapool_pool_names[pairs[i][1]],
-			   sum->fallbacks[pairs[i][0]][pairs[i][1]]);
+	dmapool_show_outcomes(m, "", sum->results, sum->fallbacks, true);
 	seq_printf(m, "expansions: %llu\n",
 		   (state == DMAPOOL_RUN_RUNNING ? dmapool_expansions_total() :
 		    run->expansions_after) - run->expansions_before);
@@ -978,8 +935,8 @@ void dmapool_load_show_stats(struct seq_file *m)
 	seq_printf(m, "callbacks: %llu\n", sum->callbacks);
 	seq_printf(m, "cb_ns: %llu\n", sum->cb_ns);
 	seq_printf(m, "alloc_lat_sum_ns: %llu\n", sum->alloc_lat.sum);
-	dmapool_show_lat(m, "alloc", &sum->alloc_lat);
-	dmapool_show_lat(m, "free", &sum->free_lat);
+	dmapool_show_lat(m, "", "alloc", &sum->alloc_lat);
+	dmapool_show_lat(m, "", "free", &sum->free_lat);
 	seq_printf(m, "digest: 0x%016llx\n", digest);
 	/* Per CPU, summed over the streams that share it. */
 	for (cpu = 0; cpu < DMAPOOL_MAX_CPUS; cpu++) {

@@ -6,8 +6,25 @@
 #ifndef _DMAPOOL_LOAD_H
 #define _DMAPOOL_LOAD_H
 
+#include <linux/kthread.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include "dmapool_bench.h"
+
+/*
+ * A kthread of ours that has finished stays here until reaped, so that
+ * kthread_stop() always finds it (the generator's workers, the replay).
+ */
+static inline void dmapool_wait_for_stop(void)
+{
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+}
 
 int dmapool_load_start(const struct dmapool_run_spec *rs, char *err,
 		       size_t errlen);

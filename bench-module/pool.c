@@ -752,3 +752,31 @@ void dmapool_show_pools(struct seq_file *m)
 		   atomic64_read(&dmapool_leaked_pages));
 	mutex_unlock(&dmapool_expand_lock);
 }
+
+void dmapool_show_outcomes(struct seq_file *m, const char *prefix,
+			   const u64 results[DMAPOOL_NR_RES],
+			   const u64 fallbacks[DMAPOOL_NR_POOLS][DMAPOOL_NR_POOLS],
+			   bool pairs)
+{
+	/* The fallback chain's steps (kernel -> dma32 -> dma), as pool_fallback. */
+	static const int steps[][2] = {
+		{ DMAPOOL_POOL_KERNEL, DMAPOOL_POOL_DMA32 },
+		{ DMAPOOL_POOL_KERNEL, DMAPOOL_POOL_DMA },
+		{ DMAPOOL_POOL_DMA32, DMAPOOL_POOL_DMA },
+	};
+	u64 total = 0;
+	unsigned int i, j;
+
+	for (i = 0; i < DMAPOOL_NR_RES; i++)
+		seq_printf(m, "%sresult_%s: %llu\n", prefix,
+			   dmapool_res_names[i], results[i]);
+	for (i = 0; i < DMAPOOL_NR_POOLS; i++)
+		for (j = 0; j < DMAPOOL_NR_POOLS; j++)
+			total += fallbacks[i][j];
+	seq_printf(m, "%sfallbacks: %llu\n", prefix, total);
+	for (i = 0; pairs && i < ARRAY_SIZE(steps); i++)
+		seq_printf(m, "%sfallback_%s_%s: %llu\n", prefix,
+			   dmapool_pool_names[steps[i][0]],
+			   dmapool_pool_names[steps[i][1]],
+			   fallbacks[steps[i][0]][steps[i][1]]);
+}

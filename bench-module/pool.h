@@ -71,6 +71,15 @@ void dmapool_emit_state(void);
 void dmapool_state_timer_start(void);
 void dmapool_state_timer_stop(void);
 void dmapool_show_pools(struct seq_file *m);
+/*
+ * The outcome lines `stats` and `replay` share: result_NAME for every
+ * result, then (with @pairs) fallback_FROM_TO for the three chain steps of
+ * @fallbacks[from][to]; every key after @prefix ("" or "stream.NAME.").
+ */
+void dmapool_show_outcomes(struct seq_file *m, const char *prefix,
+			   const u64 results[DMAPOOL_NR_RES],
+			   const u64 fallbacks[DMAPOOL_NR_POOLS][DMAPOOL_NR_POOLS],
+			   bool pairs);
 bool dmapool_pool_present(int pool);
 u64 dmapool_expansions_total(void);
 int dmapool_cur_ctx(void);

@@ -377,14 +377,7 @@ static int dmapool_replay_fn(void *data)
 	WRITE_ONCE(r->state, READ_ONCE(r->stop) ? DMAPOOL_REPLAY_STOPPED :
 		   DMAPOOL_REPLAY_DONE);
 	complete_all(&r->done);
-	/* Stay until reaped so that kthread_stop() always finds us. */
-	for (;;) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (kthread_should_stop())
-			break;
-		schedule();
-	}
-	__set_current_state(TASK_RUNNING);
+	dmapool_wait_for_stop();
 	return 0;
 }
 
@@ -769,15 +762,9 @@ static ssize_t dmapool_replay_write(struct file *file, const char __user *ubuf,
 
 static int dmapool_replay_show(struct seq_file *m, void *v)
 {
-	static const int pairs[][2] = {
-		{ DMAPOOL_POOL_KERNEL, DMAPOOL_POOL_DMA32 },
-		{ DMAPOOL_POOL_KERNEL, DMAPOOL_POOL_DMA },
-		{ DMAPOOL_POOL_DMA32, DMAPOOL_POOL_DMA },
-	};
 	struct dmapool_replay *r = &dmapool_rp;
-	u64 fallbacks = 0, executed;
+	u64 executed;
 	bool running;
-	int i, j;
 
 	if (mutex_lock_killable(&dmapool_replay_lock))
 		return -EINTR;
@@ -790,9 +777,6 @@ static int dmapool_replay_show(struct seq_file *m, void *v)
 	seq_printf(m, "speed_milli: %u\n", r->speed);
 	if (r->state == DMAPOOL_REPLAY_IDLE)
 		goto out;
-	for (i = 0; i < DMAPOOL_NR_POOLS; i++)
-		for (j = 0; j < DMAPOOL_NR_POOLS; j++)
-			fallbacks += r->fallbacks[i][j];
 	seq_printf(m, "elapsed_ns: %llu\n",
 		   (running ? ktime_get_ns() : r->t_end) - r->t0);
 	seq_printf(m, "executed: %llu\n", executed);
@@ -805,15 +789,7 @@ static int dmapool_replay_show(struct seq_file *m, void *v)
 	seq_printf(m, "free_errors: %llu\n", r->free_errors);
 	seq_printf(m, "bytes: %llu\n", r->bytes);
 	seq_printf(m, "outstanding: %llu\n", r->outstanding);
-	for (i = 0; i < DMAPOOL_NR_RES; i++)
-		seq_printf(m, "result_%s: %llu\n", dmapool_res_names[i],
-			   r->results[i]);
-	seq_printf(m, "fallbacks: %llu\n", fallbacks);
-	for (i = 0; i < ARRAY_SIZE(pairs); i++)
-		seq_printf(m, "fallback_%s_%s: %llu\n",
-			   dmapool_pool_names[pairs[i][0]],
-			   dmapool_pool_names[pairs[i][1]],
-			   r->fallbacks[pairs[i][0]][pairs[i][1]]);
+	dmapool_show_outcomes(m, "", r->results, r->fallbacks, true);
 	seq_printf(m, "expansions: %llu\n",
 		   (running ? dmapool_expansions_total() : r->expansions_after) -
 		   r->expansions_before);
