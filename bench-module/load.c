@@ -299,7 +299,7 @@ static void dmapool_hold(struct dmapool_worker *w, struct dmapool_held *h)
  * in preempt_count(). in_hardirq(), behind dmapool_cur_ctx(), holds in
  * HRTIMER_MODE_*_HARD callbacks on PREEMPT_RT too.
  */
-static bool dmapool_in_ctx(int ctx)
+bool dmapool_in_ctx(int ctx)
 {
 	if (dmapool_cur_ctx() != ctx)
 		return false;

@@ -32,5 +32,7 @@ int dmapool_load_stop(bool killable);
 int dmapool_load_format_spec(char *buf, size_t len);
 void dmapool_load_show_stats(struct seq_file *m);
 void dmapool_load_exit(void);
+/* Whether this code runs in context @ctx (enum dmapool_ctx), as load.c defines it. */
+bool dmapool_in_ctx(int ctx);
 
 #endif /* _DMAPOOL_LOAD_H */

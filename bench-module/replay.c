@@ -162,17 +162,6 @@ static u64 dmapool_replay_sched(const struct dmapool_replay *r,
 	return mul_u64_u64_div_u64(op->t_ns, 1000, r->speed);
 }
 
-static bool dmapool_replay_in_ctx(int ctx)
-{
-	if (dmapool_cur_ctx() != ctx)
-		return false;
-	/* The atomic context is IRQs and preemption off: see load.c. */
-	if (ctx == DMAPOOL_CTX_ATOMIC)
-		return irqs_disabled() &&
-		       (preempt_count() || !IS_ENABLED(CONFIG_PREEMPT_COUNT));
-	return true;
-}
-
 static void dmapool_replay_do_alloc(struct dmapool_replay *r,
 				    const struct dmapool_rop *op,
 				    struct dmapool_rlog *l)
@@ -251,7 +240,7 @@ static void dmapool_replay_batch(struct dmapool_replay *r, int ctx)
 		l->size = op->size;
 		l->kind = op->kind;
 		l->ctx = op->ctx;
-		l->in_ctx = dmapool_replay_in_ctx(ctx);
+		l->in_ctx = dmapool_in_ctx(ctx);
 		if (!l->in_ctx)
 			r->ctx_violations++;
 		late = now > sched ? now - sched : 0;
