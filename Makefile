@@ -27,12 +27,42 @@ TOP := $(CURDIR)
 BUILD := $(TOP)/build
 VM := $(TOP)/tools/dmapool-vm
 
+# ARCH=arm64 cross-builds module, BPF programs and CLI for Debian's arm64
+# kernels (tools/arm64-root unpacks them, their headers and the CLI's
+# sysroot under build/arm64/root); outputs go to build/arm64/ (the CLI to
+# build/arm64/dmapool-bench, modules to build/arm64/KVER/). Without ARCH,
+# everything is built for this host (x86-64) as before.
+ifeq ($(ARCH),arm64)
+OUT := $(BUILD)/arm64
+KROOT := $(OUT)/root
+ARM64_KERNELS = $(shell tools/arm64-root --print-kernels 2>/dev/null)
+KVER ?= $(lastword $(ARM64_KERNELS))
+TEST_KVERS ?= $(ARM64_KERNELS)
+KBUILD_CROSS := ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+BTF_OBJCOPY := aarch64-linux-gnu-objcopy
+BPF_ARCH := arm64
+ifeq ($(origin CC),default)
+CC := aarch64-linux-gnu-gcc
+endif
+PKG_CONFIG := PKG_CONFIG_SYSROOT_DIR=$(KROOT) \
+	PKG_CONFIG_LIBDIR=$(KROOT)/usr/lib/aarch64-linux-gnu/pkgconfig:$(KROOT)/usr/share/pkgconfig \
+	pkg-config
+CLI_SYSROOT := --sysroot=$(KROOT)
+else
+OUT := $(BUILD)
+KROOT :=
 # The guest kernel to build for and boot (default: newest installed non-RT with
 # headers). Resolved lazily so `make deps` and `make help` need no kernel.
 KVER ?= $(shell $(VM) --print-kernel 2>/dev/null)
-KDIR ?= /usr/src/linux-headers-$(KVER)
 # Every kernel `make test` runs the guest suites on.
 TEST_KVERS ?= $(shell $(VM) --list-kernels 2>/dev/null)
+KBUILD_CROSS :=
+BTF_OBJCOPY := objcopy
+BPF_ARCH := x86
+PKG_CONFIG := pkg-config
+CLI_SYSROOT :=
+endif
+KDIR ?= $(KROOT)/usr/src/linux-headers-$(KVER)
 
 MODULE_SRCS := $(wildcard bench-module/*.c bench-module/*.h) \
 	bench-module/Kbuild include/uapi/dmapool_bench.h
@@ -43,77 +73,88 @@ HOST_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror \
 	-Ibench-module -Iinclude/uapi -Ibpf -Itools/dmapool-bench
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
+ifeq ($(ARCH),arm64)
+all: module cli
+else
 all: module unit cli
+endif
+
+# The arm64 part, from an x86 make: packages, then every arm64 kernel's
+# module and the arm64 CLI.
+arm64:
+	$(Q)tools/arm64-root >/dev/null
+	$(Q)$(MAKE) ARCH=arm64 modules-all cli
 
 # --- the module, one build directory per kernel --------------------------
-module: $(BUILD)/$(KVER)/dmapool_bench.ko
+module: $(OUT)/$(KVER)/dmapool_bench.ko
 
 modules-all:
 	$(Q)for k in $(TEST_KVERS); do $(MAKE) module KVER=$$k || exit; done
 
-$(BUILD)/%/vmlinux.btf: tools/vmlinux-btf
+$(OUT)/%/vmlinux.btf: tools/vmlinux-btf
 	$(call msg,BTF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)tools/vmlinux-btf $* $@
+	$(Q)tools/vmlinux-btf $(if $(KROOT),--root $(KROOT)) $* $@
 
 # Kbuild builds in a directory of symlinks so that several kernels' objects
 # can coexist; module BTF is added with pahole when Kbuild could not (Debian's
 # 6.1 headers ship no vmlinux), against the BTF of the kernel we boot.
-$(BUILD)/%/dmapool_bench.ko: $(MODULE_SRCS) $(BUILD)/%/vmlinux.btf
+$(OUT)/%/dmapool_bench.ko: $(MODULE_SRCS) $(OUT)/%/vmlinux.btf
 	$(call msg,KBUILD,$@)
-	$(Q)test -d /usr/src/linux-headers-$* || \
+	$(Q)test -d $(KROOT)/usr/src/linux-headers-$* || \
 		{ echo "make: no headers for kernel $*: run 'make deps'" >&2; exit 1; }
-	$(Q)mkdir -p $(BUILD)/$*/module
-	$(Q)for f in $(MODULE_SRCS); do ln -sf $(TOP)/$$f $(BUILD)/$*/module/; done
-	$(Q)$(MAKE) -C /usr/src/linux-headers-$* M=$(BUILD)/$*/module \
+	$(Q)mkdir -p $(OUT)/$*/module
+	$(Q)for f in $(MODULE_SRCS); do ln -sf $(TOP)/$$f $(OUT)/$*/module/; done
+	$(Q)$(MAKE) -C $(KROOT)/usr/src/linux-headers-$* M=$(OUT)/$*/module $(KBUILD_CROSS) \
+		LLVM_OBJCOPY=$(BTF_OBJCOPY) \
 		DMAPOOL_UAPI=$(TOP)/include/uapi $(if $(filter 1,$(V)),V=1) modules \
-		$(if $(filter 1,$(V)),,>$(BUILD)/$*/kbuild.log 2>&1) || \
-		{ cat $(BUILD)/$*/kbuild.log >&2; exit 1; }
-	$(Q)cp $(BUILD)/$*/module/dmapool_bench.ko $@.tmp
+		$(if $(filter 1,$(V)),,>$(OUT)/$*/kbuild.log 2>&1) || \
+		{ cat $(OUT)/$*/kbuild.log >&2; exit 1; }
+	$(Q)cp $(OUT)/$*/module/dmapool_bench.ko $@.tmp
 	$(Q)readelf -S $@.tmp | grep -q '\.BTF' || \
-		LLVM_OBJCOPY=objcopy pahole -J --btf_gen_floats -j --lang_exclude=rust \
-			--btf_base $(BUILD)/$*/vmlinux.btf $@.tmp
+		LLVM_OBJCOPY=$(BTF_OBJCOPY) pahole -J --btf_gen_floats -j --lang_exclude=rust \
+			--btf_base $(OUT)/$*/vmlinux.btf $@.tmp
 	$(Q)mv $@.tmp $@
 
 # make bench: the same sources with the dmapool_bench tracepoints compiled out
 # (no BTF: nothing attaches to it).
-$(BUILD)/%/notrace/dmapool_bench.ko: $(MODULE_SRCS)
+$(OUT)/%/notrace/dmapool_bench.ko: $(MODULE_SRCS)
 	$(call msg,KBUILD,$@)
-	$(Q)test -d /usr/src/linux-headers-$* || \
+	$(Q)test -d $(KROOT)/usr/src/linux-headers-$* || \
 		{ echo "make: no headers for kernel $*: run 'make deps'" >&2; exit 1; }
-	$(Q)mkdir -p $(BUILD)/$*/notrace-src
-	$(Q)for f in $(MODULE_SRCS); do ln -sf $(TOP)/$$f $(BUILD)/$*/notrace-src/; done
-	$(Q)$(MAKE) -C /usr/src/linux-headers-$* M=$(BUILD)/$*/notrace-src \
+	$(Q)mkdir -p $(OUT)/$*/notrace-src
+	$(Q)for f in $(MODULE_SRCS); do ln -sf $(TOP)/$$f $(OUT)/$*/notrace-src/; done
+	$(Q)$(MAKE) -C $(KROOT)/usr/src/linux-headers-$* M=$(OUT)/$*/notrace-src $(KBUILD_CROSS) \
 		DMAPOOL_UAPI=$(TOP)/include/uapi DMAPOOL_NOTRACE=1 \
 		$(if $(filter 1,$(V)),V=1) modules \
-		$(if $(filter 1,$(V)),,>$(BUILD)/$*/kbuild-notrace.log 2>&1) || \
-		{ cat $(BUILD)/$*/kbuild-notrace.log >&2; exit 1; }
+		$(if $(filter 1,$(V)),,>$(OUT)/$*/kbuild-notrace.log 2>&1) || \
+		{ cat $(OUT)/$*/kbuild-notrace.log >&2; exit 1; }
 	$(Q)mkdir -p $(@D)
-	$(Q)cp $(BUILD)/$*/notrace-src/dmapool_bench.ko $@
+	$(Q)cp $(OUT)/$*/notrace-src/dmapool_bench.ko $@
 
 # --- BPF: vmlinux.h and the tracepoint records from the target's BTF -------
-BPF_OUT := $(BUILD)/bpf
+BPF_OUT := $(OUT)/bpf
 CLANG ?= clang
 BPFTOOL ?= bpftool
-BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
 	-I$(BPF_OUT) -Ibpf -Iinclude/uapi -Ibench-module
 
-$(BUILD)/%/vmlinux.h: $(BUILD)/%/vmlinux.btf
+$(OUT)/%/vmlinux.h: $(OUT)/%/vmlinux.btf
 	$(call msg,GEN,$@)
 	$(Q)$(BPFTOOL) btf dump file $< format c >$@
 
 # The classic-tracepoint programs read the trace records; their layout is
 # TP_STRUCT__entry in the module, taken from the module's BTF.
-$(BPF_OUT)/dmapool_tp.h: $(BUILD)/$(KVER)/dmapool_bench.ko $(BUILD)/$(KVER)/vmlinux.btf
+$(BPF_OUT)/dmapool_tp.h: $(OUT)/$(KVER)/dmapool_bench.ko $(OUT)/$(KVER)/vmlinux.btf
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q){ echo '/* generated from the module BTF of $(KVER): do not edit */'; \
-	  $(BPFTOOL) -B $(BUILD)/$(KVER)/vmlinux.btf btf dump file $< format c | \
+	  $(BPFTOOL) -B $(OUT)/$(KVER)/vmlinux.btf btf dump file $< format c | \
 	  awk '/^struct trace_event_raw_pool_[a-z]+ \{/,/^\};/'; } >$@
 	$(Q)test $$(grep -c '^struct trace_event_raw_pool_' $@) -eq 6 || \
 		{ echo "make: $< lacks the 6 trace_event_raw_pool_* types (module BTF?)" >&2; exit 1; }
 
-$(BPF_OUT)/vmlinux.h: $(BUILD)/$(KVER)/vmlinux.h
+$(BPF_OUT)/vmlinux.h: $(OUT)/$(KVER)/vmlinux.h
 	$(Q)mkdir -p $(@D)
 	$(Q)cp $< $@
 
@@ -134,7 +175,7 @@ $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf >$@
 
 # --- the CLI -----------------------------------------------------------------
-CLI := $(BUILD)/dmapool-bench
+CLI := $(OUT)/dmapool-bench
 CLI_SRCS := $(wildcard tools/dmapool-bench/*.c) bench-module/spec.c
 GEN := $(BUILD)/gen
 CLI_HDRS := $(wildcard tools/dmapool-bench/*.h) bench-module/spec.h bpf/dmapool.h \
@@ -144,14 +185,15 @@ CLI_HDRS := $(wildcard tools/dmapool-bench/*.h) bench-module/spec.h bpf/dmapool.
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CLI_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-DDMAPOOL_VERSION='"$(VERSION)"' -I$(BPF_OUT) -I$(GEN) -Ibpf -Iinclude/uapi -Ibench-module \
-	$(shell pkg-config --cflags json-c 2>/dev/null) $(shell pkg-config --cflags libtracefs libtraceevent)
+	$(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null) \
+	$(shell $(PKG_CONFIG) --cflags libtracefs libtraceevent)
 CLI_LIBS := -lbpf -ljson-c -lelf -lz -lm -ltracefs -ltraceevent
 
 cli: $(CLI)
 
 $(CLI): $(CLI_SRCS) $(CLI_HDRS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CLI_CFLAGS) $(CLI_SRCS) $(CLI_LIBS) -o $@
+	$(Q)$(CC) $(CLI_SYSROOT) $(CLI_CFLAGS) $(CLI_SRCS) $(CLI_LIBS) -o $@
 
 # The schema files the CLI checks its inputs against, as C strings.
 $(GEN)/%.schema.h: tools/dmapool-bench/%.schema.json
@@ -231,7 +273,7 @@ $(BUILD)/tests/dmapool-fuzz: tests/guest/dmapool-fuzz.c bench-module/spec.c \
 
 # --- tests, lint ------------------------------------------------------------
 test: unit modules-all cli $(CLI_ASAN) $(BUILD)/tests/test_bpf_verifier checkpatch \
-		$(BUILD)/$(KVER)/notrace/dmapool_bench.ko $(GUEST_TOOLS)
+		$(BUILD)/$(KVER)/notrace/dmapool_bench.ko $(GUEST_TOOLS) arm64
 	$(Q)TEST_KVERS="$(TEST_KVERS)" tests/run
 
 CHECKPATCH_DIR := $(BUILD)/checkpatch
@@ -322,7 +364,9 @@ help:
 	@echo "  modules-all the module for every kernel in TEST_KVERS"
 	@echo "  unit        build/tests/test_*: host unit tests of tests/unit (ASan/UBSan); each"
 	@echo "              links UNIT_SRCS plus its own UNIT_SRCS_test_NAME (CLI sources it tests)"
-	@echo "  test        unit tests, checkpatch, host suites; guest suites: tier 1 on every"
+	@echo "  arm64       the arm64 root (tools/arm64-root), every arm64 kernel's module and"
+	@echo "              build/arm64/dmapool-bench (make ARCH=arm64 [KVER=..] [module|cli])"
+	@echo "  test        unit tests, checkpatch, host suites, arm64; guest suites: tier 1 on every"
 	@echo "              TEST_KVERS, all on TEST_FULL_KVERS (default: the newest non-RT kernel)"
 	@echo "  lint        checkpatch.pl --no-tree on kernel, BPF and CLI sources; gcc -fanalyzer on the CLI"
 	@echo "  guest-tools build/tests/dmapool-fuzz: guest fuzz campaign, latency sampler"
@@ -339,6 +383,7 @@ help:
 	@echo "  TEST_FULL_KVERS=$(or $(TEST_FULL_KVERS),$(shell $(VM) --print-kernel 2>/dev/null))"
 	@echo "  KDIR=$(KDIR)"
 	@echo "  GATE_KVER=$(GATE_KVER)"
+	@echo "  ARCH=arm64  cross-build for Debian's arm64 kernels into build/arm64/"
 	@echo "  V=1         show commands"
 
-.PHONY: all module modules-all unit cli guest-tools cli-asan test checkpatch lint deps run gate baseline bench clean help
+.PHONY: all arm64 module modules-all unit cli guest-tools cli-asan test checkpatch lint deps run gate baseline bench clean help

@@ -11,7 +11,9 @@
 #include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/mutex.h>
+#include <linux/pfn.h>
 #include <linux/pgtable.h>
 #include <linux/preempt.h>
 #include <linux/sched/clock.h>
@@ -52,11 +54,9 @@ struct dmapool_zpool {
 	atomic64_t expand_fails;
 };
 
-static const u64 dmapool_zone_limit[DMAPOOL_NR_POOLS] = {
-	[DMAPOOL_POOL_DMA] = ((u64)MAX_DMA_PFN << PAGE_SHIFT) - 1,
-	[DMAPOOL_POOL_DMA32] = ((u64)MAX_DMA32_PFN << PAGE_SHIFT) - 1,
-	[DMAPOOL_POOL_KERNEL] = U64_MAX,
-};
+/* Highest physical address of each zone's pages: dmapool_zone_limits_init(). */
+static u64 dmapool_zone_limit[DMAPOOL_NR_POOLS];
+static const char *dmapool_zone_limit_src;
 
 static struct dmapool_zpool dmapool_pools[DMAPOOL_NR_POOLS];
 static bool dmapool_present[DMAPOOL_NR_POOLS];
@@ -289,6 +289,61 @@ static void dmapool_prep_coherent_init(void)
 	dmapool_prep_coherent = dmapool_ksym("arch_dma_prep_coherent");
 	dmapool_prep_coherent_state = dmapool_prep_coherent ? "called" :
 				      "skipped (arch_dma_prep_coherent not found)";
+}
+
+#ifndef MAX_DMA_PFN
+/* The highest physical address of zone @zt's pages on any node, or 0. */
+static u64 dmapool_zone_span_end(enum zone_type zt)
+{
+	struct zone *z;
+	u64 end = 0;
+	int nid;
+
+	for_each_online_node(nid) {
+		z = &NODE_DATA(nid)->node_zones[zt];
+		if (z->spanned_pages)
+			end = max_t(u64, end, PFN_PHYS(zone_end_pfn(z)) - 1);
+	}
+	return end;
+}
+#endif
+
+/*
+ * The zones' limits as the running kernel's dma-direct sees them. x86 fixes
+ * them at build time (MAX_DMA_PFN, MAX_DMA32_PFN); arm64 sets ZONE_DMA's at
+ * boot from the firmware's DMA ranges (zone_dma_bits until v6.11,
+ * zone_dma_limit since), and ZONE_DMA32 always ends at 4 GiB. The kernel's
+ * variable is read where kallsyms has it. Without it (Debian's 6.1 arm64
+ * kernel has no CONFIG_KALLSYMS_ALL: no data symbols), x86 takes its
+ * constant and other architectures the end of ZONE_DMA's span: the limit
+ * itself where memory goes past it, else the last page any GFP_DMA request
+ * could get here. `pools` names the source.
+ */
+static void dmapool_zone_limits_init(void)
+{
+	u64 *limit = dmapool_ksym_data("zone_dma_limit");
+	unsigned int *bits = limit ? NULL : dmapool_ksym_data("zone_dma_bits");
+
+	dmapool_zone_limit[DMAPOOL_POOL_DMA32] = DMA_BIT_MASK(32);
+	dmapool_zone_limit[DMAPOOL_POOL_KERNEL] = U64_MAX;
+	if (limit) {
+		dmapool_zone_limit[DMAPOOL_POOL_DMA] = READ_ONCE(*limit);
+		dmapool_zone_limit_src = "zone_dma_limit";
+	} else if (bits && READ_ONCE(*bits) <= 64) {
+		dmapool_zone_limit[DMAPOOL_POOL_DMA] =
+			DMA_BIT_MASK(READ_ONCE(*bits));
+		dmapool_zone_limit_src = "zone_dma_bits";
+	} else {
+#ifdef MAX_DMA_PFN
+		dmapool_zone_limit[DMAPOOL_POOL_DMA] =
+			((u64)MAX_DMA_PFN << PAGE_SHIFT) - 1;
+		dmapool_zone_limit_src = "MAX_DMA_PFN";
+#else
+		dmapool_zone_limit[DMAPOOL_POOL_DMA] =
+			dmapool_zone_span_end(ZONE_DMA);
+		dmapool_zone_limit_src = "zone_span";
+#endif
+	}
 }
 
 /*
@@ -646,6 +701,7 @@ int dmapool_pools_init(const struct dmapool_config *cfg)
 
 	dmapool_cfg = *cfg;
 	dmapool_prep_coherent_init();
+	dmapool_zone_limits_init();
 	INIT_WORK(&dmapool_expand_work, dmapool_expand_work_fn);
 	for (i = 0; i < DMAPOOL_NR_POOLS; i++) {
 		INIT_LIST_HEAD(&dmapool_pools[i].blocks);
@@ -725,6 +781,7 @@ void dmapool_show_pools(struct seq_file *m)
 	seq_printf(m, "remap: %d\n", dmapool_cfg.remap);
 	seq_printf(m, "remap_prot: %s\n", DMAPOOL_REMAP_PROT_NAME);
 	seq_printf(m, "prep_coherent: %s\n", dmapool_prep_coherent_state);
+	seq_printf(m, "zone_limits: %s\n", dmapool_zone_limit_src);
 	seq_printf(m, "sizing: %s\n", dmapool_cfg.sizing);
 	seq_printf(m, "formula_target: %llu\n", dmapool_cfg.formula);
 	if (dmapool_cfg.sizing_why)

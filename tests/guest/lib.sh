@@ -116,7 +116,7 @@ pools_full() {
 wait_for() {
 	local i
 	for i in $(seq 300); do
-		grep -q "$2" "$1" && return 0
+		grep -q "$2" "$1" 2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1

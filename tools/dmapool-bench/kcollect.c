@@ -377,6 +377,15 @@ int kcollect_start(struct collector **out, const char *want, const char **how)
 		p_err("monitor: this kernel has no atomic DMA pool (no dma_alloc_from_pool in /proc/kallsyms: CONFIG_DMA_COHERENT_POOL is off)");
 		return -ENOENT;
 	}
+	/*
+	 * Data symbols are in kallsyms only with CONFIG_KALLSYMS_ALL (Debian's
+	 * 6.1 arm64 kernel has it off): the programs then cannot tell the
+	 * pools apart by their gen_pool pointers. Said on stderr with --json
+	 * too: the intervals only show it as unknown (-1) values.
+	 */
+	if (!k.pool_var[DMAPOOL_POOL_DMA] && !k.pool_var[DMAPOOL_POOL_DMA32] &&
+	    !k.pool_var[DMAPOOL_POOL_KERNEL])
+		fprintf(stderr, "dmapool-bench: monitor: atomic_pool_{dma,dma32,kernel} are not in /proc/kallsyms (kernel without CONFIG_KALLSYMS_ALL): avail, largest free and expansion events unknown; sizes from debugfs\n");
 	k.sem = kernel_sem(&k.sem_from);
 	kcollect_sem = k.sem;
 	kcollect_sem_from = k.sem_from;
