@@ -81,9 +81,13 @@ endif
 
 # The arm64 part, from an x86 make: packages, then every arm64 kernel's
 # module and the arm64 CLI.
+# (Kernel lists given explicitly: an x86 KVER or TEST_KVERS from the command
+# line or the environment must not reach the arm64 make.)
 arm64:
 	$(Q)tools/arm64-root >/dev/null
-	$(Q)$(MAKE) ARCH=arm64 modules-all cli
+	$(Q)k="$$(tools/arm64-root --print-kernels)" && \
+		$(MAKE) ARCH=arm64 KVER="$$(echo "$$k" | tail -n 1)" TEST_KVERS="$$(echo $$k)" \
+			modules-all cli
 
 # --- the module, one build directory per kernel --------------------------
 module: $(OUT)/$(KVER)/dmapool_bench.ko
