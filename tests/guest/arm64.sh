@@ -18,6 +18,11 @@
 #   arm64.sh basic OUT    (an older arm64 kernel) pools, hardirq run, run's
 #                         cross-check, and monitor --target kernel through
 #                         kprobes where fentry does not attach
+#   arm64.sh raspi OUT    (raspi3b) the kernel's dma pool grew at boot; the
+#                         module's pools equal the kernel's preallocated
+#                         ones; a hardirq run; monitor --by dev while dwc2
+#                         loads: the firmware mailbox allocates from the
+#                         real dma pool (GFP_ATOMIC | GFP_DMA)
 #
 # Traffic is a handful of allocations (nvme's PRP-list pages, through
 # dma_pool_alloc(GFP_ATOMIC), the first time a request needs one): counts are
@@ -27,7 +32,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/guest/lib.sh
 
-mode=${1:?mode: full, coherent or basic}
+mode=${1:?mode: full, coherent, basic or raspi}
 out=${2:?output directory}
 B=dmapool-bench
 KP=/sys/kernel/debug/dma_pools
@@ -36,6 +41,50 @@ mkdir -p "$out"
 is "$(uname -m)" aarch64 "the guest is arm64 ($(uname -r))"
 is "$(readlink -f "$(command -v $B)")" "$PWD/build/arm64/dmapool-bench" \
 	"dmapool-bench on PATH is the cross-built CLI"
+
+if [ "$mode" = raspi ]; then
+	model=$(tr -d '\0' </sys/firmware/devicetree/base/model)
+	is "$model" "Raspberry Pi 3 Model B" "the board is a Raspberry Pi 3 Model B"
+	# The kernel's pools as it preallocated them, and as they are now.
+	pre() { dmesg | sed -n "s/.*DMA: preallocated \([0-9]*\) KiB $1 pool.*/\1/p"; }
+	pd=$(($(pre 'GFP_KERNEL|GFP_DMA') * 1024)) pd32=$(($(pre 'GFP_KERNEL|GFP_DMA32') * 1024))
+	pk=$(($(pre GFP_KERNEL) * 1024))
+	cmp_ok "$(cat $KP/pool_size_dma)" -gt "$pd" \
+		"the dma pool grew during boot: $pd -> $(cat $KP/pool_size_dma) bytes (drivers used it)"
+	unload
+	load
+	ok $? "insmod the cross-built module"
+	is "$(pval dma size) $(pval dma32 size) $(pval kernel size)" "$pd $pd32 $pk" \
+		"the module's initial pools equal the kernel's preallocated ones"
+	run_spec "ctx=hardirq cpus=0 ops=2000 size=4K,16K hold=ops:8"
+	ok $? "a hardirq run completes"
+	is "$(lstat state) $(lstat ctx_violations) $(lstat allocs)" "done 0 $(lstat frees)" \
+		"hardirq run: done, 0 context violations, allocs = frees"
+	unload
+	$B monitor --target kernel --by dev -i 1 --json >"$out/mon.json" 2>"$out/mon.err" &
+	mon=$!
+	wait_for "$out/mon.json" '"target":'
+	ok $? "monitor --target kernel --by dev attached" || sed 's/^/# /' "$out/mon.err"
+	modprobe dwc2
+	ok $? "modprobe dwc2 (its power domain goes on through the firmware)"
+	n=$(grep -c '"time":' "$out/mon.json")
+	for _ in $(seq 100); do
+		[ "$(grep -c '"time":' "$out/mon.json")" -ge $((n + 2)) ] && break
+		sleep 0.1
+	done
+	kill -INT $mon
+	wait $mon
+	ok $? "monitor ends on SIGINT"
+	mb='[.[] | select(.holders) | .holders[] | select(.driver == "bcm2835-mbox")]'
+	jget -s "$out/mon.json" mb_allocs="$mb | map(.allocs) | add // 0" \
+		mb_frees="$mb | map(.frees) | add // 0" \
+		dma_allocs='[.[] | select(.pools) | .pools.dma.allocs] | add'
+	cmp_ok "$mb_allocs" -ge 1 "the firmware mailbox allocated from the real pool ($mb_allocs)"
+	is "$mb_frees" "$mb_allocs" "... and freed every block (a property call's buffer)"
+	cmp_ok "$dma_allocs" -ge 1 "... from the dma pool (GFP_DMA: $dma_allocs)"
+	tap_done
+	exit
+fi
 
 # The device tree the harness booted: virt-noncoherent has no dma-coherent
 # property anywhere, stock virt has it on its PCIe host bridge.

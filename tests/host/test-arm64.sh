@@ -50,7 +50,8 @@ build)
 	check "the private apt state is under build/arm64/apt" -- test -d build/arm64/apt/lists
 
 	refused --machine virt -- "--machine is for --arch arm64 (x86_64 boots q35)"
-	refused --arch arm64 --machine raspi3b -- "bad --machine 'raspi3b' (virt or virt-noncoherent)"
+	refused --arch arm64 --machine raspi4b -- "bad --machine 'raspi4b' (virt, virt-noncoherent or raspi3b)"
+	refused --arch arm64 --machine raspi3b --cpus 5 -- "--cpus 5: raspi3b has 4 cores"
 	refused --arch sparc -- "bad --arch 'sparc' (x86_64 or arm64)"
 	refused --arch arm64 --accel kvm -- "--accel kvm: no KVM for arm64 guests on this host"
 
@@ -61,6 +62,23 @@ build)
 	is "$rc" 7 "dmapool-vm --arch arm64: the command's exit status"
 	is "$(cat "$T/out")" "out aarch64 arm64 virt" "... its stdout, in an aarch64 guest on the virt board"
 	is "$(cat "$T/err")" "err" "... its stderr"
+
+	# raspi3b: no 9p. Output over the second UART (stderr merged), the
+	# files written under --rwdir come back at the end, the clock is set.
+	rw=$PWD/build/test-arm64-raspi
+	rm -rf "$rw"
+	$VM -q --arch arm64 --machine raspi3b --cpus 1 --rwdir "$rw" -- sh -c '
+		echo "out $(tr -d "\0" </sys/firmware/devicetree/base/model)"; echo err >&2
+		echo "$0" >"$1/a.txt"; mkdir -p "$1/d"; date +%s >"$1/d/now"; exit 5' \
+		"$(pwd -P)" "$rw" >"$T/out" 2>"$T/err"
+	rc=$?
+	is "$rc" 5 "dmapool-vm --machine raspi3b: the command's exit status"
+	is "$(cat "$T/out")" "$(printf 'out Raspberry Pi 3 Model B\nerr')" \
+		"... its output (stderr merged), nothing else"
+	is "$(cat "$rw/a.txt" 2>&1)" "$(pwd -P)" "... a file it wrote under --rwdir came back"
+	t=$(cat "$rw/d/now" 2>/dev/null)
+	cmp_ok "$(($(date +%s) - ${t:-0}))" -lt 600 "... and one in a new directory; the guest's clock is the host's"
+	rm -rf "$rw"
 	;;
 replay)
 	f=${2:?capture file}
