@@ -48,6 +48,17 @@ PKG_CONFIG := PKG_CONFIG_SYSROOT_DIR=$(KROOT) \
 	PKG_CONFIG_LIBDIR=$(KROOT)/usr/lib/aarch64-linux-gnu/pkgconfig:$(KROOT)/usr/share/pkgconfig \
 	pkg-config
 CLI_SYSROOT := --sysroot=$(KROOT)
+ifneq ($(filter-out help clean distclean deps,$(or $(MAKECMDGOALS),all)),)
+ifeq ($(strip $(KVER)),)
+$(error ARCH=arm64: no arm64 kernel in build/arm64/root: run 'make deps' (tools/arm64-root))
+endif
+endif
+# The tests, tools and gates run on this host: they are built without ARCH
+# (make test builds and tests the arm64 part itself).
+ARM64_GOALS := all module modules-all cli help clean distclean deps
+ifneq ($(filter-out $(ARM64_GOALS),$(MAKECMDGOALS)),)
+$(error ARCH=arm64 builds $(filter-out help clean distclean deps,$(ARM64_GOALS)) only; run '$(filter-out $(ARM64_GOALS),$(MAKECMDGOALS))' without ARCH)
+endif
 else
 OUT := $(BUILD)
 KROOT :=
@@ -356,8 +367,16 @@ bench: cli
 	$(Q)$(MAKE) -s module $(BUILD)/$(KVER)/notrace/dmapool_bench.ko
 	$(Q)$(CLI) bench --kernel $(KVER) -o results/bench
 
+# clean keeps the arm64 packages (build/arm64/{apt,debs,root}, ~1 GB fetched
+# by make deps); distclean removes them too.
 clean:
 	$(call msg,CLEAN,build/)
+	$(Q)find $(BUILD) -mindepth 1 -maxdepth 1 ! -name arm64 -exec rm -rf {} + 2>/dev/null || true
+	$(Q)find $(BUILD)/arm64 -mindepth 1 -maxdepth 1 ! -name apt ! -name debs ! -name root \
+		-exec rm -rf {} + 2>/dev/null || true
+
+distclean:
+	$(call msg,CLEAN,build/ and the arm64 packages)
 	$(Q)rm -rf $(BUILD)
 
 help:
@@ -380,7 +399,8 @@ help:
 	@echo "  gate        the default workload, deterministic, gated against results/baseline/"
 	@echo "  baseline    rewrite results/baseline/ (deterministic, GATE_KVER)"
 	@echo "  bench       tracing overhead, generator capacity, lost events: results/bench/"
-	@echo "  clean       remove build/"
+	@echo "  clean       remove build/ but the arm64 packages (build/arm64/{apt,debs,root})"
+	@echo "  distclean   remove build/"
 	@echo "variables:"
 	@echo "  KVER=$(KVER)"
 	@echo "  TEST_KVERS=$(TEST_KVERS)"
@@ -390,4 +410,4 @@ help:
 	@echo "  ARCH=arm64  cross-build for Debian's arm64 kernels into build/arm64/"
 	@echo "  V=1         show commands"
 
-.PHONY: all arm64 module modules-all unit cli guest-tools cli-asan test checkpatch lint deps run gate baseline bench clean help
+.PHONY: all arm64 distclean module modules-all unit cli guest-tools cli-asan test checkpatch lint deps run gate baseline bench clean help

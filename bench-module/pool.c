@@ -291,7 +291,7 @@ static void dmapool_prep_coherent_init(void)
 				      "skipped (arch_dma_prep_coherent not found)";
 }
 
-#ifndef MAX_DMA_PFN
+#if !defined(MAX_DMA_PFN) && defined(CONFIG_ZONE_DMA)
 /* The highest physical address of zone @zt's pages on any node, or 0. */
 static u64 dmapool_zone_span_end(enum zone_type zt)
 {
@@ -338,10 +338,12 @@ static void dmapool_zone_limits_init(void)
 		dmapool_zone_limit[DMAPOOL_POOL_DMA] =
 			((u64)MAX_DMA_PFN << PAGE_SHIFT) - 1;
 		dmapool_zone_limit_src = "MAX_DMA_PFN";
-#else
+#elif defined(CONFIG_ZONE_DMA)
 		dmapool_zone_limit[DMAPOOL_POOL_DMA] =
 			dmapool_zone_span_end(ZONE_DMA);
 		dmapool_zone_limit_src = "zone_span";
+#else
+		dmapool_zone_limit_src = "unknown (no ZONE_DMA)";
 #endif
 	}
 }

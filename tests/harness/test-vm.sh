@@ -46,7 +46,7 @@ for v in "${KERNELS[@]}"; do
 	grep -qx CONFIG_PREEMPT_RT=y "/boot/config-$v" 2>/dev/null && RT_KERNELS+=("$v")
 done
 
-echo "1..$((19 + 2 * ${#KERNELS[@]} + ${#RT_KERNELS[@]}))"
+echo "1..$((20 + 2 * ${#KERNELS[@]} + ${#RT_KERNELS[@]}))"
 
 # --- one boot for most of the plumbing
 script='printf "%s|" "$@"; echo
@@ -64,7 +64,11 @@ DMAPOOL_FOO=bar DMAPOOL_RWFILE=$RWFILE DMAPOOL_PID=$$ \
 ok "exit status propagates (sh -c 'exit 7' -> 7)" is "$RC" 7
 ok "arguments with spaces, quotes, \$ and * arrive intact" \
 	is "$(sed -n 1p "$T/main.out")" "a b|c'd|\$HOME *||"
-ok "stderr is separate from stdout" is "$(cat "$T/main.err")" to-stderr
+# (A guest kernel that dies during boot, a TCG flaw, is booted again with one
+# line saying so: that line is the harness's, not the command's.)
+ok "stderr is separate from stdout" \
+	is "$(grep -v '^dmapool-vm: guest kernel died during boot (.*); booting again' "$T/main.err")" \
+	to-stderr
 ok "command runs in the same working directory" is "$(sed -n 2p "$T/main.out")" "$PWD"
 ok "DMAPOOL_* environment passes through" has "$T/main.out" foo=bar
 ok "tracefs and debugfs are mounted" \
@@ -72,6 +76,12 @@ ok "tracefs and debugfs are mounted" \
 ok "default rwdir results/ is writable and visible on the host" \
 	is "$(grep -c rw-ok "$T/main.out")/$(cat "$RWFILE" 2>/dev/null)" 1/written
 ok "cwd and root are read-only" is "$(grep -c ro-ok "$T/main.out")" 1
+
+# --- from inside the (default) rwdir: the cwd needs no share of its own
+(cd results && ../"$VM" -q -- sh -c 'pwd; echo x >.test-vm-cwd-rw; cat .test-vm-cwd-rw; rm .test-vm-cwd-rw') \
+	>"$T/cwdrw.out" 2>"$T/cwdrw.err"
+ok "runs from inside an --rwdir directory (cwd writable there)" \
+	is "$?:$(tr '\n' ' ' <"$T/cwdrw.out")" "0:$(cd results && pwd -P) x "
 
 # --- the exact argv example from the contract, quiet mode
 boot printf -q -- printf '%s|' 'a b' "c'd"
