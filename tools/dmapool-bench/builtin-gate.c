@@ -385,24 +385,13 @@ static void gate_print_json(const struct gate_report *rep)
 
 /* --- fleet formats (fleet.h) ---------------------------------------------- */
 
-/* "4K" for size_order 0 (a page), "8K", ... "4M" for 10. */
-static void order_size(int order, char *buf, size_t len)
-{
-	unsigned int kib = 4U << (order & 15);
-
-	if (kib >= 1024)
-		snprintf(buf, len, "%uM", kib / 1024);
-	else
-		snprintf(buf, len, "%uK", kib);
-}
-
 /* A rule's test name: "p99.alloc.kernel.hardirq.4K.usb". */
 static void rule_test_name(const struct gate_rule *r, char *buf, size_t len)
 {
 	char size[24] = "";
 
 	if (r->order >= 0)
-		order_size(r->order, size, sizeof(size));
+		fleet_size_name(r->order, size, sizeof(size));
 	snprintf(buf, len, "%s.%s%s%s%s%s%s%s%s%s", gate_metrics[r->m].name, r->op,
 		 *r->pool ? "." : "", r->pool, *r->ctx ? "." : "", r->ctx,
 		 *size ? "." : "", size, *r->stream ? "." : "", r->stream);

@@ -16,9 +16,8 @@
 static const struct opt fleet_opts_table[] = {
 	OPT_CHOICE_("format", struct fleet_opts, format, "FMT", FLEET_FORMATS,
 		    "output for test fleets: text (default), ktap (KTAP v1,\n"
-		    "kselftest exit codes 0/1/4), lkp (lkp-tests stats lines),\n"
-		    "lava (NAME RESULT MEASUREMENT UNITS lines) or kcidb\n"
-		    "(a KCIDB v4.4 JSON fragment)"),
+		    "kselftest), lkp (lkp-tests stats lines), lava (lines\n"
+		    "NAME RESULT MEASUREMENT UNITS) or kcidb (KCIDB v4.4 JSON)"),
 	OPT_STR_("kcidb-origin", 0, struct fleet_opts, origin, "NAME",
 		 "--format kcidb: the origin ([a-z0-9_]+, default " FLEET_ORIGIN ")"),
 };
@@ -139,6 +138,16 @@ void fleet_diag(struct fleet_test *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(t->diag + used, sizeof(t->diag) - used, fmt, ap);
 	va_end(ap);
+}
+
+void fleet_size_name(int order, char *buf, size_t len)
+{
+	unsigned int kib = 4U << (order & 15);
+
+	if (kib >= 1024)
+		snprintf(buf, len, "%uM", kib / 1024);
+	else
+		snprintf(buf, len, "%uK", kib);
 }
 
 const char *fleet_num(double x, char *buf, size_t len)

@@ -101,6 +101,9 @@ struct fleet_test *fleet_add(struct fleet_test *t, int *nr, int max,
 __printf(2, 3)
 void fleet_diag(struct fleet_test *t, const char *fmt, ...);
 
+/* A size order's block size in a name: "4K" for 0 (a page) ... "4M" for 10. */
+void fleet_size_name(int order, char *buf, size_t len);
+
 /* A number as the formats write it: "%.10g", "0" for -0. */
 const char *fleet_num(double x, char *buf, size_t len);
 

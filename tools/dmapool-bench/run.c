@@ -462,14 +462,17 @@ static size_t run_uses(const struct tracer *t, struct run_opts *o,
 	use[2] = (struct opt_use){ run_workload_group(), o };
 	use[3] = (struct opt_use){ &run_pools_group, o };
 	use[4] = (struct opt_use){ &vm_group, &o->vm };
-	return 5;
+	if (!t->fleet)
+		return 5;
+	use[5] = (struct opt_use){ &fleet_group, &o->fleet };
+	return 6;
 }
 
 /* Parse `run`/`record` options into @o: 0, 1 after --help, or -EINVAL. */
 static int run_parse(const struct tracer *t, struct run_opts *o, int argc,
 		     char **argv)
 {
-	struct opt_use use[5];
+	struct opt_use use[6];
 	size_t nr = run_uses(t, o, use);
 	int first, ret;
 
@@ -483,6 +486,8 @@ static int run_parse(const struct tracer *t, struct run_opts *o, int argc,
 		p_err("%s: unexpected argument '%s'", o->cmd, argv[first]);
 		return -EINVAL;
 	}
+	if (fleet_opts_check(o->cmd, &o->fleet, &o->fmt))
+		return -EINVAL;
 	return run_opts_finish(o);
 }
 
