@@ -266,6 +266,7 @@ static struct json_object *kcidb_test(const struct fleet_test *t,
 {
 	struct json_object *o = json_object_new_object(), *num;
 	char buf[FLEET_NAME_LEN + 256], run[128], comment[2 * FLEET_DIAG_LEN];
+	char all[FLEET_DIAG_LEN + FLEET_REASON_LEN];
 	const char *origin = m->origin ? m->origin : FLEET_ORIGIN;
 	const char *p;
 	size_t w;
@@ -288,9 +289,11 @@ static struct json_object *kcidb_test(const struct fleet_test *t,
 			t->unit ? t->unit : "count"));
 		json_object_object_add(o, "number", num);
 	}
-	/* One line: the diagnostics joined with "; ". */
+	/* One line: the diagnostics and a skip's reason joined with "; ". */
+	snprintf(all, sizeof(all), "%s%s%s", t->diag, *t->diag && *t->reason ? "\n" : "",
+		 t->reason);
 	w = 0;
-	for (p = t->diag; *p && w + 3 < sizeof(comment); p++) {
+	for (p = all; *p && w + 3 < sizeof(comment); p++) {
 		if (*p == '\n') {
 			comment[w++] = ';';
 			comment[w++] = ' ';
