@@ -743,7 +743,7 @@ static const struct cmd_help gate_help = {
 "  dmapool-bench gate --rules my.rules --json base.json cand.json\n"
 "  dmapool-bench gate --format ktap results/baseline/result.json results/latest/result.json\n"
 "  dmapool-bench gate --format kcidb --kcidb-origin my_lab base.json cand.json\n"
-"  dmapool-bench gate --format lava base.json cand.json   # lava-test-case lines\n"
+"  dmapool-bench gate --format lava base.json cand.json   # for a LAVA parse pattern\n"
 "  dmapool-bench gate --paired --deterministic 'ops=20000' 'ops=20000 test_spin_ns=100'\n",
 };
 
