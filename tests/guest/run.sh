@@ -274,4 +274,8 @@ grep -q "already in progress" $out/log
 ok $? "... saying so"
 echo stop >$D/control
 unload
+# A run that fails before it has tests (no module to load): one failing test.
+$B run --ops 10 --module /nonexistent.ko --format ktap -o "$out/fx" >$out/ktap 2>$out/log
+is $? 1 "run --format ktap that cannot load its module exits 1"
+is "$(tests/host/fleet-check.py ktap $out/ktap)" "fail run" "... and says so as one failing KTAP test"
 tap_done

@@ -234,6 +234,7 @@ static void run_print_fleet(struct json_object *root, const struct run_opts *o)
 			   "exact" : "inexact");
 	}
 	fleet_print(stdout, o->fmt, t, nr, &m);
+	run_fleet_printed();
 	free(t);
 }
 

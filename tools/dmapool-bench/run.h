@@ -143,6 +143,9 @@ void tracer_stop(const struct tracer *t, void *priv);
 bool tracer_finish(const struct tracer *t, void *priv, const struct run_opts *o,
 		   struct json_object *root, const char *outdir);
 
+/* A tracer printed its --format tests (a failure need not be printed). */
+void run_fleet_printed(void);
+
 /* `run` and `record`: options, guest or here, the runs, the outputs. */
 int run_main(const struct tracer *be, int argc, char **argv);
 
