@@ -255,6 +255,8 @@ UNIT_SRCS_test_opts := tools/dmapool-bench/opts.c
 UNIT_SRCS_test_holders := tools/dmapool-bench/holders.c
 UNIT_LIBS_test_holders := -ljson-c
 UNIT_SRCS_test_replay := tools/dmapool-bench/replay-sched.c
+UNIT_SRCS_test_fleet := tools/dmapool-bench/fleet.c
+UNIT_LIBS_test_fleet := -ljson-c
 UNIT_SRCS_test_capfile := tools/dmapool-bench/capfile.c tools/dmapool-bench/afile.c
 UNIT_LIBS_test_capfile := -ljson-c -lz
 

@@ -232,6 +232,41 @@ ok $? "--json run --remap"
 ok $? "--json prints the result object on stdout"
 is "$(j '.meta.pools_at_start.config.remap')" 1 "the module was reloaded with remap=1"
 
+# Fleet formats (fleet.c): the run's cases as tests, read as fleets would.
+$B run --ctx atomic --cpus 0 --ops 2000 --size 4K,16K --repeat 2 --format ktap \
+	-o "$out/fk" >$out/ktap 2>$out/log
+is $? 0 "run --repeat 2 --format ktap exits 0"
+tests/host/fleet-check.py ktap $out/ktap >$out/ktap.list
+ok $? "its stdout passes the strict KTAP reader (tests/host/ktap-check.py)"
+jget "$out/fk/result.json" \
+	j7_1='[.runs[].cases | length] | add' \
+	j7_2='.runs[1].cases[0] | "\(.op).\(.pool).\(.ctx)"' \
+	j7_3='.runs[1].cases[0].size_order'
+is "$(wc -l <$out/ktap.list)" $((3 * j7_1 + 2)) \
+	"a test per case and metric (p50, p99, ops_per_sec) and a cross-check per run"
+grep -qx 'pass run1.crosscheck' $out/ktap.list && grep -qx 'pass run2.crosscheck' $out/ktap.list
+ok $? "each run's cross-check is a passing test"
+is "$(grep -vc '^pass ' $out/ktap.list)" 0 "nothing fails or skips"
+size=$((4 << j7_3))K
+grep -qx "pass run2.ops_per_sec.$j7_2.$size" $out/ktap.list
+ok $? "names: run2.ops_per_sec.$j7_2.$size"
+$B run --ctx atomic --cpus 0 --ops 2000 --size 4K --format kcidb --kcidb-origin guest_ci \
+	-o "$out/fc" >$out/kcidb 2>$out/log
+is $? 0 "run --format kcidb exits 0"
+tests/host/fleet-check.py kcidb $out/kcidb >$out/kcidb.list
+ok $? "its stdout passes the KCIDB schema of our fields, ids unique"
+jget "$out/fc/result.json" \
+	j8_1='.runs[0].cases[0] | "\(.op).\(.pool).\(.ctx).4K"' \
+	j8_2='.runs[0].cases[0].p50' \
+	j8_3='.meta.time' \
+	j8_4='.runs[0].module_stats.ops'
+jq -e --arg n "guest_ci.run.p50.$j8_1" --argjson v "$j8_2" --arg t "$j8_3" --argjson ops "$j8_4" \
+	'(.tests[] | select(.path == $n) | .number == {"value": $v, "unit": "ns"} and
+	  .status == "PASS" and .start_time == $t) and
+	 (.tests[] | select(.path == "guest_ci.run.crosscheck") | .status == "PASS" and
+	  .number.value == $ops)' $out/kcidb >/dev/null
+ok $? "kcidb: p50.$j8_1 is the result's p50 ($j8_2 ns), the cross-check passes on $j8_4 ops"
+
 echo "ctx=hardirq cpus=0 duration_ms=30000" >$D/control
 $B run --ops 10 -o "$out" >$out/log 2>&1
 is $? 1 "a run while another is in progress fails"
@@ -239,4 +274,8 @@ grep -q "already in progress" $out/log
 ok $? "... saying so"
 echo stop >$D/control
 unload
+# A run that fails before it has tests (no module to load): one failing test.
+$B run --ops 10 --module /nonexistent.ko --format ktap -o "$out/fx" >$out/ktap 2>$out/log
+is $? 1 "run --format ktap that cannot load its module exits 1"
+is "$(tests/host/fleet-check.py ktap $out/ktap)" "fail run" "... and says so as one failing KTAP test"
 tap_done

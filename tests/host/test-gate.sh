@@ -6,7 +6,8 @@
 #     exit 1 naming the metric; other modes, kernels or specs exit 3
 #   - --paired in a deterministic guest: a candidate with the module's
 #     test-only spin in the alloc path fails with exit 1 naming "mean"
-#   - --paired A/A of a tiny non-deterministic workload exits 2
+#   - --paired A/A of a tiny non-deterministic workload exits 2 (--format
+#     ktap: 4, passed on from the guest)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
@@ -156,4 +157,13 @@ is "$rc" 2 "--paired A/A with 200 ops a run -> exit 2 (inconclusive)"
 grep -q 'too few events' "$out/last.txt"
 ok $? "says: too few events"
 [ "$rc" = 2 ] || sed 's/^/#   /' "$out/last.txt" "$out/last.err"
+
+# The same in ktap mode: the guest's gate exits 4 (kselftest's skip) and the
+# host passes it on, with the guest's KTAP on stdout.
+rc=$(gate_rc --paired --format ktap -o "$out/aak" 'ops=200 size=4K cpus=0' \
+	'ops=200 size=4K cpus=0')
+is "$rc" 4 "--paired --format ktap, inconclusive A/A -> exit 4 through the guest"
+grep -q ' # SKIP inconclusive: .*too few events' "$out/last.txt" &&
+	tests/host/ktap-check.py "$out/last.txt" >/dev/null
+ok $? "valid KTAP, the inconclusive rules skipped: too few events"
 tap_done

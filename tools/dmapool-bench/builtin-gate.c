@@ -26,6 +26,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "fleet.h"
 #include "gate.h"
 #include "hist.h"
 #include "main.h"
@@ -208,6 +209,14 @@ struct gate_report {
 	struct gate_hard hc[GATE_MAX_HARD];
 	int nhc;
 	int status;			/* the exit status */
+	const char *kernel, *time;	/* the candidate's meta */
+	char run_id[80];		/* both sides' times */
+};
+
+/* What gate prints: text (the table or --json) or a fleet format. */
+struct gate_out {
+	enum fleet_format fmt;
+	const char *origin;		/* --kcidb-origin */
 };
 
 /*
@@ -374,10 +383,138 @@ static void gate_print_json(const struct gate_report *rep)
 	json_object_put(js);
 }
 
+/* --- fleet formats (fleet.h) ---------------------------------------------- */
+
+/* A rule's test name: "p99.alloc.kernel.hardirq.4K.usb". */
+static void rule_test_name(const struct gate_rule *r, char *buf, size_t len)
+{
+	char size[24] = "";
+
+	if (r->order >= 0)
+		fleet_size_name(r->order, size, sizeof(size));
+	snprintf(buf, len, "%s.%s%s%s%s%s%s%s%s%s", gate_metrics[r->m].name, r->op,
+		 *r->pool ? "." : "", r->pool, *r->ctx ? "." : "", r->ctx,
+		 *size ? "." : "", size, *r->stream ? "." : "", r->stream);
+}
+
+/* A hard-tier row's name: "fail.exhausted", "fallback.kernel_to_dma32". */
+static void hard_test_name(const char *name, char *buf, size_t len)
+{
+	size_t i, w = 0;
+
+	for (i = 0; name[i] && w + 4 < len; i++) {
+		if (name[i] == '-' && name[i + 1] == '>') {
+			w += snprintf(buf + w, len - w, "_to_");
+			i++;
+		} else {
+			buf[w++] = name[i] == ' ' ? '.' : name[i];
+		}
+	}
+	buf[w] = '\0';
+}
+
+static enum fleet_result verdict_result(enum gate_verdict v)
+{
+	return v == GATE_V_REGRESSION ? FLEET_FAIL :
+	       v == GATE_V_INCONCLUSIVE ? FLEET_SKIP : FLEET_PASS;
+}
+
+static void outcome_fleet(const struct outcome *o, struct fleet_test *t)
+{
+	const char *unit = o->r->m == M_OPS ? "ops/s" : "ns";
+	char b1[40], b2[40];
+
+	t->have_value = t->have_base = true;
+	t->value = o->cand;
+	t->base = o->base;
+	t->change = o->change;
+	t->unit = unit;
+	fleet_diag(t, "cases: %s, threshold %.1f%%", o->r->sel, o->r->thr * 100);
+	fleet_diag(t, "base %s %s, candidate %s %s, change %+.1f%%",
+		   fleet_num(o->base, b1, sizeof(b1)), unit,
+		   fleet_num(o->cand, b2, sizeof(b2)), unit, o->change * 100);
+	if (o->have_ci)
+		fleet_diag(t, "95%% CI [%+.1f%%, %+.1f%%], noise %.1f%%, limit %.1f%%",
+			   (o->lo - 1) * 100, (o->hi - 1) * 100, o->noise * 100,
+			   o->limit * 100);
+	else
+		fleet_diag(t, "CI -, noise %.1f%%, limit %.1f%%", o->noise * 100,
+			   o->limit * 100);
+	fleet_diag(t, "%s (%s tier): %s", gate_verdict_name(o->verdict),
+		   gate_tier_name(o->tier), o->why);
+	if (o->verdict == GATE_V_INCONCLUSIVE)
+		snprintf(t->reason, sizeof(t->reason), "inconclusive: %s", o->why);
+}
+
+static void hard_fleet(const struct gate_hard *h, struct fleet_test *t)
+{
+	t->have_value = t->have_base = true;
+	t->value = h->cand;
+	t->base = h->base;
+	t->change = h->base ? ((double)h->cand - h->base) / h->base :
+		    h->cand ? INFINITY : 0;
+	t->unit = "count";
+	fleet_diag(t, "cases: all runs (hard tier)");
+	fleet_diag(t, "base %llu, candidate %llu", (unsigned long long)h->base,
+		   (unsigned long long)h->cand);
+	fleet_diag(t, "%s", gate_hard_new(h) ? "regression: new in the candidate" :
+		   h->cand ? "pass: the baseline had them too" : "pass: none");
+}
+
+/* The report as fleet tests, printed as @go->fmt; the exit status. */
+static int gate_print_fleet(const struct gate_report *rep, const struct gate_out *go)
+{
+	struct fleet_test *t = calloc(GATE_MAX_OUTCOMES + GATE_MAX_HARD, sizeof(*t));
+	struct fleet_meta m = {
+		.origin = go->origin, .suite = "gate", .build = rep->kernel,
+		.run_id = rep->run_id, .start_time = rep->time,
+	};
+	char name[FLEET_NAME_LEN];
+	int i, nr = 0, max = GATE_MAX_OUTCOMES + GATE_MAX_HARD;
+	struct fleet_test *one;
+
+	if (!t)
+		return GATE_INVALID;
+	for (i = 0; i < rep->nr; i++) {
+		rule_test_name(rep->out[i].r, name, sizeof(name));
+		one = fleet_add(t, &nr, max, name, verdict_result(rep->out[i].verdict));
+		if (one)
+			outcome_fleet(&rep->out[i], one);
+	}
+	for (i = 0; i < rep->nhc; i++) {
+		hard_test_name(rep->hc[i].name, name, sizeof(name));
+		one = fleet_add(t, &nr, max, name, gate_hard_new(&rep->hc[i]) ?
+				FLEET_FAIL : FLEET_PASS);
+		if (one)
+			hard_fleet(&rep->hc[i], one);
+	}
+	fleet_print(stdout, go->fmt, t, nr, &m);
+	free(t);
+	if (go->fmt != FLEET_KTAP)
+		return rep->status;
+	return rep->status == GATE_REGRESSION ? FLEET_KSFT_FAIL :
+	       rep->status == GATE_INCONCLUSIVE ? FLEET_KSFT_SKIP : FLEET_KSFT_PASS;
+}
+
+/*
+ * Invalid input in ktap mode: one failing test, so that a fleet reading
+ * stdout sees the failure (the reason is on stderr); kselftest's exit 1.
+ */
+static int gate_invalid_ktap(void)
+{
+	struct fleet_test t = {};
+	int nr = 0;
+
+	fleet_add(&t, &nr, 1, "gate.input", FLEET_FAIL);
+	fleet_diag(&t, "invalid input (gate exit 3): see stderr");
+	fleet_print(stdout, FLEET_KTAP, &t, nr, NULL);
+	return FLEET_KSFT_FAIL;
+}
+
 /* Judge, print (table or JSON), return the exit status. */
 static int gate_eval(struct json_object *base, struct json_object *cand,
 		     struct json_object *aa, const struct gate_rule *rules, int nr,
-		     const char *bname, const char *cname)
+		     const char *bname, const char *cname, const struct gate_out *go)
 {
 	struct gate_report *rep = calloc(1, sizeof(*rep));
 	struct gate_rule *per = calloc(GATE_MAX_OUTCOMES, sizeof(*per));
@@ -405,11 +542,17 @@ static int gate_eval(struct json_object *base, struct json_object *cand,
 	}
 	rep->bname = bname;
 	rep->cname = cname;
-	if (json_output)
+	rep->kernel = jget_str(json_object_object_get(cand, "meta"), "kernel");
+	rep->time = jget_str(json_object_object_get(cand, "meta"), "time");
+	snprintf(rep->run_id, sizeof(rep->run_id), "%.32s.vs.%.32s", rep->time,
+		 jget_str(json_object_object_get(base, "meta"), "time"));
+	status = rep->status;
+	if (go->fmt != FLEET_TEXT)
+		status = gate_print_fleet(rep, go);
+	else if (json_output)
 		gate_print_json(rep);
 	else
 		gate_print_plain(rep);
-	status = rep->status;
 	free(rep);
 	free(per);
 	return status;
@@ -425,6 +568,8 @@ struct pair_opts {
 	const char *rules;
 	bool allow, paired;
 	struct vm_opts vm;
+	struct fleet_opts fleet;
+	struct gate_out out;		/* from fleet, checked */
 };
 
 /* Side @k's `run` arguments, into @dir on a freshly loaded module. */
@@ -506,7 +651,7 @@ static int paired_here(const struct pair_opts *po, const char *outdir,
 	}
 	snprintf(dir, sizeof(dir), "%.3900s/a.json", outdir);
 	snprintf(log, sizeof(log), "%s/b.json", outdir);
-	ret = gate_eval(side[0], side[1], side[2], rules, nr, dir, log);
+	ret = gate_eval(side[0], side[1], side[2], rules, nr, dir, log, &po->out);
 out:
 	for (k = 0; k < 3; k++)
 		json_object_put(side[k]);
@@ -590,10 +735,15 @@ static const struct cmd_help gate_help = {
 "  p999 op=alloc 20%  ops_per_sec op=alloc 5%   mean op=free 5%\n"
 "\n"
 "Exit status: 0 pass, 1 regression, 2 inconclusive (too noisy, too few runs or\n"
-"events), 3 invalid input or mismatched results (or the guest failed).\n",
+"events), 3 invalid input or mismatched results (or the guest failed).\n"
+"--format ktap exits as kselftest does: 0 all pass, 1 a regression or invalid\n"
+"input, 4 nothing failed but something was inconclusive (a SKIP).\n",
 	.examples =
 "  dmapool-bench gate results/baseline/result.json results/latest/result.json\n"
 "  dmapool-bench gate --rules my.rules --json base.json cand.json\n"
+"  dmapool-bench gate --format ktap results/baseline/result.json results/latest/result.json\n"
+"  dmapool-bench gate --format kcidb --kcidb-origin my_lab base.json cand.json\n"
+"  dmapool-bench gate --format lava base.json cand.json   # for a LAVA parse pattern\n"
 "  dmapool-bench gate --paired --deterministic 'ops=20000' 'ops=20000 test_spin_ns=100'\n",
 };
 
@@ -626,46 +776,65 @@ static int gate_files(const struct pair_opts *po, const char *base,
 	b = a ? result_read(cand) : NULL;
 	ret = !b ? GATE_INVALID :
 	      check_match(a, b, base, cand, po->allow) ? GATE_INVALID :
-	      gate_eval(a, b, NULL, rules, nr, base, cand);
+	      gate_eval(a, b, NULL, rules, nr, base, cand, &po->out);
 	json_object_put(a);
 	json_object_put(b);
+	return ret;
+}
+
+/* After the options: a gate exit status (ktap mode: kselftest's). */
+static int gate_main(struct pair_opts *po, int argc, char **argv, int first)
+{
+	struct gate_rule rules[GATE_MAX_RULES];
+	char outdir[PATH_MAX];
+	int nr, ret;
+
+	if (argc - first != 2) {
+		p_err("gate: %s (see 'dmapool-bench gate --help')", po->paired ?
+		      "--paired takes two specs, A and B" :
+		      "give a baseline and a candidate result file");
+		return GATE_INVALID;
+	}
+	if (load_rules(po->rules, rules, &nr))
+		return GATE_INVALID;
+	if (!po->paired)
+		return gate_files(po, argv[first], argv[first + 1], rules, nr);
+	if (vm_check_opts("gate", &po->vm) || pair_spec(po, 0, argv[first]) ||
+	    pair_spec(po, 1, argv[first + 1]))
+		return GATE_INVALID;
+	if (run_prepare_outdir("gate", po->output, outdir))
+		return GATE_INVALID;
+	if (!vm_needed(po->vm.force))
+		return paired_here(po, outdir, rules, nr);
+	po->vm.rwdir = outdir;
+	po->vm.cpus = po->vm.deterministic ? 1 : 2;
+	ret = vm_run(&po->vm, argc, argv);
+	/* The guest's gate exits as we would: ktap mode's 4 is a skip. */
+	if (po->out.fmt == FLEET_KTAP && ret == FLEET_KSFT_SKIP)
+		return ret;
+	if (ret > GATE_INVALID) {
+		p_err("gate: the guest failed (tools/dmapool-vm exit %d)", ret);
+		ret = GATE_INVALID;
+	}
 	return ret;
 }
 
 int cmd_gate(int argc, char **argv)
 {
 	struct pair_opts po = { .rounds = 5, .output = "results/gate" };
-	struct opt_use use[] = { { &gate_group, &po }, { &vm_group, &po.vm } };
-	struct gate_rule rules[GATE_MAX_RULES];
-	char outdir[PATH_MAX];
-	int first, nr, ret;
+	struct opt_use use[] = { { &gate_group, &po }, { &fleet_group, &po.fleet },
+				 { &vm_group, &po.vm } };
+	int first, ret;
 
 	ret = opts_parse(&gate_help, use, ARRAY_SIZE(use), argc, argv, &first);
 	if (ret)
 		return ret > 0 ? GATE_PASS : GATE_INVALID;
-	if (argc - first != 2) {
-		p_err("gate: %s (see 'dmapool-bench gate --help')", po.paired ?
-		      "--paired takes two specs, A and B" :
-		      "give a baseline and a candidate result file");
+	if (fleet_opts_check("gate", &po.fleet, &po.out.fmt))
 		return GATE_INVALID;
-	}
-	if (load_rules(po.rules, rules, &nr))
-		return GATE_INVALID;
-	if (!po.paired)
-		return gate_files(&po, argv[first], argv[first + 1], rules, nr);
-	if (vm_check_opts("gate", &po.vm) || pair_spec(&po, 0, argv[first]) ||
-	    pair_spec(&po, 1, argv[first + 1]))
-		return GATE_INVALID;
-	if (run_prepare_outdir("gate", po.output, outdir))
-		return GATE_INVALID;
-	if (!vm_needed(po.vm.force))
-		return paired_here(&po, outdir, rules, nr);
-	po.vm.rwdir = outdir;
-	po.vm.cpus = po.vm.deterministic ? 1 : 2;
-	ret = vm_run(&po.vm, argc, argv);
-	if (ret > GATE_INVALID) {
-		p_err("gate: the guest failed (tools/dmapool-vm exit %d)", ret);
-		ret = GATE_INVALID;
-	}
+	po.out.origin = po.fleet.origin;
+	ret = gate_main(&po, argc, argv, first);
+	/* kselftest: invalid input is a failure, and stdout says so. */
+	if (po.out.fmt == FLEET_KTAP && ret == GATE_INVALID)
+		return gate_invalid_ktap();
 	return ret;
 }

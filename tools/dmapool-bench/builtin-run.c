@@ -153,6 +153,91 @@ static void bpf_stop(void *priv)
 	b->col = NULL;
 }
 
+/* --- fleet formats (fleet.h): one test per case and metric, a cross-check */
+
+/* The tests of one run's cases: p50, p99 (ns) and ops_per_sec per case. */
+static void run_case_tests(struct json_object *run, const char *pre,
+			   struct fleet_test *t, int *nr, int max)
+{
+	static const struct { const char *key, *unit; } metrics[] = {
+		{ "p50", "ns" }, { "p99", "ns" }, { "ops_per_sec", "ops/s" },
+	};
+	struct json_object *cases = json_object_object_get(run, "cases"), *cs;
+	char name[FLEET_NAME_LEN], size[24];
+	struct fleet_test *one;
+	size_t i, k;
+
+	for (i = 0; i < json_object_array_length(cases); i++) {
+		cs = json_object_array_get_idx(cases, i);
+		fleet_size_name(jget_u64(cs, "size_order"), size, sizeof(size));
+		for (k = 0; k < ARRAY_SIZE(metrics); k++) {
+			const char *stream = json_object_object_get(cs, "stream") ?
+					     jget_str(cs, "stream") : "";
+
+			snprintf(name, sizeof(name), "%s%s.%s.%s.%s.%s%s%s", pre,
+				 metrics[k].key, jget_str(cs, "op"), jget_str(cs, "pool"),
+				 jget_str(cs, "ctx"), size, *stream ? "." : "", stream);
+			one = fleet_add(t, nr, max, name, FLEET_PASS);
+			if (!one)
+				return;
+			one->have_value = true;
+			one->value = json_object_get_double(json_object_object_get(
+				cs, metrics[k].key));
+			one->unit = metrics[k].unit;
+			fleet_diag(one, "n %llu, p50 %llu, p99 %llu, max %llu",
+				   (unsigned long long)jget_u64(cs, "n"),
+				   (unsigned long long)jget_u64(cs, "p50"),
+				   (unsigned long long)jget_u64(cs, "p99"),
+				   (unsigned long long)jget_u64(cs, "max"));
+		}
+	}
+}
+
+/* Every run of @root as fleet tests, printed as @o->fmt. */
+static void run_print_fleet(struct json_object *root, const struct run_opts *o)
+{
+	struct json_object *runs = json_object_object_get(root, "runs"), *run, *cc;
+	struct json_object *meta = json_object_object_get(root, "meta");
+	struct fleet_meta m = {
+		.origin = o->fleet.origin, .suite = "run",
+		.build = jget_str(meta, "kernel"), .run_id = jget_str(meta, "time"),
+		.start_time = jget_str(meta, "time"),
+	};
+	size_t i, nruns = json_object_array_length(runs);
+	int nr = 0, max = 1;
+	struct fleet_test *t, *one;
+	char pre[32] = "", name[FLEET_NAME_LEN];
+
+	for (i = 0; i < nruns; i++)
+		max += 1 + 3 * json_object_array_length(json_object_object_get(
+			json_object_array_get_idx(runs, i), "cases"));
+	t = calloc(max, sizeof(*t));
+	if (!t)
+		return;
+	for (i = 0; i < nruns; i++) {
+		run = json_object_array_get_idx(runs, i);
+		if (nruns > 1)
+			snprintf(pre, sizeof(pre), "run%zu.", i + 1);
+		run_case_tests(run, pre, t, &nr, max);
+		cc = json_object_object_get(run, "crosscheck");
+		snprintf(name, sizeof(name), "%scrosscheck", pre);
+		one = fleet_add(t, &nr, max, name, cc &&
+				json_object_get_boolean(json_object_object_get(cc, "ok")) ?
+				FLEET_PASS : FLEET_FAIL);
+		if (!one)
+			break;
+		one->have_value = true;
+		one->value = jget_u64(json_object_object_get(run, "module_stats"), "ops");
+		one->unit = "count";
+		fleet_diag(one, "%s (%s)", cc ? jget_str(cc, "message") : "no cross-check",
+			   cc && json_object_get_boolean(json_object_object_get(cc, "exact")) ?
+			   "exact" : "inexact");
+	}
+	fleet_print(stdout, o->fmt, t, nr, &m);
+	run_fleet_printed();
+	free(t);
+}
+
 static bool bpf_finish(void *priv, const struct run_opts *o,
 		       struct json_object *root, const char *outdir)
 {
@@ -166,7 +251,9 @@ static bool bpf_finish(void *priv, const struct run_opts *o,
 	    result_write_csvs(&root, 1, outdir, series, sizeof(series),
 			      pools, sizeof(pools)))
 		ok = false;
-	if (json_output)
+	if (o->fmt != FLEET_TEXT)
+		run_print_fleet(root, o);
+	else if (json_output)
 		printf("%s\n", json_object_to_json_string_ext(root,
 			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
@@ -195,13 +282,17 @@ static const struct opt_group run_group = OPT_GROUP("Output", run_opts_table);
 const struct tracer bpf_tracer = {
 	.cmd = "run",
 	.own = &run_group,
+	.fleet = true,
 	.help = {
 		.name = "run",
 		.synopsis = "[OPTIONS]",
 		.about =
 "Run one workload of the module's load generator, measure it with BPF and\n"
 "write DIR/result.json (schema " RESULT_SCHEMA ") plus CSVs for gnuplot.\n"
-"On a host that cannot load modules it runs itself in tools/dmapool-vm.\n",
+"On a host that cannot load modules it runs itself in tools/dmapool-vm.\n"
+"--format ktap|lkp|lava|kcidb prints, instead of the summary, one test per\n"
+"case (op, pool, ctx, size) and metric (p50, p99 in ns, ops_per_sec) and the\n"
+"run's cross-check as a pass/fail test (exit statuses as without it).\n",
 		.examples =
 "  dmapool-bench run --plot\n"
 "  dmapool-bench run --ctx softirq --cpus 0 --ops 100000 --size loguniform:4K-256K --hold ops:64 -o /tmp/r\n"
@@ -209,7 +300,9 @@ const struct tracer bpf_tracer = {
 "  dmapool-bench run --spec 'stream=usb ctx=hardirq cpus=0 size=uniform:4K-64K hold=ops:16 ;\n"
 "                            stream=mbox ctx=atomic cpus=1 size=4K'\n"
 "  dmapool-bench run --replay capture.jsonl --speed 10 -o /tmp/replay\n"
-"  dmapool-bench run --profile rpi-dwc-otg --coherent-pool 512K\n",
+"  dmapool-bench run --profile rpi-dwc-otg --coherent-pool 512K\n"
+"  dmapool-bench run --ops 20000 --format ktap   # KTAP: a test per case and metric\n"
+"  dmapool-bench run --format kcidb --kcidb-origin my_lab -o /tmp/r\n",
 	},
 	.start = bpf_start,
 	.begin = bpf_begin,

@@ -462,14 +462,17 @@ static size_t run_uses(const struct tracer *t, struct run_opts *o,
 	use[2] = (struct opt_use){ run_workload_group(), o };
 	use[3] = (struct opt_use){ &run_pools_group, o };
 	use[4] = (struct opt_use){ &vm_group, &o->vm };
-	return 5;
+	if (!t->fleet)
+		return 5;
+	use[5] = (struct opt_use){ &fleet_group, &o->fleet };
+	return 6;
 }
 
 /* Parse `run`/`record` options into @o: 0, 1 after --help, or -EINVAL. */
 static int run_parse(const struct tracer *t, struct run_opts *o, int argc,
 		     char **argv)
 {
-	struct opt_use use[5];
+	struct opt_use use[6];
 	size_t nr = run_uses(t, o, use);
 	int first, ret;
 
@@ -483,6 +486,8 @@ static int run_parse(const struct tracer *t, struct run_opts *o, int argc,
 		p_err("%s: unexpected argument '%s'", o->cmd, argv[first]);
 		return -EINVAL;
 	}
+	if (fleet_opts_check(o->cmd, &o->fleet, &o->fmt))
+		return -EINVAL;
 	return run_opts_finish(o);
 }
 
@@ -1005,9 +1010,37 @@ static int run_outdir(const struct tracer *t, const struct run_opts *o,
 	return run_prepare_outdir(o->cmd, dir, outdir);
 }
 
-/* Run ourselves in a guest: its exit status, the harness's failures named. */
+static bool fleet_printed;
+
+void run_fleet_printed(void)
+{
+	fleet_printed = true;
+}
+
+/*
+ * --format ktap: a run that failed before printing its tests is one failing
+ * test on stdout (the reason is on stderr), so that a fleet reading KTAP
+ * sees the failure. Returns @ret.
+ */
+static int run_ktap_failed(const struct run_opts *o, int ret)
+{
+	struct fleet_test t = {};
+	int nr = 0;
+
+	if (o->fmt != FLEET_KTAP || ret == EXIT_OK || fleet_printed)
+		return ret;
+	fleet_add(&t, &nr, 1, o->cmd, FLEET_FAIL);
+	fleet_diag(&t, "%s failed (exit %d): see stderr", o->cmd, ret);
+	fleet_print(stdout, FLEET_KTAP, &t, nr, NULL);
+	return ret;
+}
+
+/*
+ * Run ourselves in a guest: its exit status, the harness's failures named
+ * (*@broke: the guest's own run did not get to say anything).
+ */
 static int run_in_guest(struct run_opts *o, const char *outdir, int argc,
-			char **argv)
+			char **argv, bool *broke)
 {
 	int ret;
 
@@ -1017,6 +1050,7 @@ static int run_in_guest(struct run_opts *o, const char *outdir, int argc,
 		o->vm.cpus = 2;
 	ret = vm_run(&o->vm, argc, argv);
 	/* The harness's own failures (124 timeout, 125 kernel, 126 boot). */
+	*broke = ret > EXIT_USAGE;
 	if (ret > EXIT_USAGE) {
 		p_err("the guest failed (tools/dmapool-vm exit %d: %s)", ret,
 		      ret == 124 ? "timeout" : ret == 125 ?
@@ -1040,9 +1074,14 @@ int run_main(const struct tracer *t, int argc, char **argv)
 	if (run_outdir(t, &o, outdir))
 		return EXIT_USAGE;
 	if (vm_needed(o.vm.force)) {
-		ret = run_in_guest(&o, outdir, argc, argv);
+		bool broke = false;
+
+		ret = run_in_guest(&o, outdir, argc, argv, &broke);
+		/* Else the guest's run printed its tests, or its failure. */
+		if (broke)
+			return run_ktap_failed(&o, ret);
 	} else {
-		ret = run_here(t, &o, outdir);
+		ret = run_ktap_failed(&o, run_here(t, &o, outdir));
 		if (getenv("DMAPOOL_IN_VM"))
 			return ret;	/* the host plots, at native speed */
 	}

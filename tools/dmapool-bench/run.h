@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "dmapool_bench.h"
+#include "fleet.h"
 #include "opts.h"
 #include "vm.h"
 
@@ -52,6 +53,8 @@ struct run_opts {
 	struct replay_data *rp;		/* replay_opts_load()'s (replay-sched.h) */
 	const char *profile;		/* --profile: a name or a file */
 	struct profile *prof;		/* loaded by run_opts_finish() */
+	struct fleet_opts fleet;	/* run: --format, --kcidb-origin */
+	enum fleet_format fmt;		/* checked by run_parse() */
 };
 
 /*
@@ -66,6 +69,7 @@ struct tracer {
 	struct cmd_help help;		/* its --help around the options */
 	const struct opt_group *own;	/* its own options (bound to run_opts) */
 	bool record;			/* -o names a file */
+	bool fleet;			/* takes --format (fleet.h) */
 	/* Attach or enable; *@how goes to meta.bpf_attach. */
 	int (*start)(const struct run_opts *o, const char *outdir, void **priv,
 		     const char **how);
@@ -138,6 +142,9 @@ int tracer_start(const struct tracer *t, const struct run_opts *o,
 void tracer_stop(const struct tracer *t, void *priv);
 bool tracer_finish(const struct tracer *t, void *priv, const struct run_opts *o,
 		   struct json_object *root, const char *outdir);
+
+/* A tracer printed its --format tests (a failure need not be printed). */
+void run_fleet_printed(void);
 
 /* `run` and `record`: options, guest or here, the runs, the outputs. */
 int run_main(const struct tracer *be, int argc, char **argv);
