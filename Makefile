@@ -87,7 +87,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 ifeq ($(ARCH),arm64)
 all: module cli
 else
-all: module unit cli
+all: module unit cli doc
 endif
 
 # The arm64 part, from an x86 make: packages, then every arm64 kernel's
@@ -210,6 +210,18 @@ $(CLI): $(CLI_SRCS) $(CLI_HDRS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CLI_SYSROOT) $(CLI_CFLAGS) $(CLI_SRCS) $(CLI_LIBS) -o $@
 
+# Man pages and bash completion, generated from the CLI's option tables
+# (DMAPOOL_BENCH_HELP=doc) and dmapool-vm's usage: they cannot drift.
+DOC := $(BUILD)/doc
+DOC_FILES := $(DOC)/dmapool-bench.8 $(DOC)/dmapool-vm.1 $(DOC)/dmapool-bench.bash-completion
+
+doc: $(DOC_FILES)
+
+$(DOC_FILES) &: $(CLI) tools/gen-doc tools/dmapool-vm tools/dmapool-bench/main.h \
+		tools/dmapool-bench/gate.h
+	$(call msg,GEN,$(DOC)/)
+	$(Q)tools/gen-doc $(CLI) $(DOC)
+
 # The schema files the CLI checks its inputs against, as C strings.
 $(GEN)/%.schema.h: tools/dmapool-bench/%.schema.json
 	$(call msg,GEN,$@)
@@ -289,7 +301,7 @@ $(BUILD)/tests/dmapool-fuzz: tests/guest/dmapool-fuzz.c bench-module/spec.c \
 		-Iinclude/uapi $< bench-module/spec.c -o $@
 
 # --- tests, lint ------------------------------------------------------------
-test: unit modules-all cli $(CLI_ASAN) $(BUILD)/tests/test_bpf_verifier checkpatch \
+test: unit modules-all cli doc $(CLI_ASAN) $(BUILD)/tests/test_bpf_verifier checkpatch \
 		$(BUILD)/$(KVER)/notrace/dmapool_bench.ko $(GUEST_TOOLS) arm64
 	$(Q)TEST_KVERS="$(TEST_KVERS)" tests/run
 
@@ -396,6 +408,7 @@ help:
 	@echo "  lint        checkpatch.pl --no-tree on kernel, BPF and CLI sources; gcc -fanalyzer on the CLI"
 	@echo "  guest-tools build/tests/dmapool-fuzz: guest fuzz campaign, latency sampler"
 	@echo "  cli         build/dmapool-bench (BPF skeleton included)"
+	@echo "  doc         build/doc/: dmapool-bench(8), dmapool-vm(1), bash completion (tools/gen-doc)"
 	@echo "  cli-asan    build/asan/dmapool-bench: the CLI with ASan/UBSan (the fuzz suite)"
 	@echo "  run         deps, build, the default workload in the guest: results/latest/"
 	@echo "  gate        the default workload, deterministic, gated against results/baseline/"
@@ -412,4 +425,4 @@ help:
 	@echo "  ARCH=arm64  cross-build for Debian's arm64 kernels into build/arm64/"
 	@echo "  V=1         show commands"
 
-.PHONY: all arm64 distclean module modules-all unit cli guest-tools cli-asan test checkpatch lint deps run gate baseline bench clean help
+.PHONY: all arm64 doc distclean module modules-all unit cli guest-tools cli-asan test checkpatch lint deps run gate baseline bench clean help

@@ -168,6 +168,12 @@ static void usage(FILE *f)
 {
 	size_t i;
 
+	if (opts_doc()) {
+		for (i = 0; i < ARRAY_SIZE(cmds); i++)
+			fprintf(f, "command\t%s\t%s\n", cmds[i].name, cmds[i].what);
+		opts_doc_global(f);
+		return;
+	}
 	fprintf(f,
 		"Usage: dmapool-bench [OPTIONS] COMMAND [ARGS...]\n"
 		"       dmapool-bench COMMAND --help\n\n"

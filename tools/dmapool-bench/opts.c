@@ -10,6 +10,7 @@
 
 #include "main.h"
 #include "opts.h"
+#include "spec.h"
 
 static int set_verbose(const char *cmd, const struct opt *opt, const char *val,
 		       void *obj)
@@ -359,12 +360,97 @@ static void print_set(FILE *f, const struct opt_set *s)
 	}
 }
 
+/*
+ * What a shell may complete after @o: its choices, the context names for a
+ * CTX value, or a source the completion script asks at run time (@kernels:
+ * tools/dmapool-vm --list-kernels, @profiles: dmapool-bench profiles,
+ * @files, @dirs); "" for free text.
+ */
+static void doc_values(const struct opt *o, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	if (!o->arg)
+		return;
+	if (o->kind == OPT_CHOICE) {
+		snprintf(buf, len, "%s", o->choices);
+	} else if (!strcmp(o->arg, "CTX")) {
+		for (i = 0; i < DMAPOOL_NR_CTX && n < len; i++)
+			n += snprintf(buf + n, len - n, "%s%s", i ? "|" : "",
+				      dmapool_ctx_names[i]);
+	} else if (!strcmp(o->name, "kernel")) {
+		snprintf(buf, len, "@kernels");
+	} else if (!strcmp(o->name, "profile")) {
+		snprintf(buf, len, "@profiles");
+	} else if (strstr(o->arg, "FILE") || !strcmp(o->arg, "PATH")) {
+		snprintf(buf, len, "@files");
+	} else if (strstr(o->arg, "DIR")) {
+		snprintf(buf, len, "@dirs");
+	}
+}
+
+/* One option as a DOC line: opt, short, long, value, completions, help. */
+static void doc_opt(FILE *f, const struct opt *o, const char *title)
+{
+	char values[256];
+	const char *h = o->help, *nl;
+
+	doc_values(o, values, sizeof(values));
+	fprintf(f, "opt\t%s\t%c\t%s\t%s\t%s\t", title, o->key ? o->key : '-',
+		o->name, o->arg ? o->arg : "-", values[0] ? values : "-");
+	while ((nl = strchr(h, '\n'))) {
+		fprintf(f, "%.*s ", (int)(nl - h), h);
+		h = nl + 1;
+	}
+	fprintf(f, "%s\n", h);
+}
+
+/* Each '\n'-terminated line of @text as "@tag\tLINE". */
+static void doc_lines(FILE *f, const char *tag, const char *text)
+{
+	const char *nl;
+
+	while (text && *text) {
+		nl = strchr(text, '\n');
+		if (!nl)
+			nl = text + strlen(text);
+		fprintf(f, "%s\t%.*s\n", tag, (int)(nl - text), text);
+		text = *nl ? nl + 1 : nl;
+	}
+}
+
+bool opts_doc(void)
+{
+	const char *d = getenv("DMAPOOL_BENCH_HELP");
+
+	return d && !strcmp(d, "doc");
+}
+
+void opts_doc_global(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(global_opts); i++)
+		doc_opt(f, &global_opts[i], global_group.title);
+}
+
 void opts_usage(FILE *f, const struct cmd_help *cmd,
 		const struct opt_use *use, size_t nr)
 {
 	struct opt_set s;
+	size_t i;
 
 	collect(&s, use, nr);
+	if (opts_doc()) {
+		fprintf(f, "cmd\t%s\t%s\n", cmd->name, cmd->synopsis);
+		doc_lines(f, "about", cmd->about);
+		for (i = 0; i < s.nr; i++)
+			if (s.opt[i]->kind != OPT_REFUSE)
+				doc_opt(f, s.opt[i], s.title[i]);
+		doc_lines(f, "example", cmd->examples);
+		return;
+	}
 	fprintf(f, "Usage: dmapool-bench %s %s\n", cmd->name, cmd->synopsis);
 	if (cmd->about)
 		fprintf(f, "\n%s", cmd->about);

@@ -104,6 +104,15 @@ void opts_usage(FILE *f, const struct cmd_help *cmd,
 int opts_parse_global(int argc, char **argv);
 void opts_global_usage(FILE *f);
 
+/*
+ * DMAPOOL_BENCH_HELP=doc: --help prints the tables as tab-separated lines
+ * (cmd, about, opt, example; the top level: command, opt) for
+ * tools/gen-doc, which writes the man page and the bash completion from
+ * them.
+ */
+bool opts_doc(void);
+void opts_doc_global(FILE *f);
+
 /* Is @s one of the '|'-separated @choices? */
 bool opts_choice_ok(const char *choices, const char *s);
 
