@@ -369,6 +369,11 @@ gate: cli
 		{ cat $(BUILD)/gate.log >&2; exit 3; }
 	$(Q)$(CLI) gate $(BASELINE) $(BUILD)/gate/result.json
 
+# kselftest's entry point (selftests/dmapool-bench: TEST_PROGS, run_tests):
+# a quick gate on this machine, KTAP, exit 0 pass / 1 fail / 4 skip.
+kselftest:
+	$(Q)$(MAKE) -s -C selftests/dmapool-bench run_tests
+
 # Rewrite the baseline deliberately (commit it with git add -f).
 baseline: cli
 	$(Q)$(MAKE) module KVER=$(GATE_KVER)
@@ -412,6 +417,7 @@ help:
 	@echo "  cli-asan    build/asan/dmapool-bench: the CLI with ASan/UBSan (the fuzz suite)"
 	@echo "  run         deps, build, the default workload in the guest: results/latest/"
 	@echo "  gate        the default workload, deterministic, gated against results/baseline/"
+	@echo "  kselftest   selftests/dmapool-bench run_tests: a quick gate as KTAP (0/1/4)"
 	@echo "  baseline    rewrite results/baseline/ (deterministic, GATE_KVER)"
 	@echo "  bench       tracing overhead, generator capacity, lost events: results/bench/"
 	@echo "  clean       remove build/ but the arm64 packages (build/arm64/{apt,debs,root})"
@@ -425,4 +431,4 @@ help:
 	@echo "  ARCH=arm64  cross-build for Debian's arm64 kernels into build/arm64/"
 	@echo "  V=1         show commands"
 
-.PHONY: all arm64 doc distclean module modules-all unit cli guest-tools cli-asan test checkpatch lint deps run gate baseline bench clean help
+.PHONY: all arm64 doc kselftest distclean module modules-all unit cli guest-tools cli-asan test checkpatch lint deps run gate baseline bench clean help

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The kselftest entry point (selftests/dmapool-bench, make kselftest): its
+# runner's KTAP and exit statuses with stand-in programs (pass, fail, skip,
+# timeout), then the real quick gate on this machine: KTAP, exit 0, the
+# gate's own KTAP inside, under 2 minutes. TAP.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+
+S=selftests/dmapool-bench
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+KTAP=tests/host/ktap-check.py
+
+# The runner with stand-ins, in a copy of the directory.
+cp "$S/run_kselftest.sh" "$T/"
+printf '#!/bin/sh\necho fine\nexit 0\n' >"$T/pass.sh"
+printf '#!/bin/sh\necho broken\nexit 1\n' >"$T/fail.sh"
+printf '#!/bin/sh\necho "nothing to do here"\nexit 4\n' >"$T/skip.sh"
+printf '#!/bin/sh\nsleep 10\n' >"$T/slow.sh"
+chmod +x "$T"/*.sh
+DMAPOOL_KSFT_TIMEOUT=2 "$T/run_kselftest.sh" pass.sh skip.sh >"$T/a.out"
+is "$?" 4 "runner: a skip and no failure exits 4 (KSFT_SKIP)"
+$KTAP --spaces "$T/a.out" >"$T/a.chk" 2>&1
+ok $? "runner: its output is KTAP ($(cat "$T/a.chk"))"
+grep -qx 'ok 2 selftests: dmapool-bench: skip.sh # SKIP' "$T/a.out" &&
+	grep -qx '# nothing to do here' "$T/a.out" &&
+	grep -qx 'ok 1 selftests: dmapool-bench: pass.sh' "$T/a.out"
+ok $? "runner: kselftest's result lines, the program's output as '# ' lines"
+DMAPOOL_KSFT_TIMEOUT=2 "$T/run_kselftest.sh" pass.sh fail.sh slow.sh >"$T/b.out"
+is "$?" 1 "runner: a failure exits 1"
+$KTAP --spaces "$T/b.out" >/dev/null 2>&1
+ok $? "runner: still KTAP"
+grep -qx 'not ok 2 selftests: dmapool-bench: fail.sh # exit=1' "$T/b.out" &&
+	grep -qx 'not ok 3 selftests: dmapool-bench: slow.sh # TIMEOUT 2 seconds' "$T/b.out"
+ok $? "runner: a failure and a timeout are 'not ok'"
+
+# install copies what a fleet runs.
+make -s -C "$S" install INSTALL_PATH="$T/inst" >/dev/null 2>&1
+check "make install INSTALL_PATH=DIR copies the programs and the runner" -- \
+	test -x "$T/inst/dmapool_gate.sh" -a -x "$T/inst/run_kselftest.sh"
+
+# The real one: the committed baseline's kernel boots here, so it is the
+# deterministic default workload against results/baseline.
+t0=$SECONDS
+make -s kselftest >"$T/k.out" 2>"$T/k.err"
+rc=$?
+el=$((SECONDS - t0))
+is "$rc" 0 "make kselftest: the quick gate passes on this machine" || sed 's/^/# /' "$T/k.err"
+cmp_ok "$el" -lt 120 "... in under 2 minutes ($el s)"
+$KTAP --spaces "$T/k.out" >"$T/k.chk" 2>&1
+ok $? "make kselftest prints KTAP ($(cat "$T/k.chk"))"
+grep -qx 'ok 1 selftests: dmapool-bench: dmapool_gate.sh' "$T/k.out"
+ok $? "... ok 1 selftests: dmapool-bench: dmapool_gate.sh (no SKIP)"
+grep -q '^# gate: the default workload against results/baseline' "$T/k.out"
+ok $? "... the gate against the committed baseline (its kernel boots here)"
+# The gate's own KTAP, inside as '# ' lines.
+sed -n 's/^# //p' "$T/k.out" | sed -n '/^KTAP version 1$/,$p' >"$T/inner"
+$KTAP "$T/inner" >"$T/inner.chk" 2>&1
+ok $? "the gate's own KTAP inside is valid ($(cat "$T/inner.chk"))"
+tap_done
