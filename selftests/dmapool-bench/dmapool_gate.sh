@@ -34,13 +34,13 @@ fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 if [ $mode = baseline ]; then
-	echo "# gate: the default workload against results/baseline (kernel $kernel)" >&2
+	echo "gate: the default workload against results/baseline (kernel $kernel)" >&2
 	"$cli" run --deterministic --kernel "$kernel" --repeat 5 -o "$out/cand" \
 		>"$out/run.log" 2>&1 ||
 		{ sed 's/^/# /' "$out/run.log" >&2; echo "dmapool_gate.sh: the run failed" >&2; exit 1; }
 	"$cli" gate --format ktap "$base" "$out/cand/result.json"
 else
-	echo "# gate: no baseline for this kernel: the workload against itself, paired ($kernel)" >&2
+	echo "gate: no baseline for this kernel: the workload against itself, paired ($kernel)" >&2
 	"$cli" gate --paired --deterministic --kernel "$kernel" --format ktap -o "$out/paired" \
 		'ops=5000' 'ops=5000'
 fi

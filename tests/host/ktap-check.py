@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""ktap-check.py [--names] [FILE]: a strict KTAP version 1 reader for what
+"""ktap-check.py [--names] [--spaces] [FILE]: a strict KTAP version 1 reader for what
 we print (Documentation/dev-tools/ktap.rst, kselftest's usage of it).
 
 Accepted, in this order and nothing else:
@@ -18,11 +18,16 @@ import re
 import sys
 
 TEST = re.compile(r"^(ok|not ok) ([0-9]+) ([^\s#]+)(?: # ([A-Z]+)(?: (.*))?)?$")
+# --spaces: KTAP's own rule, as kselftest's runner uses it: a description of
+# any text but '#' ("selftests: dmapool-bench: PROG"), and after " # " a
+# directive or free diagnostic data ("# exit=1").
+TEST_SPACES = re.compile(r"^(ok|not ok) ([0-9]+) ([^#]*[^\s#])(?: # (.*))?$")
+DIRECTIVE = re.compile(r"^([A-Z]+)(?: (.*))?$")
 PLAN = re.compile(r"^1\.\.([0-9]+)$")
 DIRECTIVES = {"SKIP", "TODO", "XFAIL", "TIMEOUT", "ERROR"}
 
 
-def check(lines):
+def check(lines, spaces=False):
     """Returns (tests, None) or (None, (line number, problem))."""
     if not lines or lines[0] != "KTAP version 1":
         return None, (1, "the first line is not 'KTAP version 1'")
@@ -36,10 +41,15 @@ def check(lines):
                 return None, (no, f"expected the plan '1..N', got {line!r}")
             plan = int(m.group(1))
             continue
-        m = TEST.match(line)
+        m = (TEST_SPACES if spaces else TEST).match(line)
         if not m:
             return None, (no, f"not a KTAP test or diagnostic line: {line!r}")
-        result, num, name, directive, _ = m.groups()
+        if spaces:
+            result, num, name, tail = m.groups()
+            d = DIRECTIVE.match(tail or "")
+            directive = d.group(1) if d and d.group(1) in DIRECTIVES else None
+        else:
+            result, num, name, directive, _ = m.groups()
         if int(num) != len(tests) + 1 or num != str(int(num)):
             return None, (no, f"test number {num}, expected {len(tests) + 1}")
         if directive is not None and directive not in DIRECTIVES:
@@ -59,13 +69,14 @@ def check(lines):
 def main():
     args = sys.argv[1:]
     names = "--names" in args
-    args = [a for a in args if a != "--names"]
+    spaces = "--spaces" in args
+    args = [a for a in args if a not in ("--names", "--spaces")]
     path = args[0] if args else "-"
     text = sys.stdin.read() if path == "-" else open(path).read()
     if text and not text.endswith("\n"):
         print(f"{path}: the last line is not terminated")
         return 1
-    tests, err = check(text.split("\n")[:-1] if text else [])
+    tests, err = check(text.split("\n")[:-1] if text else [], spaces)
     if err:
         print(f"{path}:{err[0]}: {err[1]}")
         return 1
