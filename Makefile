@@ -370,7 +370,8 @@ gate: cli
 	$(Q)$(CLI) gate $(BASELINE) $(BUILD)/gate/result.json
 
 # kselftest's entry point (selftests/dmapool-bench: TEST_PROGS, run_tests):
-# a quick gate on this machine, KTAP, exit 0 pass / 1 fail / 4 skip.
+# a quick gate on this machine as KTAP; its runner exits 0 pass / 1 fail /
+# 4 skip, which make reports as 0 or 2.
 kselftest:
 	$(Q)$(MAKE) -s -C selftests/dmapool-bench run_tests
 
@@ -417,7 +418,8 @@ help:
 	@echo "  cli-asan    build/asan/dmapool-bench: the CLI with ASan/UBSan (the fuzz suite)"
 	@echo "  run         deps, build, the default workload in the guest: results/latest/"
 	@echo "  gate        the default workload, deterministic, gated against results/baseline/"
-	@echo "  kselftest   selftests/dmapool-bench run_tests: a quick gate as KTAP (0/1/4)"
+	@echo "  kselftest   selftests/dmapool-bench run_tests: a quick gate as KTAP (the runner"
+	@echo "              exits 0/1/4; make gives 0 or 2)"
 	@echo "  baseline    rewrite results/baseline/ (deterministic, GATE_KVER)"
 	@echo "  bench       tracing overhead, generator capacity, lost events: results/bench/"
 	@echo "  clean       remove build/ but the arm64 packages (build/arm64/{apt,debs,root})"

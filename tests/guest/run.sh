@@ -260,10 +260,11 @@ jget "$out/fc/result.json" \
 	j8_2='.runs[0].cases[0].p50' \
 	j8_3='.meta.time' \
 	j8_4='.runs[0].module_stats.ops'
-jq -e --arg n "guest_ci.run.p50.$j8_1" --argjson v "$j8_2" --arg t "$j8_3" --argjson ops "$j8_4" \
+jq -e --arg n "dmapool_bench.run.p50.$j8_1" --argjson v "$j8_2" --arg t "$j8_3" --argjson ops "$j8_4" \
 	'(.tests[] | select(.path == $n) | .number == {"value": $v, "unit": "ns"} and
-	  .status == "PASS" and .start_time == $t) and
-	 (.tests[] | select(.path == "guest_ci.run.crosscheck") | .status == "PASS" and
+	  .status == "PASS" and .start_time == $t and .origin == "guest_ci" and
+	  (.id | startswith("guest_ci:"))) and
+	 (.tests[] | select(.path == "dmapool_bench.run.crosscheck") | .status == "PASS" and
 	  .number.value == $ops)' $out/kcidb >/dev/null
 ok $? "kcidb: p50.$j8_1 is the result's p50 ($j8_2 ns), the cross-check passes on $j8_4 ops"
 

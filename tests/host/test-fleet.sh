@@ -119,14 +119,16 @@ ok $? "kcidb: those ids and paths unique and valid"
 
 # KCIDB details: origin, build, time, units.
 is "$(fmt_rc kcidb --kcidb-origin my_lab "$base" "$base")" 0 "--kcidb-origin my_lab"
-is "$(jq -r '[.tests[] | .origin, (.id | split(":")[0]), (.path | split(".")[0])] | unique | join(" ")' \
-	"$out/kcidb.txt")" my_lab "every origin, id and path under my_lab"
+is "$(jq -r '[.tests[] | .origin, (.id | split(":")[0])] | unique | join(" ")' \
+	"$out/kcidb.txt")" my_lab "every origin and id under my_lab"
+is "$(jq -r '[.tests[] | .path | split(".")[:2] | join(".")] | unique | join(" ")' \
+	"$out/kcidb.txt")" dmapool_bench.gate "every path under dmapool_bench.gate, whatever the origin"
 is "$(jq -r '[.tests[].build_id] | unique | join(" ")' "$out/kcidb.txt")" \
 	"my_lab:$(jq -r .meta.kernel "$base")" "build_id: the candidate's kernel"
 is "$(jq -r '[.tests[].start_time] | unique | join(" ")' "$out/kcidb.txt")" \
 	"$(jq -r .meta.time "$base")" "start_time: the candidate's meta.time"
-is "$(jq -r '.version | "\(.major).\(.minor)"' "$out/kcidb.txt")" 4.4 \
-	"KCIDB v4.4 (test.number's first version)"
+is "$(jq -r '.version | "\(.major).\(.minor)"' "$out/kcidb.txt")" 4.5 \
+	"KCIDB v4.5 (the version with test.number)"
 is "$(jq -r '[.tests[].number.unit] | unique | join(" ")' "$out/kcidb.txt")" "count ns ops/s" \
 	"units: ns, ops/s and count"
 

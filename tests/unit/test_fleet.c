@@ -102,15 +102,15 @@ static void test_lkp(void)
 	int nr = three(t);
 	char *s = render(FLEET_LKP, t, nr, &meta);
 
-	is_text(s, "dmapool-bench.p99.alloc.kernel.hardirq.4K.base: 1000\n"
-		"dmapool-bench.p99.alloc.kernel.hardirq.4K.candidate: 1100\n"
-		"dmapool-bench.p99.alloc.kernel.hardirq.4K.change_percent: 10\n"
-		"dmapool-bench.p99.alloc.kernel.hardirq.4K.pass: 1\n"
-		"dmapool-bench.fallback_kernel-_dma.base: 0\n"
-		"dmapool-bench.fallback_kernel-_dma.candidate: 3\n"
-		"dmapool-bench.fallback_kernel-_dma.fail: 1\n"
-		"dmapool-bench.ops_per_sec.alloc: 79998.5\n"
-		"dmapool-bench.ops_per_sec.alloc.skip: 1\n",
+	is_text(s, "p99.alloc.kernel.hardirq.4K.base: 1000\n"
+		"p99.alloc.kernel.hardirq.4K.candidate: 1100\n"
+		"p99.alloc.kernel.hardirq.4K.change_percent: 10\n"
+		"p99.alloc.kernel.hardirq.4K.pass: 1\n"
+		"fallback_kernel-_dma.base: 0\n"
+		"fallback_kernel-_dma.candidate: 3\n"
+		"fallback_kernel-_dma.fail: 1\n"
+		"ops_per_sec.alloc: 79998.5\n"
+		"ops_per_sec.alloc.skip: 1\n",
 		"lkp: base, candidate, change_percent (not when infinite), result keys");
 	free(s);
 }
@@ -138,7 +138,7 @@ static void test_kcidb(void)
 	char *s = render(FLEET_KCIDB, t, nr, &meta);
 	struct fleet_meta bare = { .suite = "run" };
 
-	is_text(s, "{\"version\":{\"major\":4,\"minor\":4},\"tests\":["
+	is_text(s, "{\"version\":{\"major\":4,\"minor\":5},\"tests\":["
 		"{\"id\":\"dmapool_bench:gate.2026-11-30T06_13_11Z.p99.alloc.kernel.hardirq.4K\","
 		"\"build_id\":\"dmapool_bench:6.12.117+deb12-amd64\",\"origin\":\"dmapool_bench\","
 		"\"path\":\"dmapool_bench.gate.p99.alloc.kernel.hardirq.4K\",\"status\":\"PASS\","
@@ -156,13 +156,13 @@ static void test_kcidb(void)
 		"\"number\":{\"value\":79998.5,\"unit\":\"ops/s\"},"
 		"\"comment\":\"too few runs # 3; of 5\","
 		"\"start_time\":\"2026-11-30T06:13:11Z\"}]}\n",
-		"kcidb: v4.4 fragment, ids, build_id, path, status, number, comment, start_time");
+		"kcidb: v4.5 fragment, ids, build_id, path, status, number, comment, start_time");
 	free(s);
 
 	/* No origin, build, run or time: the defaults, no start_time. */
 	t[0].have_value = false;
 	s = render(FLEET_KCIDB, t, 1, &bare);
-	is_text(s, "{\"version\":{\"major\":4,\"minor\":4},\"tests\":["
+	is_text(s, "{\"version\":{\"major\":4,\"minor\":5},\"tests\":["
 		"{\"id\":\"dmapool_bench:run.0.p99.alloc.kernel.hardirq.4K\","
 		"\"build_id\":\"dmapool_bench:unknown\",\"origin\":\"dmapool_bench\","
 		"\"path\":\"dmapool_bench.run.p99.alloc.kernel.hardirq.4K\",\"status\":\"PASS\","
@@ -183,6 +183,11 @@ static void test_names(void)
 	is_text(name, "test", "sanitise: no empty name");
 	fleet_sanitise(name, sizeof(name), "a.b-c_D9");
 	is_text(name, "a.b-c_D9", "sanitise: [A-Za-z0-9_.-] is kept");
+	fleet_sanitise(name, sizeof(name), ".p50..4K.");
+	is_text(name, "p50.4K",
+		"sanitise: no empty part (no leading, doubled or trailing dot)");
+	fleet_sanitise(name, sizeof(name), "...");
+	is_text(name, "test", "sanitise: only dots is no name");
 	fleet_sanitise(name, sizeof(name), "0123456789abcdefghij");
 	TAP_IS(strlen(name), sizeof(name) - 1, "sanitise: truncated to the buffer");
 
@@ -260,6 +265,9 @@ static void test_opts(void)
 	json_output = false;
 	TAP_OK(fleet_origin_ok("dmapool_bench") && !fleet_origin_ok("") &&
 	       !fleet_origin_ok("a:b"), "origins: ^[a-z0-9_]+$");
+	TAP_OK(fleet_origin_ok("abcdefghijklmnopqrstuvwxyz_01234") &&
+	       !fleet_origin_ok("abcdefghijklmnopqrstuvwxyz_012345"),
+	       "origins: 32 characters at most (ids are never cut)");
 }
 
 static void test_nonfinite(void)
@@ -275,7 +283,7 @@ static void test_nonfinite(void)
 	t[0].change = NAN;
 	t[0].unit = "ns";
 	s = render(FLEET_LKP, t, nr, &meta);
-	is_text(s, "dmapool-bench.mean.alloc.base: 0\ndmapool-bench.mean.alloc.skip: 1\n",
+	is_text(s, "mean.alloc.base: 0\nmean.alloc.skip: 1\n",
 		"lkp: no key for a value that is not a number");
 	free(s);
 	s = render(FLEET_LAVA, t, nr, &meta);

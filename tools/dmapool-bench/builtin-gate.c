@@ -210,7 +210,7 @@ struct gate_report {
 	int nhc;
 	int status;			/* the exit status */
 	const char *kernel, *time;	/* the candidate's meta */
-	char run_id[80];		/* both sides' times */
+	char run_id[96];		/* both sides' times, a nonce */
 };
 
 /* What gate prints: text (the table or --json) or a fleet format. */
@@ -497,18 +497,22 @@ static int gate_print_fleet(const struct gate_report *rep, const struct gate_out
 }
 
 /*
- * Invalid input in ktap mode: one failing test, so that a fleet reading
- * stdout sees the failure (the reason is on stderr); kselftest's exit 1.
+ * Invalid input in a fleet format: one failing test, gate.input, so that a
+ * fleet reading stdout sees the failure (the reason is on stderr), not an
+ * empty result; kselftest's exit 1 for ktap, the gate's 3 otherwise.
  */
-static int gate_invalid_ktap(void)
+static int gate_invalid_fleet(enum fleet_format fmt, const char *origin)
 {
 	struct fleet_test t = {};
+	char nonce[16];
+	struct fleet_meta m = { .origin = origin, .suite = "gate", .run_id = nonce };
 	int nr = 0;
 
+	fleet_nonce(nonce, sizeof(nonce));
 	fleet_add(&t, &nr, 1, "gate.input", FLEET_FAIL);
 	fleet_diag(&t, "invalid input (gate exit 3): see stderr");
-	fleet_print(stdout, FLEET_KTAP, &t, nr, NULL);
-	return FLEET_KSFT_FAIL;
+	fleet_print(stdout, fmt, &t, nr, &m);
+	return fmt == FLEET_KTAP ? FLEET_KSFT_FAIL : GATE_INVALID;
 }
 
 /* Judge, print (table or JSON), return the exit status. */
@@ -522,6 +526,7 @@ static int gate_eval(struct json_object *base, struct json_object *cand,
 		json_object_array_get_idx(json_object_object_get(base, "runs"), 0),
 		"streams");
 	const char *names[GATE_MAX_STREAMS];
+	char nonce[16];
 	int status, n = 0;
 
 	while (streams && n < GATE_MAX_STREAMS &&
@@ -544,8 +549,9 @@ static int gate_eval(struct json_object *base, struct json_object *cand,
 	rep->cname = cname;
 	rep->kernel = jget_str(json_object_object_get(cand, "meta"), "kernel");
 	rep->time = jget_str(json_object_object_get(cand, "meta"), "time");
-	snprintf(rep->run_id, sizeof(rep->run_id), "%.32s.vs.%.32s", rep->time,
-		 jget_str(json_object_object_get(base, "meta"), "time"));
+	fleet_nonce(nonce, sizeof(nonce));
+	snprintf(rep->run_id, sizeof(rep->run_id), "%.32s.vs.%.32s.%s", rep->time,
+		 jget_str(json_object_object_get(base, "meta"), "time"), nonce);
 	status = rep->status;
 	if (go->fmt != FLEET_TEXT)
 		status = gate_print_fleet(rep, go);
@@ -833,8 +839,8 @@ int cmd_gate(int argc, char **argv)
 		return GATE_INVALID;
 	po.out.origin = po.fleet.origin;
 	ret = gate_main(&po, argc, argv, first);
-	/* kselftest: invalid input is a failure, and stdout says so. */
-	if (po.out.fmt == FLEET_KTAP && ret == GATE_INVALID)
-		return gate_invalid_ktap();
+	/* Fleets: invalid input is a failure, and stdout says so. */
+	if (po.out.fmt != FLEET_TEXT && ret == GATE_INVALID)
+		return gate_invalid_fleet(po.out.fmt, po.out.origin);
 	return ret;
 }

@@ -198,9 +198,10 @@ static void run_print_fleet(struct json_object *root, const struct run_opts *o)
 {
 	struct json_object *runs = json_object_object_get(root, "runs"), *run, *cc;
 	struct json_object *meta = json_object_object_get(root, "meta");
+	char run_id[64], nonce[16];
 	struct fleet_meta m = {
 		.origin = o->fleet.origin, .suite = "run",
-		.build = jget_str(meta, "kernel"), .run_id = jget_str(meta, "time"),
+		.build = jget_str(meta, "kernel"), .run_id = run_id,
 		.start_time = jget_str(meta, "time"),
 	};
 	size_t i, nruns = json_object_array_length(runs);
@@ -208,6 +209,8 @@ static void run_print_fleet(struct json_object *root, const struct run_opts *o)
 	struct fleet_test *t, *one;
 	char pre[32] = "", name[FLEET_NAME_LEN];
 
+	fleet_nonce(nonce, sizeof(nonce));
+	snprintf(run_id, sizeof(run_id), "%.40s.%s", jget_str(meta, "time"), nonce);
 	for (i = 0; i < nruns; i++)
 		max += 1 + 3 * json_object_array_length(json_object_object_get(
 			json_object_array_get_idx(runs, i), "cases"));

@@ -42,9 +42,25 @@ int fleet_format_parse(const char *s)
 	return -1;
 }
 
+void fleet_nonce(char *buf, size_t len)
+{
+	unsigned char r[4];
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t n = f ? fread(r, 1, sizeof(r), f) : 0;
+
+	if (f)
+		fclose(f);
+	if (n != sizeof(r))
+		snprintf(buf, len, "0");
+	else
+		snprintf(buf, len, "%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
+}
+
+/* KCIDB's origin characters; 32 at most, so that ids are never cut. */
 bool fleet_origin_ok(const char *s)
 {
-	return s && *s && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(s);
+	return s && *s && strlen(s) <= 32 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(s);
 }
 
 int fleet_opts_check(const char *cmd, const struct fleet_opts *o,
@@ -57,7 +73,7 @@ int fleet_opts_check(const char *cmd, const struct fleet_opts *o,
 		return -EINVAL;
 	}
 	if (o->origin && !fleet_origin_ok(o->origin)) {
-		p_err("%s: invalid --kcidb-origin '%s' (lowercase letters, digits and '_')",
+		p_err("%s: invalid --kcidb-origin '%s' (1 to 32 lowercase letters, digits and '_')",
 		      cmd, o->origin);
 		return -EINVAL;
 	}
@@ -79,16 +95,28 @@ static bool name_char(char c)
 	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
 }
 
+/*
+ * Only name characters; no empty part: dots are not doubled, and none
+ * leads or ends (an empty op or pool would give "p50..4K", an empty KCIDB
+ * path part).
+ */
 void fleet_sanitise(char *dst, size_t len, const char *raw)
 {
-	size_t i;
+	size_t i, w = 0;
+	char c;
 
 	if (!len)
 		return;
-	for (i = 0; raw[i] && i + 1 < len; i++)
-		dst[i] = name_char(raw[i]) ? raw[i] : '_';
-	dst[i] = '\0';
-	if (!i)
+	for (i = 0; raw[i] && w + 1 < len; i++) {
+		c = name_char(raw[i]) ? raw[i] : '_';
+		if (c == '.' && (!w || dst[w - 1] == '.'))
+			continue;
+		dst[w++] = c;
+	}
+	while (w && dst[w - 1] == '.')
+		w--;
+	dst[w] = '\0';
+	if (!w)
 		snprintf(dst, len, "test");
 }
 
@@ -222,7 +250,7 @@ static void lkp_key(FILE *f, const char *name, const char *key, double v)
 
 	if (!isfinite(v))
 		return;		/* an LKP value is a number */
-	fprintf(f, "dmapool-bench.%s%s%s: %s\n", name, *key ? "." : "", key,
+	fprintf(f, "%s%s%s: %s\n", name, *key ? "." : "", key,
 		fleet_num(v, b, sizeof(b)));
 }
 
@@ -238,7 +266,7 @@ static void print_lkp(FILE *f, const struct fleet_test *t, int nr)
 		} else if (t[i].have_value) {
 			lkp_key(f, t[i].name, "", t[i].value);
 		}
-		fprintf(f, "dmapool-bench.%s.%s: 1\n", t[i].name, result_word(t[i].result));
+		fprintf(f, "%s.%s: 1\n", t[i].name, result_word(t[i].result));
 	}
 }
 
@@ -278,7 +306,8 @@ static struct json_object *kcidb_test(const struct fleet_test *t,
 		 "unknown");
 	json_object_object_add(o, "build_id", json_object_new_string(buf));
 	json_object_object_add(o, "origin", json_object_new_string(origin));
-	snprintf(buf, sizeof(buf), "%s.%s.%s", origin, m->suite, t->name);
+	/* The same path in every lab: the tool's, not the origin's. */
+	snprintf(buf, sizeof(buf), "dmapool_bench.%s.%s", m->suite, t->name);
 	json_object_object_add(o, "path", json_object_new_string(buf));
 	json_object_object_add(o, "status", json_object_new_string(kcidb_status(t->result)));
 	if (t->have_value && isfinite(t->value)) {
@@ -317,9 +346,12 @@ static void print_kcidb(FILE *f, const struct fleet_test *t, int nr,
 	struct json_object *tests = json_object_new_array();
 	int i;
 
-	/* test.number {value, unit} first appeared in KCIDB schema v4.4. */
+	/*
+	 * test.number {value, unit} is in KCIDB schema v4.5 (kcidb-io
+	 * v04_05.py; v4.4 had test.value instead).
+	 */
 	json_object_object_add(ver, "major", json_object_new_int(4));
-	json_object_object_add(ver, "minor", json_object_new_int(4));
+	json_object_object_add(ver, "minor", json_object_new_int(5));
 	json_object_object_add(js, "version", ver);
 	json_object_object_add(js, "tests", tests);
 	for (i = 0; i < nr; i++)

@@ -85,6 +85,13 @@ int fleet_opts_check(const char *cmd, const struct fleet_opts *o,
 bool fleet_origin_ok(const char *s);
 
 /*
+ * 8 random hex digits into @buf (at least 9 bytes), for KCIDB run ids: the
+ * time alone repeats when two machines run in the same second (and every
+ * guest has the same hostname). "0" when /dev/urandom cannot be read.
+ */
+void fleet_nonce(char *buf, size_t len);
+
+/*
  * @raw as a test name into @dst: every character outside [A-Za-z0-9_.-]
  * becomes '_', no empty name ("test").
  */
