@@ -197,7 +197,9 @@ CLI_HDRS := $(wildcard tools/dmapool-bench/*.h) bench-module/spec.h bpf/dmapool.
 	include/uapi/dmapool_bench.h $(BPF_OUT)/dmapool.skel.h $(BPF_OUT)/kpool.skel.h \
 	$(GEN)/result.schema.h $(GEN)/bench.schema.h $(GEN)/recommend.schema.h \
 	$(GEN)/profile.schema.h
-VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# The version the CLI and the man pages report (debian/rules passes the
+# package's).
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CLI_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-DDMAPOOL_VERSION='"$(VERSION)"' -I$(BPF_OUT) -I$(GEN) -Ibpf -Iinclude/uapi -Ibench-module \
 	$(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null) \
@@ -208,7 +210,8 @@ cli: $(CLI)
 
 $(CLI): $(CLI_SRCS) $(CLI_HDRS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CLI_SYSROOT) $(CLI_CFLAGS) $(CLI_SRCS) $(CLI_LIBS) -o $@
+	$(Q)$(CC) $(CLI_SYSROOT) $(CLI_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(CLI_SRCS) \
+		$(CLI_LIBS) -o $@
 
 # Man pages and bash completion, generated from the CLI's option tables
 # (DMAPOOL_BENCH_HELP=doc) and dmapool-vm's usage: they cannot drift.
@@ -220,7 +223,7 @@ doc: $(DOC_FILES)
 $(DOC_FILES) &: $(CLI) tools/gen-doc tools/dmapool-vm tools/dmapool-bench/main.h \
 		tools/dmapool-bench/gate.h
 	$(call msg,GEN,$(DOC)/)
-	$(Q)tools/gen-doc $(CLI) $(DOC)
+	$(Q)VERSION='$(VERSION)' tools/gen-doc $(CLI) $(DOC)
 
 # The schema files the CLI checks its inputs against, as C strings.
 $(GEN)/%.schema.h: tools/dmapool-bench/%.schema.json
@@ -348,6 +351,45 @@ lint: $(CHECKPATCH) $(CLI_HDRS)
 	done && echo "gcc -fanalyzer: $(words $(LINT_CLI_SRCS)) CLI sources clean"
 
 # --- installation and the README's commands ---------------------------------
+# make install: the CLI, its data directory (the tree's layout: profiles/,
+# plots/, bpf/bpftrace/, tools/dmapool-vm; the CLI finds it beside its own
+# PREFIX/sbin), the man pages and the bash completion. make install-dkms: the
+# module's source and dkms.conf in /usr/src/dmapool-bench-VERSION for DKMS.
+# debian/rules runs both (dpkg-buildpackage -us -uc -b).
+PREFIX ?= /usr/local
+DATADIR := $(PREFIX)/share/dmapool-bench
+DKMS_VERSION ?= $(VERSION)
+DKMS_SRC := /usr/src/dmapool-bench-$(DKMS_VERSION)
+
+install: cli doc
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(DATADIR)/profiles $(DESTDIR)$(DATADIR)/plots \
+		$(DESTDIR)$(DATADIR)/bpf/bpftrace $(DESTDIR)$(DATADIR)/tools \
+		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	$(Q)install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/sbin/dmapool-bench
+	$(Q)install -m 755 tools/dmapool-vm $(DESTDIR)$(DATADIR)/tools/dmapool-vm
+	$(Q)ln -sfn ../share/dmapool-bench/tools/dmapool-vm $(DESTDIR)$(PREFIX)/bin/dmapool-vm
+	$(Q)install -m 644 profiles/*.json $(DESTDIR)$(DATADIR)/profiles/
+	$(Q)install -m 644 plots/*.gp $(DESTDIR)$(DATADIR)/plots/
+	$(Q)install -m 755 bpf/bpftrace/*.bt $(DESTDIR)$(DATADIR)/bpf/bpftrace/
+	$(Q)install -m 644 $(DOC)/dmapool-bench.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	$(Q)install -m 644 $(DOC)/dmapool-vm.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	$(Q)install -m 644 $(DOC)/dmapool-bench.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/dmapool-bench
+	$(Q)ln -sfn dmapool-bench $(DESTDIR)$(PREFIX)/share/bash-completion/completions/dmapool-vm
+
+install-dkms:
+	$(call msg,INSTALL,$(DESTDIR)$(DKMS_SRC))
+	$(Q)install -d $(DESTDIR)$(DKMS_SRC)/include/uapi
+	$(Q)install -m 644 bench-module/*.c bench-module/*.h bench-module/Kbuild \
+		$(DESTDIR)$(DKMS_SRC)/
+	$(Q)install -m 644 include/uapi/dmapool_bench.h $(DESTDIR)$(DKMS_SRC)/include/uapi/
+	$(Q)install -m 755 bench-module/dkms-make tools/vmlinux-btf $(DESTDIR)$(DKMS_SRC)/
+	$(Q)sed 's/#MODULE_VERSION#/$(DKMS_VERSION)/' bench-module/dkms.conf \
+		>$(DESTDIR)$(DKMS_SRC)/dkms.conf
+
 deps:
 	$(Q)tools/install-deps
 
@@ -433,4 +475,4 @@ help:
 	@echo "  ARCH=arm64  cross-build for Debian's arm64 kernels into build/arm64/"
 	@echo "  V=1         show commands"
 
-.PHONY: all arm64 doc kselftest distclean module modules-all unit cli guest-tools cli-asan test checkpatch lint deps run gate baseline bench clean help
+.PHONY: all arm64 doc install install-dkms kselftest distclean module modules-all unit cli guest-tools cli-asan test checkpatch lint deps run gate baseline bench clean help

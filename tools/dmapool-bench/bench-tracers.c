@@ -134,8 +134,8 @@ static int bt_start(const struct run_opts *o, const char *outdir, void **priv,
 	argv[0] = "bpftrace";
 	argv[1] = script;
 	argv[2] = NULL;
-	snprintf(script, sizeof(script), "%s/../bpf/bpftrace/dmapool-totals.bt",
-		 self_dir());
+	snprintf(script, sizeof(script), "%s/bpf/bpftrace/dmapool-totals.bt",
+		 data_dir());
 	snprintf(b->out, sizeof(b->out), "%s/.bench-bpftrace.txt", outdir);
 	/* BEGIN prints once every probe is attached. */
 	err = bench_child_start(b, argv, "Tracing dmapool_bench");

@@ -469,8 +469,8 @@ static struct json_object *holders_one(struct bench *b, enum holders_tracer t,
 		if (bench_child_start(&c, argv, "\"target\":\"kernel\""))
 			return NULL;
 	} else if (t == HT_BPFTRACE) {
-		snprintf(script, sizeof(script), "%s/../bpf/bpftrace/dmapool-holders.bt",
-			 self_dir());
+		snprintf(script, sizeof(script), "%s/bpf/bpftrace/dmapool-holders.bt",
+			 data_dir());
 		argv[0] = "bpftrace";
 		argv[1] = script;
 		argv[2] = NULL;

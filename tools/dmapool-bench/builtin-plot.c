@@ -97,7 +97,7 @@ int plot_gnuplot(const char *script, const char *dir, const char *fmt,
 	if (getenv("DMAPOOL_PLOTS"))
 		snprintf(prog, sizeof(prog), "%s/%s.gp", getenv("DMAPOOL_PLOTS"), script);
 	else
-		snprintf(prog, sizeof(prog), "%s/../plots/%s.gp", self_dir(), script);
+		snprintf(prog, sizeof(prog), "%s/plots/%s.gp", data_dir(), script);
 	snprintf(name, sizeof(name), "%s.%s", base, fmt);
 	snprintf(out, sizeof(out), "%s/%s", dir, name);
 	/* gnuplot writes a temporary; the image appears whole or not at all. */

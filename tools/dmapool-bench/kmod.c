@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kmod.h"
@@ -15,17 +17,101 @@
 #define KMOD_NAME "dmapool_bench"
 #define KMOD_PARAMS "/sys/module/" KMOD_NAME "/parameters/"
 
+/*
+ * The module for the running kernel: $DMAPOOL_KO; from the source tree,
+ * build/RELEASE/ beside the CLI (make module); installed, what DKMS built
+ * (dmapool-bench-dkms: lib/modules/RELEASE/updates/dkms/, compressed the way
+ * that kernel's own modules are), first under the CLI's own root (a scratch
+ * root or a prefix: PREFIX/sbin/../../lib/modules), then /lib/modules.
+ */
 const char *kmod_default_path(void)
 {
-	static char path[PATH_MAX];
+	static const char * const ext[] = { "", ".xz", ".zst", ".gz" };
+	static char path[2 * PATH_MAX + 512];
+	char root[2][PATH_MAX + 8], real[PATH_MAX];
 	struct utsname u;
+	unsigned int r, e;
 
 	if (getenv("DMAPOOL_KO"))
 		return getenv("DMAPOOL_KO");
 	uname(&u);
 	snprintf(path, sizeof(path), "%s/%s/%s.ko", self_dir(), u.release,
 		 KMOD_NAME);
+	if (data_in_tree() || !access(path, R_OK))
+		return path;
+	snprintf(root[0], sizeof(root[0]), "%s/../..", self_dir());
+	snprintf(root[1], sizeof(root[1]), "/");
+	for (r = 0; r < 2; r++) {
+		for (e = 0; e < ARRAY_SIZE(ext); e++) {
+			snprintf(path, sizeof(path), "%s/lib/modules/%s/updates/dkms/%s.ko%s",
+				 root[r], u.release, KMOD_NAME, ext[e]);
+			if (access(path, R_OK))
+				continue;
+			if (realpath(path, real))
+				snprintf(path, sizeof(path), "%s", real);
+			return path;
+		}
+	}
+	snprintf(path, sizeof(path), "/lib/modules/%s/updates/dkms/%s.ko",
+		 u.release, KMOD_NAME);
 	return path;
+}
+
+/*
+ * DKMS compresses the module the way the kernel's own modules are (.xz on
+ * Debian's 6.12, with xz's default CRC64 check, which the kernel's own
+ * decompressor refuses): decompress it here, as kmod does, into a memfd.
+ * Returns the decompressor for @path, or NULL for an uncompressed module.
+ */
+static const char *kmod_decompressor(const char *path)
+{
+	static const struct {
+		const char *ext, *prog;
+	} tools[] = { { ".xz", "xz" }, { ".zst", "zstd" }, { ".gz", "gzip" } };
+	size_t n = strlen(path), e, i;
+
+	for (i = 0; i < ARRAY_SIZE(tools); i++) {
+		e = strlen(tools[i].ext);
+		if (n > e && !strcmp(path + n - e, tools[i].ext))
+			return tools[i].prog;
+	}
+	return NULL;
+}
+
+/* A memfd holding the output of `@prog -dc @path`, or -errno. */
+static int kmod_decompress(const char *prog, const char *path)
+{
+	int fd = memfd_create("dmapool_bench.ko", MFD_CLOEXEC), status;
+	pid_t pid;
+
+	if (fd < 0)
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		status = -errno;
+		close(fd);
+		return status;
+	}
+	if (!pid) {
+		dup2(fd, STDOUT_FILENO);
+		execlp(prog, prog, "-dc", "--", path, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return -EIO;
+		}
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || lseek(fd, 0, SEEK_END) <= 0) {
+		p_err("cannot decompress module %s with %s (%s)", path, prog,
+		      WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
+		      "not installed" : "failed");
+		close(fd);
+		return -EIO;
+	}
+	return fd;
 }
 
 static bool kmod_loaded(void)
@@ -126,17 +212,28 @@ int kmod_ensure(const char *path, const char *params)
 		if (ret)
 			return ret;
 	}
+	if (verbose)
+		p_info("loading %s with '%s'", path, params);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		p_err("cannot open module %s: %s (build it with 'make module')",
-		      path, strerror(errno));
-		return -errno;
+		ret = -errno;
+		p_err("cannot open module %s: %s (%s)", path, strerror(-ret),
+		      data_in_tree() ? "build it with 'make module'" :
+		      "install dmapool-bench-dkms and this kernel's headers, or set DMAPOOL_KO");
+		return ret;
+	}
+	if (kmod_decompressor(path)) {
+		ret = kmod_decompress(kmod_decompressor(path), path);
+		close(fd);
+		if (ret < 0)
+			return ret;
+		fd = ret;
 	}
 	ret = syscall(__NR_finit_module, fd, params, 0);
 	if (ret) {
 		ret = -errno;
 		p_err("loading %s with '%s' failed: %s (see dmesg)", path,
-		      params, strerror(errno));
+		      params, strerror(-ret));
 	}
 	close(fd);
 	return ret;

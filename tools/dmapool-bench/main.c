@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "main.h"
@@ -97,6 +98,51 @@ const char *self_dir(void)
 		snprintf(dir, sizeof(dir), "%s", dirname(tmp));
 	}
 	return dir;
+}
+
+/*
+ * Where our data files are (profiles/, plots/, bpf/bpftrace/, tools/dmapool-vm):
+ * the source tree when the CLI runs from it (build/dmapool-bench,
+ * build/asan/dmapool-bench, build/arm64/dmapool-bench: the top is one to three
+ * levels up), else PREFIX/share/dmapool-bench beside an installed
+ * PREFIX/sbin/dmapool-bench (the Debian package's layout, which mirrors the
+ * tree's). DMAPOOL_DATADIR overrides both.
+ */
+const char *data_dir(void)
+{
+	static char dir[PATH_MAX + 32];
+	char try[PATH_MAX + 64], up[PATH_MAX];
+	const char *env = getenv("DMAPOOL_DATADIR");
+	struct stat st;
+	int i;
+
+	if (env && *env)
+		return env;
+	if (dir[0])
+		return dir;
+	snprintf(up, sizeof(up), "%s", self_dir());
+	for (i = 0; i < 3; i++) {
+		snprintf(try, sizeof(try), "%s", up);
+		snprintf(up, sizeof(up), "%s", dirname(try));
+		snprintf(try, sizeof(try), "%s/bench-module/Kbuild", up);
+		if (!stat(try, &st)) {
+			snprintf(dir, sizeof(dir), "%s", up);
+			return dir;
+		}
+	}
+	snprintf(dir, sizeof(dir), "%s/../share/dmapool-bench", self_dir());
+	if (realpath(dir, up))
+		snprintf(dir, sizeof(dir), "%s", up);
+	return dir;
+}
+
+bool data_in_tree(void)
+{
+	char try[PATH_MAX + 32];
+	struct stat st;
+
+	snprintf(try, sizeof(try), "%s/bench-module/Kbuild", data_dir());
+	return !stat(try, &st);
 }
 
 int parse_uint_opt(const char *cmd, const char *opt, const char *val,

@@ -35,6 +35,13 @@ __printf(1, 2) void p_info(const char *fmt, ...);
 /* The directory of our own executable (build/), and the project root. */
 const char *self_dir(void);
 const char *self_exe(void);
+/*
+ * The directory holding profiles/, plots/, bpf/bpftrace/ and tools/dmapool-vm:
+ * the source tree's top, or PREFIX/share/dmapool-bench when installed
+ * ($DMAPOOL_DATADIR overrides); data_in_tree() tells which.
+ */
+const char *data_dir(void);
+bool data_in_tree(void);
 
 /*
  * @bytes in binary units for people: "512 B", "64 KiB", "1.5 MiB" (one

@@ -52,27 +52,12 @@ static int key_index(const char *key, size_t n)
 const char *profile_dir(void)
 {
 	static char dir[PATH_MAX + 16];
-	char try[PATH_MAX + 64], up[PATH_MAX];
 	const char *env = getenv("DMAPOOL_PROFILE_DIR");
-	struct stat st;
-	int i;
 
 	if (env && *env)
 		return env;
-	if (dir[0])
-		return dir;
-	/* build/dmapool-bench or build/asan/dmapool-bench: <top> is above. */
-	snprintf(up, sizeof(up), "%s", self_dir());
-	for (i = 0; i < 3; i++) {
-		snprintf(try, sizeof(try), "%s/profiles/profile.schema.json", up);
-		if (!stat(try, &st)) {
-			snprintf(dir, sizeof(dir), "%s/profiles", up);
-			return dir;
-		}
-		snprintf(try, sizeof(try), "%s", up);
-		snprintf(up, sizeof(up), "%s", dirname(try));
-	}
-	snprintf(dir, sizeof(dir), "%s/../profiles", self_dir());
+	if (!dir[0])
+		snprintf(dir, sizeof(dir), "%s/profiles", data_dir());
 	return dir;
 }
 

@@ -17,7 +17,7 @@ static void vm_harness(char *buf, size_t len)
 	if (getenv("DMAPOOL_VM"))
 		snprintf(buf, len, "%s", getenv("DMAPOOL_VM"));
 	else
-		snprintf(buf, len, "%s/../tools/dmapool-vm", self_dir());
+		snprintf(buf, len, "%s/tools/dmapool-vm", data_dir());
 }
 
 /* A number and a unit K, M, G or T (either case), into bytes. */
