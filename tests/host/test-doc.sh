@@ -10,6 +10,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 B=build/dmapool-bench
 D=build/doc
+TOP=$PWD
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
@@ -84,6 +85,26 @@ is "$(complete_words "$B" -)" "--help --json --verbose -h -j -v " \
 is "$(complete_words tools/dmapool-vm --arch '')" "arm64 x86_64 " \
 	"completion: dmapool-vm --arch"
 is "$(complete_words tools/dmapool-vm --mach)" "--machine " "completion: dmapool-vm --mach"
+# File and directory names with spaces complete as one word each.
+T=$(mktemp -d)
+mkdir "$T/sub dir"
+touch "$T/a b.json" "$T/a b.txt"
+complete_in() { # complete_in WORDS...: the offers in $T, sorted, each in [brackets]
+	(cd "$T" && bash -c '. "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		f=_dmapool_bench
+		case $1 in *dmapool-vm) f=_dmapool_vm ;; esac
+		$f 2>/dev/null
+		printf "%s\n" "${COMPREPLY[@]}" | sort | sed "s/.*/[&]/" | tr -d "\n"' _ \
+		"$TOP/$D/dmapool-bench.bash-completion" "$@")
+}
+is "$(complete_in "$B" run --replay a)" "[a b.json][a b.txt]" \
+	"completion: file names with spaces are one word each (run --replay)"
+is "$(complete_in "$B" run --profile a)" "[a b.json]" \
+	"completion: --profile offers .json files, spaces kept"
+is "$(complete_in "$B" run -o s)" "[sub dir]" "completion: -o offers directories, spaces kept"
+is "$(complete_in tools/dmapool-vm --rwdir s)" "[sub dir]" "completion: dmapool-vm --rwdir, spaces kept"
+rm -rf "$T"
 # Every option of every command is offered after '--'.
 missing=()
 for c in "${cmds[@]}"; do

@@ -299,6 +299,29 @@ static void test_nonfinite(void)
 	free(s);
 }
 
+/* Numbers are exact and short: what was rounded at %.10g reads back. */
+static void test_num(void)
+{
+	static const struct {
+		double x;
+		const char *want;
+	} c[] = {
+		{ 0.1, "0.1" }, { -0.0, "0" }, { 1234.5, "1234.5" },
+		{ 12345678901.25, "12345678901.25" },
+		{ 123456789012345678.0, "1.2345678901234568e+17" },
+		{ 1.0 / 3, "0.3333333333333333" }, { -2.5e-7, "-2.5e-07" },
+	};
+	char buf[40], what[96];
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		fleet_num(c[i].x, buf, sizeof(buf));
+		snprintf(what, sizeof(what), "fleet_num(%.17g) is %s", c[i].x, c[i].want);
+		is_text(buf, c[i].want, what);
+		TAP_OK(strtod(buf, NULL) == c[i].x, "fleet_num(%s) reads back exactly", buf);
+	}
+}
+
 int main(void)
 {
 	test_ktap();
@@ -309,5 +332,6 @@ int main(void)
 	test_kcidb_ids_unique();
 	test_opts();
 	test_nonfinite();
+	test_num();
 	return tap_done();
 }

@@ -8,6 +8,8 @@
 #include <json-c/json.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fleet.h"
@@ -178,9 +180,23 @@ void fleet_size_name(int order, char *buf, size_t len)
 		snprintf(buf, len, "%uK", kib);
 }
 
+/*
+ * The shortest of %.15g, %.16g and %.17g that reads back as @x: exact (no
+ * rounding of large counts or long fractions) and short for the common
+ * values (0.1, not 0.10000000000000001).
+ */
 const char *fleet_num(double x, char *buf, size_t len)
 {
-	snprintf(buf, len, "%.10g", x == 0 ? 0.0 : x);
+	int prec;
+
+	if (x == 0)
+		x = 0.0;
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, x);
+		if (strtod(buf, NULL) == x)
+			return buf;
+	}
+	snprintf(buf, len, "%.17g", x);
 	return buf;
 }
 
