@@ -165,6 +165,29 @@ is "$? $(jq -r .error "$out/bad.out")" "3 gate: --json and --format 'ktap' exclu
 bad 2 "'junit'" run --format junit
 bad 2 "'a:b'" run --format kcidb --kcidb-origin a:b
 
+# Through the guest harness, a fleet format's stdout is one document: the
+# guest's when the harness does not fail, else only ours (the guest's goes
+# to stderr). A stand-in harness prints a KTAP document, then exits $1.
+printf '#!/bin/sh\nprintf "KTAP version 1\\n1..1\\nok 1 guest\\n"\nexit %s\n' 0 >"$out/vm0"
+printf '#!/bin/sh\nprintf "KTAP version 1\\n1..1\\nok 1 guest\\n"\nexit %s\n' 125 >"$out/vm125"
+chmod +x "$out/vm0" "$out/vm125"
+DMAPOOL_VM=$out/vm0 $B run --format ktap --ops 10 -o "$out/vmrun" >"$out/vm.out" 2>"$out/vm.err"
+is "$?:$(cat "$out/vm.out" | tr '\n' '|')" "0:KTAP version 1|1..1|ok 1 guest|" \
+	"run --format ktap in a guest that succeeds: the guest's document on stdout"
+DMAPOOL_VM=$out/vm125 $B run --format ktap --ops 10 -o "$out/vmrun" >"$out/vm.out" 2>"$out/vm.err"
+rc=$?
+[ "$rc" = 1 ] && [ "$(grep -c '^KTAP version' "$out/vm.out")" = 1 ] &&
+	grep -q '^not ok 1 run$' "$out/vm.out" && ! grep -q 'ok 1 guest' "$out/vm.out" &&
+	tests/host/ktap-check.py "$out/vm.out" >/dev/null 2>&1 &&
+	grep -q '^ok 1 guest$' "$out/vm.err" && grep -q 'exit 125' "$out/vm.err"
+ok $? "run --format ktap, harness fails after the guest printed: one KTAP document (not ok run), the guest's on stderr"
+DMAPOOL_VM=$out/vm125 $B gate --paired --format kcidb ops=10 ops=10 -o "$out/vmgate" \
+	>"$out/vm.out" 2>"$out/vm.err"
+rc=$?
+[ "$rc" = 3 ] && jq -e '.tests | length == 1 and .[0].status == "FAIL"' "$out/vm.out" >/dev/null 2>&1 &&
+	grep -q '^ok 1 guest$' "$out/vm.err"
+ok $? "gate --paired --format kcidb, harness fails: stdout is one JSON object (a failing test)"
+
 # --help lists the options, with examples.
 $B gate --help >"$out/help"
 grep -q -- '--format FMT' "$out/help" && grep -q -- '--kcidb-origin NAME' "$out/help" &&

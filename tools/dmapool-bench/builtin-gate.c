@@ -813,6 +813,7 @@ static int gate_main(struct pair_opts *po, int argc, char **argv, int first)
 	if (!vm_needed(po->vm.force))
 		return paired_here(po, outdir, rules, nr);
 	po->vm.rwdir = outdir;
+	po->vm.hold_output = po->out.fmt != FLEET_TEXT;
 	po->vm.cpus = po->vm.deterministic ? 1 : 2;
 	ret = vm_run(&po->vm, argc, argv);
 	/* The guest's gate exits as we would: ktap mode's 4 is a skip. */

@@ -1045,6 +1045,7 @@ static int run_in_guest(struct run_opts *o, const char *outdir, int argc,
 	int ret;
 
 	o->vm.rwdir = outdir;
+	o->vm.hold_output = o->fmt != FLEET_TEXT;
 	o->vm.cpus = o->vm.deterministic ? 1 : 64 - __builtin_clzll(run_cpus(o) | 1);
 	if (o->vm.cpus < 2 && !o->vm.deterministic)
 		o->vm.cpus = 2;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -203,11 +204,36 @@ bool vm_needed(bool force)
 	return force || access("/proc/modules", F_OK) != 0;
 }
 
+/*
+ * The guest's stdout, held (@fd) until the harness's status is known: the
+ * command's own status releases it to stdout; a harness failure (124
+ * timeout, 125 kernel, 126 boot) sends it to stderr instead, so that the
+ * caller's one failing fleet document is the only one on stdout.
+ */
+static void vm_release(int fd, int status)
+{
+	FILE *to = status < 124 ? stdout : stderr;
+	char buf[4096];
+	ssize_t r;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return;
+	if (to == stderr && lseek(fd, 0, SEEK_END) > 0) {
+		p_err("the guest failed after it printed this; it is kept from stdout:");
+		lseek(fd, 0, SEEK_SET);
+	}
+	fflush(to);
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		if (fwrite(buf, 1, r, to) != (size_t)r)
+			break;
+	fflush(to);
+}
+
 int vm_run(const struct vm_opts *o, int argc, char **argv)
 {
 	char vm[PATH_MAX], cpus[16], timeout[16], mem[32];
 	const char **args = calloc(argc + 24, sizeof(*args));
-	int n = 0, i, status;
+	int n = 0, i, status, hold = -1;
 	pid_t pid;
 
 	if (!args)
@@ -251,12 +277,24 @@ int vm_run(const struct vm_opts *o, int argc, char **argv)
 	p_info("this host cannot load modules: running in a guest (%s, kernel %s)",
 	       "tools/dmapool-vm", o->kernel ? o->kernel : "default");
 	fflush(NULL);
+	if (o->hold_output) {
+		hold = memfd_create("dmapool-guest-stdout", MFD_CLOEXEC);
+		if (hold < 0) {
+			p_err("cannot hold the guest's output: %s", strerror(errno));
+			free(args);
+			return EXIT_FAIL;
+		}
+	}
 	pid = fork();
 	if (pid < 0) {
+		if (hold >= 0)
+			close(hold);
 		free(args);
 		return EXIT_FAIL;
 	}
 	if (!pid) {
+		if (hold >= 0)
+			dup2(hold, STDOUT_FILENO);
 		setenv("DMAPOOL_IN_VM", "1", 1);
 		execv(vm, (char **)args);
 		fprintf(stderr, "dmapool-bench: cannot run %s: %s\n", vm,
@@ -264,7 +302,16 @@ int vm_run(const struct vm_opts *o, int argc, char **argv)
 		_exit(126);
 	}
 	free(args);
-	if (waitpid(pid, &status, 0) < 0)
-		return EXIT_FAIL;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_FAIL;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			status = 126 << 8;
+			break;
+		}
+	}
+	status = WIFEXITED(status) ? WEXITSTATUS(status) : 126;
+	if (hold >= 0) {
+		vm_release(hold, status);
+		close(hold);
+	}
+	return status;
 }

@@ -18,6 +18,7 @@ struct vm_opts {
 	bool force;			/* a guest even where not needed */
 	const char *rwdir;		/* absolute, shared writable */
 	unsigned int timeout;		/* s; 0: the harness's default */
+	bool hold_output;		/* fleet formats: stdout only if the guest did not fail */
 };
 
 #define VM_DEFAULT_MEM		"2G"
