@@ -11,20 +11,28 @@
 # toolchain, module and BPF measure consistently.
 #
 # dmapool_gate.sh --print-kernel: the kernel the gate runs on.
+# From a source tree it uses the tree's CLI, harness and module; installed
+# elsewhere (make install INSTALL_PATH=DIR), the packages' dmapool-bench and
+# dmapool-vm on PATH and the module DKMS built. DMAPOOL_BENCH, DMAPOOL_VM and
+# DMAPOOL_GATE_BASELINE (a result file, or none) override.
 set -u
 here=$(cd "$(dirname "$0")" && pwd -P)
 top=$(cd "$here/../.." && pwd -P)
 cli=${DMAPOOL_BENCH:-$top/build/dmapool-bench}
-base=$top/results/baseline/result.json
+base=${DMAPOOL_GATE_BASELINE-$top/results/baseline/result.json}
+vm=${DMAPOOL_VM:-$top/tools/dmapool-vm}
 [ -x "$cli" ] || cli=$(command -v dmapool-bench) ||
 	{ echo "dmapool_gate.sh: no dmapool-bench (make, or install it)" >&2; exit 4; }
+[ -x "$vm" ] || vm=$(command -v dmapool-vm) ||
+	{ echo "dmapool_gate.sh: no dmapool-vm (make, or install dmapool-bench)" >&2; exit 4; }
+export DMAPOOL_VM=$vm
 
 # The gate's runs are deterministic, which is always a guest: what matters
 # is which kernels tools/dmapool-vm boots.
 bk=$(sed -n 's/.*"kernel": *"\([^"]*\)".*/\1/p' "$base" 2>/dev/null | head -n 1)
-if [ -n "$bk" ] && "$top/tools/dmapool-vm" --list-kernels 2>/dev/null | grep -qx "$bk"; then
+if [ -n "$bk" ] && "$vm" --list-kernels 2>/dev/null | grep -qx "$bk"; then
 	kernel=$bk mode=baseline
-elif kernel=$("$top/tools/dmapool-vm" --print-kernel 2>/dev/null); then
+elif kernel=$("$vm" --print-kernel 2>/dev/null); then
 	mode=paired
 else
 	echo "dmapool_gate.sh: no kernel tools/dmapool-vm can boot (make deps)" >&2
@@ -34,8 +42,11 @@ if [ "${1:-}" = --print-kernel ]; then
 	echo "$kernel"
 	exit 0
 fi
+# The module: the tree's build (beside the CLI), else what DKMS installed.
 ko=${DMAPOOL_KO:-$(dirname "$cli")/$kernel/dmapool_bench.ko}
-[ -f "$ko" ] || { echo "dmapool_gate.sh: no module for $kernel ($ko): make module KVER=$kernel" >&2; exit 4; }
+[ -n "${DMAPOOL_KO:-}" ] || [ -f "$ko" ] ||
+	ko=$(ls "/lib/modules/$kernel/updates/dkms/dmapool_bench.ko"* 2>/dev/null | head -n 1)
+[ -f "$ko" ] || { echo "dmapool_gate.sh: no module for $kernel (make module KVER=$kernel, or install dmapool-bench-dkms and its headers)" >&2; exit 4; }
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
