@@ -225,23 +225,26 @@ $(DOC_FILES) &: $(CLI) tools/gen-doc tools/dmapool-vm tools/dmapool-bench/main.h
 	$(call msg,GEN,$(DOC)/)
 	$(Q)VERSION='$(VERSION)' tools/gen-doc $(CLI) $(DOC)
 
-# The schema files the CLI checks its inputs against, as C strings.
+# The schema files the CLI checks its inputs against, as C strings. build/gen
+# is shared by the x86 and the arm64 builds: each header appears whole (a
+# temporary renamed), and `make arm64` has them made before its sub-make.
+GEN_HDRS := $(filter $(GEN)/%,$(CLI_HDRS))
+gen_schema = $(Q)mkdir -p $(@D) && \
+	{ echo '/* generated from $<: do not edit */'; \
+	  echo 'static const char $(1)_schema_text[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0x00 };'; } >$@.tmp.$$$$ && mv $@.tmp.$$$$ $@
+
 $(GEN)/%.schema.h: tools/dmapool-bench/%.schema.json
 	$(call msg,GEN,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q){ echo '/* generated from $<: do not edit */'; \
-	  echo 'static const char $(subst -,_,$*)_schema_text[] = {'; \
-	  od -An -v -tx1 $< | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
-	  echo '0x00 };'; } >$@
+	$(call gen_schema,$(subst -,_,$*))
 
 # Driver profiles' schema lives with them (profiles/).
 $(GEN)/profile.schema.h: profiles/profile.schema.json
 	$(call msg,GEN,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q){ echo '/* generated from $<: do not edit */'; \
-	  echo 'static const char profile_schema_text[] = {'; \
-	  od -An -v -tx1 $< | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
-	  echo '0x00 };'; } >$@
+	$(call gen_schema,profile)
+
+arm64: $(GEN_HDRS)
 
 # The CLI with ASan/UBSan, for the fuzz campaign (tests/host/test-fuzz.sh).
 CLI_ASAN := $(BUILD)/asan/dmapool-bench

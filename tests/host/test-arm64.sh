@@ -48,6 +48,21 @@ build)
 	! apt-config dump | grep -i '^APT::Architecture' | grep -q arm64
 	ok $? "the system's apt configuration has no arm64 architecture"
 	check "the private apt state is under build/arm64/apt" -- test -d build/arm64/apt/lists
+	# Its stamp: up to date offline; a host kernel updated (its package's
+	# version in the stamp differs) means a refetch, which a stand-in
+	# apt-get refuses here, so that nothing is fetched.
+	st=$(mktemp -d)
+	mkdir -p "$st/root" "$st/bin"
+	cp build/arm64/root/.dmapool-arm64-root "$st/root/"
+	printf '#!/bin/sh\necho "stand-in apt-get: no network here" >&2\nexit 100\n' >"$st/bin/apt-get"
+	chmod +x "$st/bin/apt-get"
+	PATH=$st/bin:$PATH tools/arm64-root "$st/root" >"$st/out" 2>&1
+	is "$?:$(grep -c 'is up to date' "$st/out")" "0:1" "arm64-root: its stamp says up to date, nothing fetched"
+	sed -i '0,/^host:/s/^\(host:[^ ]*\) .*/\1 0.0-old/' "$st/root/.dmapool-arm64-root"
+	PATH=$st/bin:$PATH tools/arm64-root "$st/root" >"$st/out" 2>&1
+	is "$?:$(grep -c 'apt-get update (private arm64 state) failed' "$st/out")" "1:1" \
+		"arm64-root: a host kernel updated since the stamp -> it refetches"
+	rm -rf "$st"
 
 	refused --machine virt -- "--machine is for --arch arm64 (x86_64 boots q35)"
 	refused --arch arm64 --machine raspi4b -- "bad --machine 'raspi4b' (virt, virt-noncoherent or raspi3b)"
