@@ -47,6 +47,7 @@ ko=${DMAPOOL_KO:-$(dirname "$cli")/$kernel/dmapool_bench.ko}
 [ -n "${DMAPOOL_KO:-}" ] || [ -f "$ko" ] ||
 	ko=$(ls "/lib/modules/$kernel/updates/dkms/dmapool_bench.ko"* 2>/dev/null | head -n 1)
 [ -f "$ko" ] || { echo "dmapool_gate.sh: no module for $kernel (make module KVER=$kernel, or install dmapool-bench-dkms and its headers)" >&2; exit 4; }
+export DMAPOOL_KO=$ko
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -53,6 +53,7 @@ build)
 	# apt-get refuses here, so that nothing is fetched.
 	st=$(mktemp -d)
 	mkdir -p "$st/root" "$st/bin"
+	cp -p build/arm64/apt/update.log "$st/update.log" 2>/dev/null
 	cp build/arm64/root/.dmapool-arm64-root "$st/root/"
 	printf '#!/bin/sh\necho "stand-in apt-get: no network here" >&2\nexit 100\n' >"$st/bin/apt-get"
 	chmod +x "$st/bin/apt-get"
@@ -62,6 +63,8 @@ build)
 	PATH=$st/bin:$PATH tools/arm64-root "$st/root" >"$st/out" 2>&1
 	is "$?:$(grep -c 'apt-get update (private arm64 state) failed' "$st/out")" "1:1" \
 		"arm64-root: a host kernel updated since the stamp -> it refetches"
+	# (the refetch began by truncating the private apt state's log)
+	[ ! -e "$st/update.log" ] || mv "$st/update.log" build/arm64/apt/update.log
 	rm -rf "$st"
 
 	refused --machine virt -- "--machine is for --arch arm64 (x86_64 boots q35)"

@@ -86,11 +86,11 @@ is "$(complete_words tools/dmapool-vm --arch '')" "arm64 x86_64 " \
 	"completion: dmapool-vm --arch"
 is "$(complete_words tools/dmapool-vm --mach)" "--machine " "completion: dmapool-vm --mach"
 # File and directory names with spaces complete as one word each.
-T=$(mktemp -d)
-mkdir "$T/sub dir"
-touch "$T/a b.json" "$T/a b.txt"
-complete_in() { # complete_in WORDS...: the offers in $T, sorted, each in [brackets]
-	(cd "$T" && bash -c '. "$1"; shift
+C=$T/completion
+mkdir -p "$C/sub dir"
+touch "$C/a b.json" "$C/a b.txt"
+complete_in() { # complete_in WORDS...: the offers in $C, sorted, each in [brackets]
+	(cd "$C" && bash -c '. "$1"; shift
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 		f=_dmapool_bench
 		case $1 in *dmapool-vm) f=_dmapool_vm ;; esac
@@ -104,7 +104,6 @@ is "$(complete_in "$B" run --profile a)" "[a b.json]" \
 	"completion: --profile offers .json files, spaces kept"
 is "$(complete_in "$B" run -o s)" "[sub dir]" "completion: -o offers directories, spaces kept"
 is "$(complete_in tools/dmapool-vm --rwdir s)" "[sub dir]" "completion: dmapool-vm --rwdir, spaces kept"
-rm -rf "$T"
 # Every option of every command is offered after '--'.
 missing=()
 for c in "${cmds[@]}"; do

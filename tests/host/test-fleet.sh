@@ -184,9 +184,32 @@ ok $? "run --format ktap, harness fails after the guest printed: one KTAP docume
 DMAPOOL_VM=$out/vm125 $B gate --paired --format kcidb ops=10 ops=10 -o "$out/vmgate" \
 	>"$out/vm.out" 2>"$out/vm.err"
 rc=$?
-[ "$rc" = 3 ] && jq -e '.tests | length == 1 and .[0].status == "FAIL"' "$out/vm.out" >/dev/null 2>&1 &&
-	grep -q '^ok 1 guest$' "$out/vm.err"
+[ "$rc" = 3 ] && jq -se 'length == 1 and (.[0].tests | length == 1 and .[0].status == "FAIL")' \
+	"$out/vm.out" >/dev/null 2>&1 && grep -q '^ok 1 guest$' "$out/vm.err"
 ok $? "gate --paired --format kcidb, harness fails: stdout is one JSON object (a failing test)"
+# The guest's gate found the input invalid (exit 3) and printed its own
+# failing document: ours would be a second one.
+printf '#!/bin/sh\nprintf "{\\"tests\\":[{\\"id\\":\\"guest\\"}]}\\n"\nexit 3\n' >"$out/vm3"
+chmod +x "$out/vm3"
+DMAPOOL_VM=$out/vm3 $B gate --paired --format kcidb ops=10 ops=10 -o "$out/vmgate" \
+	>"$out/vm.out" 2>"$out/vm.err"
+is "$?:$(jq -sc 'map(.tests[0].id)' "$out/vm.out" 2>&1)" '3:["guest"]' \
+	"gate --paired --format kcidb, the guest's gate exits 3: its document only"
+for f in lkp lava; do
+	DMAPOOL_VM=$out/vm125 $B run --format $f --ops 10 -o "$out/vmrun" >"$out/vm.out" 2>"$out/vm.err"
+	is "$?:$(tests/host/fleet-check.py $f "$out/vm.out" 2>&1 | tr '\n' '|')" "1:fail run|" \
+		"run --format $f, harness fails: one failing test 'run' on stdout"
+done
+DMAPOOL_VM=$out/vm125 $B run --format kcidb --ops 10 -o "$out/vmrun" >"$out/vm.out" 2>"$out/vm.err"
+is "$?:$(jq -sc 'map(.tests | map(.path + " " + .status))' "$out/vm.out" 2>&1)" \
+	'1:[["dmapool_bench.run.run FAIL"]]' "run --format kcidb, harness fails: one failing test 'run'"
+DMAPOOL_VM=$out/vm0 $B run --format ktap --ops 10 -o "$out/vmrun" 2>/dev/null | true
+rc=${PIPESTATUS[0]}
+[ "$rc" = 0 ] || [ "$rc" = 1 ]
+ok $? "run --format ktap through the guest into a closed pipe: exit 0 or 1, not a signal (exit $rc)"
+DMAPOOL_VM=$out/vm0 $B run --format ktap --ops 10 -o "$out/vmrun" >/dev/full 2>"$out/vm.err"
+is "$?:$(grep -c 'cannot write the guest' "$out/vm.err")" "1:1" \
+	"run --format ktap through the guest onto a full disk: exit 1, one line saying so"
 
 # --help lists the options, with examples.
 $B gate --help >"$out/help"

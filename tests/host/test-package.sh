@@ -5,7 +5,8 @@
 # there, never from this tree:
 #   - dpkg-buildpackage -us -uc -b in a copy of the tree (its tracked and
 #     new files, no build/), in a network namespace without network;
-#   - lintian: no error and no warning;
+#   - lintian: no error and no warning; the source package (dpkg-source -b
+#     after the build) holds no build output;
 #   - what each package holds (CLI, harness, data, man pages, completion;
 #     the module's source with dkms.conf and no build output);
 #   - the installed CLI and harness: --help, the man pages render, the
@@ -20,7 +21,7 @@
 #     kernel: the installed CLI goes through the installed harness, loads
 #     the DKMS-built module (xz-compressed on 6.12) and its BPF cross-check
 #     agrees with the module.
-# TAP. About 1.5 min.
+# TAP. About a minute.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
@@ -49,6 +50,15 @@ lintian --no-cfg --fail-on error,warning "$P"/src/dmapool-bench_"$VER"_*.changes
 	>"$P/lintian.log" 2>&1
 ok $? "lintian: no error, no warning ($(grep -c '^[EW]:' "$P/lintian.log") tags)" ||
 	grep '^[EW]:' "$P/lintian.log" | head -n 10 | sed 's/^/#   /'
+
+# The source package (native) of the tree just built: sources, not build/.
+(cd "$SRC" && dpkg-source -b . >"$P/source.log" 2>&1)
+ok $? "dpkg-source -b after the build"
+tar -tJf "$P/src/dmapool-bench_$VER.tar.xz" >"$P/source.list" 2>/dev/null
+[ "$(grep -cE '^[^/]+/build/' "$P/source.list")" = 0 ] &&
+	grep -qE '^[^/]+/debian/control$' "$P/source.list" &&
+	grep -qE '^[^/]+/bench-module/pool\.c$' "$P/source.list"
+ok $? "the source package holds the sources and nothing of build/ ($(wc -l <"$P/source.list") files)"
 
 # --- what they hold -----------------------------------------------------------
 dpkg-deb -c "$CLI_DEB" | awk '{print $6}' | sed 's|^\./|/|' >"$P/cli.list"

@@ -412,7 +412,7 @@ static struct json_object *holders_drive(unsigned int loops)
 		"alloc_calls", "alloc_ns", "free_calls", "free_ns"
 	};
 	struct json_object *m;
-	uint64_t v[4];
+	uint64_t v[4] = {};
 	unsigned int i;
 
 	if (holders_cmd("reset"))

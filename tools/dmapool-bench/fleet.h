@@ -40,7 +40,7 @@ enum fleet_result { FLEET_PASS, FLEET_FAIL, FLEET_SKIP };
 
 #define FLEET_NAME_LEN		96
 #define FLEET_DIAG_LEN		512
-#define FLEET_REASON_LEN	160
+#define FLEET_REASON_LEN	192	/* "inconclusive: " and a gate why[] */
 
 struct fleet_test {
 	char name[FLEET_NAME_LEN];	/* [A-Za-z0-9_.-]+, unique in a list */

@@ -84,6 +84,12 @@ static int kmod_decompress(const char *prog, const char *path)
 	int fd = memfd_create("dmapool_bench.ko", MFD_CLOEXEC), status;
 	pid_t pid;
 
+	/* Never fd 1 itself (stdout closed): dup2() would keep CLOEXEC. */
+	if (fd >= 0 && fd <= STDERR_FILENO) {
+		status = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+		close(fd);
+		fd = status;
+	}
 	if (fd < 0)
 		return -errno;
 	fflush(NULL);

@@ -102,16 +102,17 @@ const char *self_dir(void)
 
 /*
  * Where our data files are (profiles/, plots/, bpf/bpftrace/, tools/dmapool-vm):
- * the source tree when the CLI runs from it (build/dmapool-bench,
- * build/asan/dmapool-bench, build/arm64/dmapool-bench: the top is one to three
- * levels up), else PREFIX/share/dmapool-bench beside an installed
+ * the source tree when the CLI runs from its build directory
+ * (TOP/build/dmapool-bench, TOP/build/asan/dmapool-bench,
+ * TOP/build/arm64/dmapool-bench, where TOP has bench-module/Kbuild: not just
+ * any directory near a tree), else PREFIX/share/dmapool-bench beside an installed
  * PREFIX/sbin/dmapool-bench (the Debian package's layout, which mirrors the
  * tree's). DMAPOOL_DATADIR overrides both.
  */
 const char *data_dir(void)
 {
 	static char dir[PATH_MAX + 32];
-	char try[PATH_MAX + 64], up[PATH_MAX];
+	char try[PATH_MAX + 64], up[PATH_MAX], *slash;
 	const char *env = getenv("DMAPOOL_DATADIR");
 	struct stat st;
 	int i;
@@ -121,14 +122,16 @@ const char *data_dir(void)
 	if (dir[0])
 		return dir;
 	snprintf(up, sizeof(up), "%s", self_dir());
-	for (i = 0; i < 3; i++) {
-		snprintf(try, sizeof(try), "%s", up);
-		snprintf(up, sizeof(up), "%s", dirname(try));
+	for (i = 0; i < 2 && (slash = strrchr(up, '/')) && slash != up; i++) {
+		*slash = '\0';
+		if (strcmp(slash + 1, "build"))
+			continue;
 		snprintf(try, sizeof(try), "%s/bench-module/Kbuild", up);
 		if (!stat(try, &st)) {
 			snprintf(dir, sizeof(dir), "%s", up);
 			return dir;
 		}
+		break;
 	}
 	snprintf(dir, sizeof(dir), "%s/../share/dmapool-bench", self_dir());
 	if (realpath(dir, up))

@@ -1018,20 +1018,24 @@ void run_fleet_printed(void)
 }
 
 /*
- * --format ktap: a run that failed before printing its tests is one failing
- * test on stdout (the reason is on stderr), so that a fleet reading KTAP
- * sees the failure. Returns @ret.
+ * A fleet format: a run that failed before printing its tests is one
+ * failing test on stdout (the reason is on stderr), so that a fleet sees the
+ * failure (gate's gate.input likewise). Returns @ret.
  */
-static int run_ktap_failed(const struct run_opts *o, int ret)
+static int run_fleet_failed(const struct run_opts *o, int ret)
 {
 	struct fleet_test t = {};
+	char nonce[16];
+	struct fleet_meta m = { .origin = o->fleet.origin, .suite = o->cmd,
+				.run_id = nonce };
 	int nr = 0;
 
-	if (o->fmt != FLEET_KTAP || ret == EXIT_OK || fleet_printed)
+	if (o->fmt == FLEET_TEXT || ret == EXIT_OK || fleet_printed)
 		return ret;
+	fleet_nonce(nonce, sizeof(nonce));
 	fleet_add(&t, &nr, 1, o->cmd, FLEET_FAIL);
 	fleet_diag(&t, "%s failed (exit %d): see stderr", o->cmd, ret);
-	fleet_print(stdout, FLEET_KTAP, &t, nr, NULL);
+	fleet_print(stdout, o->fmt, &t, nr, &m);
 	return ret;
 }
 
@@ -1080,9 +1084,9 @@ int run_main(const struct tracer *t, int argc, char **argv)
 		ret = run_in_guest(&o, outdir, argc, argv, &broke);
 		/* Else the guest's run printed its tests, or its failure. */
 		if (broke)
-			return run_ktap_failed(&o, ret);
+			return run_fleet_failed(&o, ret);
 	} else {
-		ret = run_ktap_failed(&o, run_here(t, &o, outdir));
+		ret = run_fleet_failed(&o, run_here(t, &o, outdir));
 		if (getenv("DMAPOOL_IN_VM"))
 			return ret;	/* the host plots, at native speed */
 	}

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,23 +211,33 @@ bool vm_needed(bool force)
  * timeout, 125 kernel, 126 boot) sends it to stderr instead, so that the
  * caller's one failing fleet document is the only one on stdout.
  */
-static void vm_release(int fd, int status)
+static int vm_release(int fd, int status)
 {
 	FILE *to = status < 124 ? stdout : stderr;
+	sighandler_t old;
 	char buf[4096];
-	ssize_t r;
+	ssize_t r = 0;
+	bool ok;
 
 	if (lseek(fd, 0, SEEK_SET) < 0)
-		return;
+		return -errno;
 	if (to == stderr && lseek(fd, 0, SEEK_END) > 0) {
 		p_err("the guest failed after it printed this; it is kept from stdout:");
 		lseek(fd, 0, SEEK_SET);
 	}
-	fflush(to);
-	while ((r = read(fd, buf, sizeof(buf))) > 0)
-		if (fwrite(buf, 1, r, to) != (size_t)r)
-			break;
-	fflush(to);
+	/* A reader that went away is an error to report, not a signal. */
+	old = signal(SIGPIPE, SIG_IGN);
+	ok = !fflush(to);
+	while (ok && (r = read(fd, buf, sizeof(buf))) > 0)
+		ok = fwrite(buf, 1, r, to) == (size_t)r;
+	ok = !fflush(to) && ok && r == 0;
+	signal(SIGPIPE, old);
+	if (!ok) {
+		p_err("cannot write the guest's output to %s: %s",
+		      to == stdout ? "stdout" : "stderr", strerror(errno));
+		return -EIO;
+	}
+	return 0;
 }
 
 int vm_run(const struct vm_opts *o, int argc, char **argv)
@@ -279,6 +290,12 @@ int vm_run(const struct vm_opts *o, int argc, char **argv)
 	fflush(NULL);
 	if (o->hold_output) {
 		hold = memfd_create("dmapool-guest-stdout", MFD_CLOEXEC);
+		/* Never fd 1 itself (stdout closed): dup2() would keep CLOEXEC. */
+		if (hold >= 0 && hold <= STDERR_FILENO) {
+			i = fcntl(hold, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+			close(hold);
+			hold = i;
+		}
 		if (hold < 0) {
 			p_err("cannot hold the guest's output: %s", strerror(errno));
 			free(args);
@@ -310,7 +327,8 @@ int vm_run(const struct vm_opts *o, int argc, char **argv)
 	}
 	status = WIFEXITED(status) ? WEXITSTATUS(status) : 126;
 	if (hold >= 0) {
-		vm_release(hold, status);
+		if (vm_release(hold, status) && status == EXIT_OK)
+			status = EXIT_FAIL;
 		close(hold);
 	}
 	return status;
