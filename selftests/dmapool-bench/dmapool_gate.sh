@@ -3,12 +3,14 @@
 # A quick performance gate on this machine, KTAP out (gate --format ktap),
 # kselftest exit statuses (0 pass, 1 regression or error, 4 inconclusive).
 #
-# Where the committed baseline's kernel can run (this host loads modules
-# and runs it, or tools/dmapool-vm boots it): the default workload,
-# deterministic, 5 runs in one module load, against results/baseline (what
-# `make gate` does). Elsewhere: the same workload A against itself B,
-# interleaved in one boot (gate --paired): a check that the machine's
-# toolchain, module and BPF measure consistently.
+# Host mode, where this machine loads modules (a test board, a guest): the
+# default workload A against itself B, interleaved on this kernel (gate
+# --paired, real time): a check that the machine's toolchain, module and BPF
+# measure consistently. Elsewhere, in tools/dmapool-vm's guests: where the
+# committed baseline's kernel boots, the default workload, deterministic, 5
+# runs in one module load, against results/baseline (what `make gate` does);
+# else the paired A/A gate in one deterministic boot. DMAPOOL_GATE_GUEST=1
+# takes the guest on a host that loads modules too.
 #
 # dmapool_gate.sh --print-kernel: the kernel the gate runs on.
 # From a source tree it uses the tree's CLI, harness and module; installed
@@ -27,10 +29,12 @@ vm=${DMAPOOL_VM:-$top/tools/dmapool-vm}
 	{ echo "dmapool_gate.sh: no dmapool-vm (make, or install dmapool-bench)" >&2; exit 4; }
 export DMAPOOL_VM=$vm
 
-# The gate's runs are deterministic, which is always a guest: what matters
-# is which kernels tools/dmapool-vm boots.
+# In the guest, the gate's runs are deterministic: what matters is which
+# kernels tools/dmapool-vm boots.
 bk=$(sed -n 's/.*"kernel": *"\([^"]*\)".*/\1/p' "$base" 2>/dev/null | head -n 1)
-if [ -n "$bk" ] && "$vm" --list-kernels 2>/dev/null | grep -qx "$bk"; then
+if [ -e /proc/modules ] && [ -z "${DMAPOOL_GATE_GUEST:-}" ]; then
+	kernel=$(uname -r) mode=host
+elif [ -n "$bk" ] && "$vm" --list-kernels 2>/dev/null | grep -qx "$bk"; then
 	kernel=$bk mode=baseline
 elif kernel=$("$vm" --print-kernel 2>/dev/null); then
 	mode=paired
@@ -57,6 +61,9 @@ if [ $mode = baseline ]; then
 		>"$out/run.log" 2>&1 ||
 		{ sed 's/^/# /' "$out/run.log" >&2; echo "dmapool_gate.sh: the run failed" >&2; exit 1; }
 	"$cli" gate --format ktap "$base" "$out/cand/result.json"
+elif [ $mode = host ]; then
+	echo "gate: host mode: the workload against itself, paired, on this kernel ($kernel)" >&2
+	"$cli" gate --paired --format ktap -o "$out/paired" 'ops=5000' 'ops=5000'
 else
 	echo "gate: no baseline for this kernel: the workload against itself, paired ($kernel)" >&2
 	"$cli" gate --paired --deterministic --kernel "$kernel" --format ktap -o "$out/paired" \

@@ -4,7 +4,8 @@
 # runner's KTAP and exit statuses with stand-in programs (pass, fail, skip,
 # timeout), then the real quick gate on this machine: KTAP, exit 0, the
 # gate's own KTAP inside, under 2 minutes; then its paired branch (no
-# baseline: the workload against itself, never a failure). TAP.
+# baseline: the workload against itself, never a failure), and its host mode
+# where modules load (run inside a guest). TAP.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
@@ -84,4 +85,20 @@ sed -n 's/^# //p' "$T/p.out" | sed -n '/^KTAP version 1$/,$p' >"$T/pinner"
 $KTAP "$T/pinner" >"$T/pinner.chk" 2>&1 && [ "$(grep -c '^ok [0-9]' "$T/pinner")" -ge 7 ] &&
 	! grep -q '^not ok' "$T/pinner"
 ok $? "... its own KTAP is valid, >= 7 tests, none failing ($(cat "$T/pinner.chk"))"
+
+# Host mode, where modules load: in a guest, the runner itself (as a board
+# in a fleet would run it) pairs the workload against itself on the running
+# kernel, no guest of its own.
+tools/dmapool-vm -q -- "$S/run_kselftest.sh" dmapool_gate.sh >"$T/h.out" 2>"$T/h.err"
+rc=$?
+[ "$rc" = 0 ] || [ "$rc" = 4 ]
+ok $? "where modules load: the host-mode A/A gate passes or skips (exit $rc)" ||
+	sed 's/^/# /' "$T/h.err" | tail -n 5
+grep -q '^# gate: host mode: the workload against itself, paired, on this kernel' "$T/h.out" &&
+	! grep -q 'running in a guest' "$T/h.out"
+ok $? "... in host mode, on the running kernel, without a guest of its own"
+sed -n 's/^# //p' "$T/h.out" | sed -n '/^KTAP version 1$/,$p' >"$T/hinner"
+$KTAP "$T/hinner" >"$T/hinner.chk" 2>&1 && [ "$(grep -c '^ok [0-9]' "$T/hinner")" -ge 7 ] &&
+	! grep -q '^not ok' "$T/hinner"
+ok $? "... its own KTAP is valid, >= 7 tests, none failing ($(cat "$T/hinner.chk"))"
 tap_done
