@@ -88,17 +88,23 @@ ok $? "... its own KTAP is valid, >= 7 tests, none failing ($(cat "$T/pinner.chk
 
 # Host mode, where modules load: in a guest, the runner itself (as a board
 # in a fleet would run it) pairs the workload against itself on the running
-# kernel, no guest of its own.
+# kernel, no guest of its own. Its times are real time, and a TCG guest's
+# are noisy enough that an A/A pair can be judged a regression (seen once
+# in six runs here): what is checked is the mode, the gate's KTAP and that
+# the runner's verdict is the gate's, not the A/A outcome (the deterministic
+# A/A above is the one that may never fail).
 tools/dmapool-vm -q -- "$S/run_kselftest.sh" dmapool_gate.sh >"$T/h.out" 2>"$T/h.err"
 rc=$?
-[ "$rc" = 0 ] || [ "$rc" = 4 ]
-ok $? "where modules load: the host-mode A/A gate passes or skips (exit $rc)" ||
-	sed 's/^/# /' "$T/h.err" | tail -n 5
 grep -q '^# gate: host mode: the workload against itself, paired, on this kernel' "$T/h.out" &&
 	! grep -q 'running in a guest' "$T/h.out"
-ok $? "... in host mode, on the running kernel, without a guest of its own"
+ok $? "where modules load: host mode, on the running kernel, without a guest of its own"
 sed -n 's/^# //p' "$T/h.out" | sed -n '/^KTAP version 1$/,$p' >"$T/hinner"
-$KTAP "$T/hinner" >"$T/hinner.chk" 2>&1 && [ "$(grep -c '^ok [0-9]' "$T/hinner")" -ge 7 ] &&
-	! grep -q '^not ok' "$T/hinner"
-ok $? "... its own KTAP is valid, >= 7 tests, none failing ($(cat "$T/hinner.chk"))"
+$KTAP "$T/hinner" >"$T/hinner.chk" 2>&1 && [ "$(grep -c '^\(not \)\?ok [0-9]' "$T/hinner")" -ge 7 ]
+ok $? "... the gate's own KTAP is valid, >= 7 tests ($(cat "$T/hinner.chk"))"
+if grep -q '^not ok' "$T/hinner"; then want=1
+elif grep -q '^ok .* # SKIP' "$T/hinner"; then want=4
+else want=0
+fi
+is "$rc" "$want" "... the runner exits as the gate judged (0 pass, 1 a regression, 4 a skip)" ||
+	sed 's/^/# /' "$T/h.err" | tail -n 5
 tap_done
