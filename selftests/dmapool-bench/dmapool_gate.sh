@@ -10,7 +10,9 @@
 # committed baseline's kernel boots, the default workload, deterministic, 5
 # runs in one module load, against results/baseline (what `make gate` does);
 # else the paired A/A gate in one deterministic boot. DMAPOOL_GATE_GUEST=1
-# takes the guest on a host that loads modules too.
+# takes the guest on a host that loads modules too. A machine that loads
+# modules is one with module support, modules not disabled and
+# CAP_SYS_MODULE (root; not a container without it).
 #
 # dmapool_gate.sh --print-kernel: the kernel the gate runs on.
 # From a source tree it uses the tree's CLI, harness and module; installed
@@ -25,15 +27,33 @@ base=${DMAPOOL_GATE_BASELINE-$top/results/baseline/result.json}
 vm=${DMAPOOL_VM:-$top/tools/dmapool-vm}
 [ -x "$cli" ] || cli=$(command -v dmapool-bench) ||
 	{ echo "dmapool_gate.sh: no dmapool-bench (make, or install it)" >&2; exit 4; }
-[ -x "$vm" ] || vm=$(command -v dmapool-vm) ||
-	{ echo "dmapool_gate.sh: no dmapool-vm (make, or install dmapool-bench)" >&2; exit 4; }
-export DMAPOOL_VM=$vm
 
-# In the guest, the gate's runs are deterministic: what matters is which
-# kernels tools/dmapool-vm boots.
-bk=$(sed -n 's/.*"kernel": *"\([^"]*\)".*/\1/p' "$base" 2>/dev/null | head -n 1)
-if [ -e /proc/modules ] && [ -z "${DMAPOOL_GATE_GUEST:-}" ]; then
+# Can this machine load modules: module support, not disabled, and
+# CAP_SYS_MODULE (bit 16; a container or a user without it cannot)?
+loads_modules() {
+	local cap
+	[ -e /proc/modules ] && [ "$(cat /proc/sys/kernel/modules_disabled 2>/dev/null)" != 1 ] ||
+		return 1
+	cap=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status 2>/dev/null)
+	[ -n "$cap" ] && (((0x$cap >> 16) & 1))
+}
+
+if loads_modules && [ "${DMAPOOL_GATE_GUEST:-0}" != 1 ]; then
 	kernel=$(uname -r) mode=host
+elif [ -n "${DMAPOOL_IN_VM:-}" ]; then
+	echo "dmapool_gate.sh: in dmapool-vm's guest (DMAPOOL_IN_VM) a gate cannot boot a guest of its own: host mode only" >&2
+	exit 4
+else
+	# In the guest, the gate's runs are deterministic: what matters is
+	# which kernels tools/dmapool-vm boots.
+	[ -x "$vm" ] || vm=$(command -v dmapool-vm) ||
+		{ echo "dmapool_gate.sh: no dmapool-vm (make, or install dmapool-bench)" >&2; exit 4; }
+	export DMAPOOL_VM=$vm
+	bk=$(sed -n 's/.*"kernel": *"\([^"]*\)".*/\1/p' "$base" 2>/dev/null | head -n 1)
+	mode=
+fi
+if [ -n "${mode:-}" ]; then
+	:
 elif [ -n "$bk" ] && "$vm" --list-kernels 2>/dev/null | grep -qx "$bk"; then
 	kernel=$bk mode=baseline
 elif kernel=$("$vm" --print-kernel 2>/dev/null); then

@@ -210,6 +210,10 @@ ok $? "run --format ktap through the guest into a closed pipe: exit 0 or 1, not 
 DMAPOOL_VM=$out/vm0 $B run --format ktap --ops 10 -o "$out/vmrun" >/dev/full 2>"$out/vm.err"
 is "$?:$(grep -c 'cannot write the guest' "$out/vm.err")" "1:1" \
 	"run --format ktap through the guest onto a full disk: exit 1, one line saying so"
+DMAPOOL_VM=$out/vm0 $B gate --paired --format kcidb ops=10 ops=10 -o "$out/vmgate" \
+	>/dev/full 2>"$out/vm.err"
+is "$?:$(grep -c 'cannot write the guest' "$out/vm.err")" "3:1" \
+	"gate --paired --format kcidb onto a full disk: exit 3 (not a regression's 1), one line saying so"
 
 # --help lists the options, with examples.
 $B gate --help >"$out/help"

@@ -41,6 +41,12 @@ ok $? "copy of the tree's files (no build/) in $SRC"
 	dpkg-buildpackage -us -uc -b') >"$P/build.log" 2>&1
 ok $? "dpkg-buildpackage -us -uc -b, offline (no network namespace: $P/build.log)" ||
 	tail -n 20 "$P/build.log" | sed 's/^/#   /'
+# The distribution build: dpkg's hardening flags, no -Werror (WERROR=).
+cli_cc=$(grep -E '^cc .*tools/dmapool-bench/main\.c' "$P/build.log" | tail -n 1)
+[ -n "$cli_cc" ] && [[ $cli_cc == *-fstack-protector-strong* ]] &&
+	[[ $cli_cc == *-D_FORTIFY_SOURCE=2* ]] && grep -q -- '-target bpf' "$P/build.log" &&
+	! grep -qE -- '-Werror( |$)' "$P/build.log"
+ok $? "the package build: dpkg's hardening flags, no plain -Werror anywhere (V=1 log)"
 CLI_DEB=$P/src/dmapool-bench_${VER}_$(dpkg --print-architecture).deb
 DKMS_DEB=$P/src/dmapool-bench-dkms_${VER}_all.deb
 [ -s "$CLI_DEB" ] && [ -s "$DKMS_DEB" ]
@@ -143,6 +149,8 @@ for k in $kernels; do
 		[ "$(modinfo -F vermagic "$P/m.ko" 2>/dev/null | cut -d' ' -f1)" = "$k" ]
 	ok $? "$k: ${m##*/} has module BTF and vermagic $k"
 	log=$P/dkms/tree/dmapool-bench/$VER/$k/$(uname -m)/log/make.log
+	grep -q 'DMAPOOL_NO_WERROR=1' "$log" 2>/dev/null
+	ok $? "$k: DKMS built the module without -Werror (DMAPOOL_NO_WERROR=1)"
 	if [ -e "/usr/src/linux-headers-$k/vmlinux" ]; then
 		! grep -q 'added by pahole' "$log" 2>/dev/null && [ -s "$log" ]
 		ok $? "$k: the headers have vmlinux: Kbuild made the BTF"

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -380,6 +381,9 @@ static void print_kcidb(FILE *f, const struct fleet_test *t, int nr,
 void fleet_print(FILE *f, enum fleet_format fmt, const struct fleet_test *t,
 		 int nr, const struct fleet_meta *m)
 {
+	/* A reader that went away (a closed pipe) is not a signal to die of. */
+	sighandler_t old = signal(SIGPIPE, SIG_IGN);
+
 	switch (fmt) {
 	case FLEET_TEXT:
 		break;
@@ -396,6 +400,8 @@ void fleet_print(FILE *f, enum fleet_format fmt, const struct fleet_test *t,
 		print_kcidb(f, t, nr, m);
 		break;
 	}
+	fflush(f);
+	signal(SIGPIPE, old);
 }
 
 int fleet_ksft_status(const struct fleet_test *t, int nr)

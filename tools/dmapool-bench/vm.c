@@ -248,7 +248,7 @@ int vm_run(const struct vm_opts *o, int argc, char **argv)
 	pid_t pid;
 
 	if (!args)
-		return EXIT_FAIL;
+		return VM_EXIT_HARNESS;
 	vm_harness(vm, sizeof(vm));
 	snprintf(cpus, sizeof(cpus), "%d", o->cpus);
 	/* The harness takes the unit in capitals. */
@@ -299,7 +299,7 @@ int vm_run(const struct vm_opts *o, int argc, char **argv)
 		if (hold < 0) {
 			p_err("cannot hold the guest's output: %s", strerror(errno));
 			free(args);
-			return EXIT_FAIL;
+			return VM_EXIT_HARNESS;
 		}
 	}
 	pid = fork();
@@ -307,7 +307,7 @@ int vm_run(const struct vm_opts *o, int argc, char **argv)
 		if (hold >= 0)
 			close(hold);
 		free(args);
-		return EXIT_FAIL;
+		return VM_EXIT_HARNESS;
 	}
 	if (!pid) {
 		if (hold >= 0)
@@ -316,19 +316,20 @@ int vm_run(const struct vm_opts *o, int argc, char **argv)
 		execv(vm, (char **)args);
 		fprintf(stderr, "dmapool-bench: cannot run %s: %s\n", vm,
 			strerror(errno));
-		_exit(126);
+		_exit(VM_EXIT_HARNESS);
 	}
 	free(args);
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
-			status = 126 << 8;
+			status = VM_EXIT_HARNESS << 8;
 			break;
 		}
 	}
-	status = WIFEXITED(status) ? WEXITSTATUS(status) : 126;
+	status = WIFEXITED(status) ? WEXITSTATUS(status) : VM_EXIT_HARNESS;
+	/* The output that could not be delivered: a failure of ours. */
 	if (hold >= 0) {
-		if (vm_release(hold, status) && status == EXIT_OK)
-			status = EXIT_FAIL;
+		if (vm_release(hold, status) && status < 124)
+			status = VM_EXIT_HARNESS;
 		close(hold);
 	}
 	return status;

@@ -21,6 +21,12 @@ struct vm_opts {
 	bool hold_output;		/* fleet formats: stdout only if the guest did not fail */
 };
 
+/*
+ * vm_run()'s status when it fails itself (memory, fork, exec, delivering the
+ * guest's held output): the harness's own "harness failure".
+ */
+#define VM_EXIT_HARNESS		126
+
 #define VM_DEFAULT_MEM		"2G"
 /* The least guest memory the benchmark runs in (6.1 and 6.12; 64M does not boot). */
 #define VM_MIN_MEM_MB		128
