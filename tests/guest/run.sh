@@ -269,10 +269,13 @@ jq -e --arg n "dmapool_bench.run.p50.$j8_1" --argjson v "$j8_2" --arg t "$j8_3" 
 ok $? "kcidb: p50.$j8_1 is the result's p50 ($j8_2 ns), the cross-check passes on $j8_4 ops"
 
 echo "ctx=hardirq cpus=0 duration_ms=30000" >$D/control
-$B run --ops 10 -o "$out" >$out/log 2>&1
+$B run -vv --ops 10 -o "$out" >$out/log 2>&1
 is $? 1 "a run while another is in progress fails"
 grep -q "already in progress" $out/log
 ok $? "... saying so"
+# ... before it loads BPF (-vv prints libbpf's debug lines): attaching would
+# live-patch the tracepoints under the other run's hardirq load.
+is "$(grep -c '^libbpf:' $out/log)" 0 "... before loading any BPF"
 echo stop >$D/control
 unload
 # A run that fails before it has tests (no module to load): one failing test.

@@ -870,6 +870,28 @@ static void run_split_streams(const struct run_opts *o, struct json_object *run,
 		json_object_object_add(run, "streams", streams);
 }
 
+static void p_busy(void)
+{
+	p_err("a run is already in progress (echo stop > %s/control)", KMOD_DEBUGFS);
+}
+
+/*
+ * Someone else's run is going: say so before attaching anything. Attaching
+ * BPF to the module's tracepoints live-patches their jump labels under that
+ * run's load; a 6.12 TCG guest once oopsed there on a half-patched int3
+ * (CI, a hardirq run with a second `run` started beside it).
+ */
+static bool run_in_progress(void)
+{
+	struct json_object *st = kmod_stats();
+	bool busy = !strcmp(jget_str(st, "state"), "running");
+
+	json_object_put(st);
+	if (busy)
+		p_busy();
+	return busy;
+}
+
 struct json_object *run_once(const struct run_opts *o,
 			     const struct tracer *t, void *priv,
 			     unsigned int index, bool *ok)
@@ -885,10 +907,12 @@ struct json_object *run_once(const struct run_opts *o,
 	if (t->begin && t->begin(priv, t0))
 		return NULL;
 	err = kmod_control(o->spec_line);
+	if (err == -EBUSY) {
+		p_busy();
+		return NULL;
+	}
 	if (err) {
-		p_err(err == -EBUSY ? "a run is already in progress (echo stop > %s/control)" :
-		      "the module refused the spec: %s (see dmesg)",
-		      err == -EBUSY ? KMOD_DEBUGFS : strerror(-err));
+		p_err("the module refused the spec: %s (see dmesg)", strerror(-err));
 		return NULL;
 	}
 	limit_ns = run_limit_ns(o);
@@ -954,7 +978,8 @@ static int run_here(const struct tracer *t, struct run_opts *o,
 			 o->coherent_pool);
 	if (o->fresh && kmod_unload())
 		return EXIT_FAIL;
-	if (kmod_ensure(o->module ? o->module : kmod_default_path(), params))
+	if (kmod_ensure(o->module ? o->module : kmod_default_path(), params) ||
+	    run_in_progress())
 		return EXIT_FAIL;
 	/* Before start: an interrupted start still reaches stop and finish. */
 	signal(SIGINT, on_sigint);
