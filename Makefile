@@ -9,7 +9,6 @@
 # Quiet by default; V=1 shows every command.
 
 .DELETE_ON_ERROR:
-.SECONDARY:
 .SUFFIXES:
 MAKEFLAGS += --no-builtin-rules
 
@@ -74,6 +73,11 @@ PKG_CONFIG := pkg-config
 CLI_SYSROOT :=
 endif
 KDIR ?= $(KROOT)/usr/src/linux-headers-$(KVER)
+
+# Keep the kernels' BTF (slow to extract) where they are only intermediates. Not
+# .SECONDARY without targets: that makes every target intermediate, and a
+# deleted skeleton or schema header was then not rebuilt for an up-to-date CLI.
+.PRECIOUS: $(OUT)/%/vmlinux.btf $(OUT)/%/vmlinux.h
 
 # Warnings are errors here and in CI; a distribution build (debian/rules)
 # sets WERROR= so that a newer compiler's new warning does not stop it.

@@ -38,8 +38,9 @@ loads_modules() {
 	[ -n "$cap" ] && (((0x$cap >> 16) & 1))
 }
 
+# The mode and its kernel: host, else in the guest baseline or paired.
 if loads_modules && [ "${DMAPOOL_GATE_GUEST:-0}" != 1 ]; then
-	kernel=$(uname -r) mode=host
+	mode=host kernel=$(uname -r)
 elif [ -n "${DMAPOOL_IN_VM:-}" ]; then
 	echo "dmapool_gate.sh: in dmapool-vm's guest (DMAPOOL_IN_VM) a gate cannot boot a guest of its own: host mode only" >&2
 	exit 4
@@ -50,17 +51,14 @@ else
 		{ echo "dmapool_gate.sh: no dmapool-vm (make, or install dmapool-bench)" >&2; exit 4; }
 	export DMAPOOL_VM=$vm
 	bk=$(sed -n 's/.*"kernel": *"\([^"]*\)".*/\1/p' "$base" 2>/dev/null | head -n 1)
-	mode=
-fi
-if [ -n "${mode:-}" ]; then
-	:
-elif [ -n "$bk" ] && "$vm" --list-kernels 2>/dev/null | grep -qx "$bk"; then
-	kernel=$bk mode=baseline
-elif kernel=$("$vm" --print-kernel 2>/dev/null); then
-	mode=paired
-else
-	echo "dmapool_gate.sh: no kernel tools/dmapool-vm can boot (make deps)" >&2
-	exit 4
+	if [ -n "$bk" ] && "$vm" --list-kernels 2>/dev/null | grep -qx "$bk"; then
+		mode=baseline kernel=$bk
+	elif kernel=$("$vm" --print-kernel 2>/dev/null); then
+		mode=paired
+	else
+		echo "dmapool_gate.sh: no kernel tools/dmapool-vm can boot (make deps)" >&2
+		exit 4
+	fi
 fi
 if [ "${1:-}" = --print-kernel ]; then
 	echo "$kernel"
@@ -75,17 +73,21 @@ export DMAPOOL_KO=$ko
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-if [ $mode = baseline ]; then
+case $mode in
+baseline)
 	echo "gate: the default workload against results/baseline (kernel $kernel)" >&2
 	"$cli" run --deterministic --kernel "$kernel" --repeat 5 -o "$out/cand" \
 		>"$out/run.log" 2>&1 ||
 		{ sed 's/^/# /' "$out/run.log" >&2; echo "dmapool_gate.sh: the run failed" >&2; exit 1; }
 	"$cli" gate --format ktap "$base" "$out/cand/result.json"
-elif [ $mode = host ]; then
+	;;
+host)
 	echo "gate: host mode: the workload against itself, paired, on this kernel ($kernel)" >&2
 	"$cli" gate --paired --format ktap -o "$out/paired" 'ops=5000' 'ops=5000'
-else
+	;;
+paired)
 	echo "gate: no baseline for this kernel: the workload against itself, paired ($kernel)" >&2
 	"$cli" gate --paired --deterministic --kernel "$kernel" --format ktap -o "$out/paired" \
 		'ops=5000' 'ops=5000'
-fi
+	;;
+esac
