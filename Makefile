@@ -8,6 +8,10 @@
 #
 # Quiet by default; V=1 shows every command.
 
+# No .SECONDARY: without targets it makes every target intermediate, and a
+# deleted skeleton or schema header was not rebuilt for an up-to-date CLI.
+# Nothing here is an intermediate: each kernel's vmlinux.btf and vmlinux.h
+# are named through KVER (modules-all sets it per kernel).
 .DELETE_ON_ERROR:
 .SUFFIXES:
 MAKEFLAGS += --no-builtin-rules
@@ -73,11 +77,6 @@ PKG_CONFIG := pkg-config
 CLI_SYSROOT :=
 endif
 KDIR ?= $(KROOT)/usr/src/linux-headers-$(KVER)
-
-# Keep the kernels' BTF (slow to extract) where they are only intermediates. Not
-# .SECONDARY without targets: that makes every target intermediate, and a
-# deleted skeleton or schema header was then not rebuilt for an up-to-date CLI.
-.PRECIOUS: $(OUT)/%/vmlinux.btf $(OUT)/%/vmlinux.h
 
 # Warnings are errors here and in CI; a distribution build (debian/rules)
 # sets WERROR= so that a newer compiler's new warning does not stop it.
@@ -168,7 +167,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) -Wall $(WE
 
 $(OUT)/%/vmlinux.h: $(OUT)/%/vmlinux.btf
 	$(call msg,GEN,$@)
-	$(Q)$(BPFTOOL) btf dump file $< format c >$@
+	$(Q)$(BPFTOOL) btf dump file $< format c >$@.tmp && mv $@.tmp $@
 
 # The classic-tracepoint programs read the trace records; their layout is
 # TP_STRUCT__entry in the module, taken from the module's BTF.

@@ -215,6 +215,25 @@ DMAPOOL_VM=$out/vm0 $B gate --paired --format kcidb ops=10 ops=10 -o "$out/vmgat
 is "$?:$(grep -c 'cannot write the guest' "$out/vm.err")" "3:1" \
 	"gate --paired --format kcidb onto a full disk: exit 3 (not a regression's 1), one line saying so"
 
+# On the host: a document that cannot be written is not a verdict. One line
+# on stderr, kselftest's 1 for ktap, the gate's 3 (invalid) for the others.
+for f in ktap lkp lava kcidb; do
+	want=3
+	[ $f = ktap ] && want=1
+	$B gate --format $f "$base" "$base" >/dev/full 2>"$out/full.err"
+	is "$?:$(wc -l <"$out/full.err"):$(grep -c 'cannot write the fleet document' "$out/full.err")" \
+		"$want:1:1" "gate --format $f onto a full disk: exit $want, one line saying so"
+done
+# A pipe whose reader is gone before the gate starts (SIGPIPE at its default).
+python3 -c 'import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+with open(sys.argv[1], "w") as err:
+    sys.exit(subprocess.run(sys.argv[2:], stdout=w, stderr=err).returncode % 256)' \
+	"$out/pipe.err" $B gate --format lava "$base" "$base"
+is "$?:$(wc -l <"$out/pipe.err"):$(grep -c 'Broken pipe' "$out/pipe.err")" "3:1:1" \
+	"gate --format lava into a closed pipe: exit 3, one line, not a signal"
+
 # --help lists the options, with examples.
 $B gate --help >"$out/help"
 grep -q -- '--format FMT' "$out/help" && grep -q -- '--kcidb-origin NAME' "$out/help" &&

@@ -470,7 +470,7 @@ static int gate_print_fleet(const struct gate_report *rep, const struct gate_out
 		.run_id = rep->run_id, .start_time = rep->time,
 	};
 	char name[FLEET_NAME_LEN];
-	int i, nr = 0, max = GATE_MAX_OUTCOMES + GATE_MAX_HARD;
+	int i, err, nr = 0, max = GATE_MAX_OUTCOMES + GATE_MAX_HARD;
 	struct fleet_test *one;
 
 	if (!t)
@@ -488,8 +488,11 @@ static int gate_print_fleet(const struct gate_report *rep, const struct gate_out
 		if (one)
 			hard_fleet(&rep->hc[i], one);
 	}
-	fleet_print(stdout, go->fmt, t, nr, &m);
+	err = fleet_print(stdout, go->fmt, t, nr, &m);
 	free(t);
+	/* Undelivered: not a verdict (the fleet sees no document). */
+	if (err)
+		return go->fmt == FLEET_KTAP ? FLEET_KSFT_FAIL : GATE_INVALID;
 	if (go->fmt != FLEET_KTAP)
 		return rep->status;
 	return rep->status == GATE_REGRESSION ? FLEET_KSFT_FAIL :

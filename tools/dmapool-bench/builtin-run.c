@@ -193,8 +193,8 @@ static void run_case_tests(struct json_object *run, const char *pre,
 	}
 }
 
-/* Every run of @root as fleet tests, printed as @o->fmt. */
-static void run_print_fleet(struct json_object *root, const struct run_opts *o)
+/* Every run of @root as fleet tests, printed as @o->fmt; 0 or -errno. */
+static int run_print_fleet(struct json_object *root, const struct run_opts *o)
 {
 	struct json_object *runs = json_object_object_get(root, "runs"), *run, *cc;
 	struct json_object *meta = json_object_object_get(root, "meta");
@@ -205,7 +205,7 @@ static void run_print_fleet(struct json_object *root, const struct run_opts *o)
 		.start_time = jget_str(meta, "time"),
 	};
 	size_t i, nruns = json_object_array_length(runs);
-	int nr = 0, max = 1;
+	int err, nr = 0, max = 1;
 	struct fleet_test *t, *one;
 	char pre[32] = "", name[FLEET_NAME_LEN];
 
@@ -215,8 +215,10 @@ static void run_print_fleet(struct json_object *root, const struct run_opts *o)
 		max += 1 + 3 * json_object_array_length(json_object_object_get(
 			json_object_array_get_idx(runs, i), "cases"));
 	t = calloc(max, sizeof(*t));
-	if (!t)
-		return;
+	if (!t) {
+		p_err("run: out of memory for the fleet document");
+		return -ENOMEM;
+	}
 	for (i = 0; i < nruns; i++) {
 		run = json_object_array_get_idx(runs, i);
 		if (nruns > 1)
@@ -236,9 +238,10 @@ static void run_print_fleet(struct json_object *root, const struct run_opts *o)
 			   cc && json_object_get_boolean(json_object_object_get(cc, "exact")) ?
 			   "exact" : "inexact");
 	}
-	fleet_print(stdout, o->fmt, t, nr, &m);
+	err = fleet_print(stdout, o->fmt, t, nr, &m);
 	run_fleet_printed();
 	free(t);
+	return err;
 }
 
 static bool bpf_finish(void *priv, const struct run_opts *o,
@@ -254,9 +257,10 @@ static bool bpf_finish(void *priv, const struct run_opts *o,
 	    result_write_csvs(&root, 1, outdir, series, sizeof(series),
 			      pools, sizeof(pools)))
 		ok = false;
-	if (o->fmt != FLEET_TEXT)
-		run_print_fleet(root, o);
-	else if (json_output)
+	if (o->fmt != FLEET_TEXT) {
+		if (run_print_fleet(root, o))
+			ok = false;
+	} else if (json_output)
 		printf("%s\n", json_object_to_json_string_ext(root,
 			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	else

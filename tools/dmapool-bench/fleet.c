@@ -378,12 +378,24 @@ static void print_kcidb(FILE *f, const struct fleet_test *t, int nr,
 	json_object_put(js);
 }
 
-void fleet_print(FILE *f, enum fleet_format fmt, const struct fleet_test *t,
-		 int nr, const struct fleet_meta *m)
+/* A document could not be written: said once, nothing more is written. */
+static bool fleet_write_failed;
+
+void fleet_stdout_lost(void)
+{
+	fleet_write_failed = true;
+}
+
+int fleet_print(FILE *f, enum fleet_format fmt, const struct fleet_test *t,
+		int nr, const struct fleet_meta *m)
 {
 	/* A reader that went away (a closed pipe) is not a signal to die of. */
-	sighandler_t old = signal(SIGPIPE, SIG_IGN);
+	sighandler_t old;
+	int err = 0;
 
+	if (fleet_write_failed)
+		return -EIO;
+	old = signal(SIGPIPE, SIG_IGN);
 	switch (fmt) {
 	case FLEET_TEXT:
 		break;
@@ -400,8 +412,13 @@ void fleet_print(FILE *f, enum fleet_format fmt, const struct fleet_test *t,
 		print_kcidb(f, t, nr, m);
 		break;
 	}
-	fflush(f);
+	if (fflush(f) || ferror(f)) {
+		err = errno ? -errno : -EIO;
+		p_err("cannot write the fleet document to stdout: %s", strerror(-err));
+		fleet_write_failed = true;
+	}
 	signal(SIGPIPE, old);
+	return err;
 }
 
 int fleet_ksft_status(const struct fleet_test *t, int nr)

@@ -111,12 +111,19 @@ void fleet_diag(struct fleet_test *t, const char *fmt, ...);
 /* A size order's block size in a name: "4K" for 0 (a page) ... "4M" for 10. */
 void fleet_size_name(int order, char *buf, size_t len);
 
-/* A number as the formats write it: "%.10g", "0" for -0. */
+/* A number as the formats write it: the shortest %.15g..%.17g that reads back exactly, "0" for -0. */
 const char *fleet_num(double x, char *buf, size_t len);
 
-/* Write @t[0..@nr) as @fmt to @f (FLEET_TEXT writes nothing). */
-void fleet_print(FILE *f, enum fleet_format fmt, const struct fleet_test *t,
-		 int nr, const struct fleet_meta *m);
+/*
+ * Write @t[0..@nr) as @fmt to @f (FLEET_TEXT writes nothing). 0, or -errno
+ * when it could not be written (a closed pipe, a full disk): said once on
+ * stderr, and later calls write nothing.
+ */
+int fleet_print(FILE *f, enum fleet_format fmt, const struct fleet_test *t,
+		int nr, const struct fleet_meta *m);
+
+/* stdout failed elsewhere (already said): fleet_print() writes nothing more. */
+void fleet_stdout_lost(void);
 
 /* kselftest's exit status of @t: 1 any fail, else 4 any skip, else 0. */
 int fleet_ksft_status(const struct fleet_test *t, int nr);

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fleet.h"
 #include "main.h"
 #include "vm.h"
 
@@ -328,8 +329,11 @@ int vm_run(const struct vm_opts *o, int argc, char **argv)
 	status = WIFEXITED(status) ? WEXITSTATUS(status) : VM_EXIT_HARNESS;
 	/* The output that could not be delivered: a failure of ours. */
 	if (hold >= 0) {
-		if (vm_release(hold, status) && status < 124)
-			status = VM_EXIT_HARNESS;
+		if (vm_release(hold, status)) {
+			fleet_stdout_lost();
+			if (status < 124)
+				status = VM_EXIT_HARNESS;
+		}
 		close(hold);
 	}
 	return status;
